@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { defineCommand } from '../envelope.js';
+import { logoPositionSchema } from '../domain.js';
+
+export const logoSchema = z.object({
+  /** Content-addressed file name inside the shared asset store (sha256 + extension). */
+  assetName: z.string().regex(/^[a-f0-9]{64}\.(png|jpg)$/),
+  mimeType: z.enum(['image/png', 'image/jpeg']),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  sizeBytes: z.number().int().positive(),
+});
+export type Logo = z.infer<typeof logoSchema>;
+
+export const brandingSchema = z.object({
+  organizationName: z.string(),
+  titleTemplate: z.string(),
+  descriptionTemplate: z.string(),
+  logoPosition: logoPositionSchema,
+  logo: logoSchema.nullable(),
+  updatedAt: z.iso.datetime(),
+});
+export type Branding = z.infer<typeof brandingSchema>;
+
+export const brandingUpdateSchema = z
+  .object({
+    organizationName: z.string().trim().min(1, 'organizationName must not be empty').max(100),
+    titleTemplate: z.string().trim().min(1, 'titleTemplate must not be empty').max(200),
+    descriptionTemplate: z.string().max(5000, 'descriptionTemplate is longer than 5000 characters'),
+    logoPosition: logoPositionSchema,
+  })
+  .partial();
+
+export const GetBranding = defineCommand('branding.get.v1', z.object({}), brandingSchema);
+export const UpdateBranding = defineCommand('branding.update.v1', brandingUpdateSchema, brandingSchema);
+export const SetBrandingLogo = defineCommand('branding.set-logo.v1', logoSchema, brandingSchema);

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+
+/** Live and Test are separate all the way: ingest application, destinations, platform settings. */
+export const environmentSchema = z.enum(['live', 'test']);
+export type Environment = z.infer<typeof environmentSchema>;
+export const ENVIRONMENTS = environmentSchema.options;
+
+/**
+ * Broadcast lifecycle. `starting`: created, waiting for the program stream; `live`: program up;
+ * `interrupted`: the DJ dropped and the grace period runs; `ending`: relays and encoder being stopped.
+ */
+export const broadcastStateSchema = z.enum(['starting', 'live', 'interrupted', 'ending', 'ended', 'failed']);
+export type BroadcastState = z.infer<typeof broadcastStateSchema>;
+
+/** One relay per destination; `reconnecting` means the relay died and waits for its backoff. */
+export const relayStateSchema = z.enum(['pending', 'connecting', 'live', 'reconnecting', 'stopped']);
+export type RelayState = z.infer<typeof relayStateSchema>;
+
+export const platformSchema = z.enum(['rtmp']);
+export type Platform = z.infer<typeof platformSchema>;
+
+export const logoPositionSchema = z.enum(['top-left', 'top-right', 'bottom-left', 'bottom-right']);
+export type LogoPosition = z.infer<typeof logoPositionSchema>;
+
+export const encoderKindSchema = z.enum(['nvenc', 'vaapi', 'qsv', 'libx264']);
+export type EncoderKind = z.infer<typeof encoderKindSchema>;
+
+/** Where a DJ's stream sits inside nginx-rtmp after on_publish renamed it away from the secret key. */
+export const ingestStreamSchema = z.object({
+  app: environmentSchema,
+  streamName: z.string().min(1),
+});
+export type IngestStream = z.infer<typeof ingestStreamSchema>;
+
+/** Errors that cross the bus: the gateway maps `code` to an HTTP status, `message` goes to the user. */
+export const busErrorCodeSchema = z.enum(['invalid', 'not_found', 'conflict', 'unavailable']);
+export type BusErrorCode = z.infer<typeof busErrorCodeSchema>;
+export const busErrorSchema = z.object({ code: busErrorCodeSchema, message: z.string() });
+export type BusError = z.infer<typeof busErrorSchema>;

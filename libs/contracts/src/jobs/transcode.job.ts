@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { environmentSchema, ingestStreamSchema, logoPositionSchema } from '../domain.js';
+
+/** Queue names are never changed: jobs already waiting in Redis would be orphaned. */
+export const TRANSCODE_QUEUE = 'transcode';
+
+export const transcodeJobSchema = z.object({
+  broadcastId: z.uuid(),
+  environment: environmentSchema,
+  input: ingestStreamSchema,
+  djName: z.string(),
+  logo: z.object({ assetName: z.string(), position: logoPositionSchema }).nullable(),
+});
+export type TranscodeJob = z.infer<typeof transcodeJobSchema>;
+
+/** Job name ↔ payload, paired at compile time. */
+export interface TranscodeJobs {
+  'run-broadcast': TranscodeJob;
+}

@@ -1,0 +1,296 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { createConnection } from 'node:net';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
+import { LineSplitter } from './line-splitter.js';
+
+export type SupervisedState = 'idle' | 'starting' | 'running' | 'backoff' | 'stopping' | 'stopped' | 'failed';
+export type RestartPolicy = 'always' | 'on-failure' | 'never';
+
+export type Readiness =
+  /** Ready as soon as the process was spawned. */
+  | { kind: 'spawned' }
+  /** Ready when a line of stdout or stderr matches. */
+  | { kind: 'line'; pattern: RegExp }
+  /** Ready when a TCP port accepts connections. */
+  | { kind: 'tcp'; host: string; port: number };
+
+export interface SupervisedProcessOptions {
+  /** Shown in logs and errors, e.g. `relay:youtube-main`. */
+  name: string;
+  command: string;
+  /** Evaluated at every (re)start, so a restart can pick up new arguments. */
+  args: readonly string[] | (() => readonly string[]);
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  restart?: RestartPolicy;
+  backoff?: BackoffPolicy;
+  readiness?: Readiness;
+  /** How long to wait for readiness before the attempt counts as failed. */
+  readyTimeoutMs?: number;
+  /** Signal for a graceful stop; SIGKILL follows after `stopTimeoutMs`. */
+  stopSignal?: NodeJS.Signals;
+  stopTimeoutMs?: number;
+  /** Lines of stderr kept to explain a failure. */
+  stderrTailLines?: number;
+}
+
+export interface ExitInfo {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Last lines of stderr, to tell why it exited. */
+  stderrTail: string[];
+  /** Whether the supervisor asked for it. */
+  requested: boolean;
+}
+
+interface SupervisedProcessEvents {
+  state: [state: SupervisedState];
+  line: [stream: 'stdout' | 'stderr', line: string];
+  ready: [];
+  exit: [info: ExitInfo];
+  restartScheduled: [delayMs: number, attempt: number];
+}
+
+/** Every child still alive, so that a dying parent can take them along (no orphans). */
+const liveChildren = new Set<ChildProcess>();
+let exitHookInstalled = false;
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const child of liveChildren) child.kill('SIGKILL');
+  });
+}
+
+/**
+ * `setpriv --pdeathsig` makes the kernel kill the child when its parent dies, even by SIGKILL, where
+ * no exit hook runs. Used when util-linux provides it (Debian does).
+ */
+let pdeathsigWrapper: string | null | undefined;
+function findPdeathsigWrapper(): string | null {
+  if (pdeathsigWrapper === undefined) {
+    const probe = spawnSync('setpriv', ['--pdeathsig', 'KILL', '--', 'true'], { stdio: 'ignore' });
+    pdeathsigWrapper = probe.status === 0 ? 'setpriv' : null;
+  }
+  return pdeathsigWrapper;
+}
+
+/**
+ * Runs one child process and keeps it running: start, readiness, line-by-line output, graceful stop
+ * then kill, restart with exponential backoff. The one abstraction for ffmpeg, nginx, stunnel, services.
+ */
+export class SupervisedProcess extends EventEmitter<SupervisedProcessEvents> {
+  private child: ChildProcess | null = null;
+  private currentState: SupervisedState = 'idle';
+  private attempt = 0;
+  private restartTimer: NodeJS.Timeout | null = null;
+  private stopRequested = false;
+  private startedAt = 0;
+  private readonly stderrTail: string[] = [];
+  private exited: Promise<void> = Promise.resolve();
+  private readonly options: Required<Omit<SupervisedProcessOptions, 'env' | 'cwd'>> &
+    Pick<SupervisedProcessOptions, 'env' | 'cwd'>;
+  /** Restarts performed so far (not counting the first start). */
+  restarts = 0;
+
+  constructor(options: SupervisedProcessOptions) {
+    super();
+    this.options = {
+      restart: 'on-failure',
+      backoff: DEFAULT_BACKOFF,
+      readiness: { kind: 'spawned' },
+      readyTimeoutMs: 15_000,
+      stopSignal: 'SIGTERM',
+      stopTimeoutMs: 5_000,
+      stderrTailLines: 20,
+      ...options,
+    };
+    installExitHook();
+  }
+
+  get state(): SupervisedState {
+    return this.currentState;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  get name(): string {
+    return this.options.name;
+  }
+
+  /** Starts the process; resolves once it is ready the first time, rejects if that attempt fails. */
+  start(): Promise<void> {
+    if (this.currentState !== 'idle' && this.currentState !== 'stopped' && this.currentState !== 'failed') {
+      return Promise.reject(new Error(`${this.options.name}: already ${this.currentState}`));
+    }
+    this.stopRequested = false;
+    this.attempt = 0;
+    return this.spawnOnce();
+  }
+
+  /** Stops for good: no restart. Resolves when the process is gone. */
+  async stop(): Promise<void> {
+    this.stopRequested = true;
+    if (this.restartTimer) {
+      clearTimeout(this.restartTimer);
+      this.restartTimer = null;
+    }
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) {
+      this.setState('stopped');
+      return;
+    }
+    this.setState('stopping');
+    child.kill(this.options.stopSignal);
+    const killTimer = setTimeout(() => child.kill('SIGKILL'), this.options.stopTimeoutMs);
+    try {
+      await this.exited;
+    } finally {
+      clearTimeout(killTimer);
+    }
+  }
+
+  /** Writes to the child's stdin (e.g. `q` to ffmpeg). */
+  write(data: string): void {
+    this.child?.stdin?.write(data);
+  }
+
+  private spawnOnce(): Promise<void> {
+    this.setState('starting');
+    const args = typeof this.options.args === 'function' ? this.options.args() : this.options.args;
+    const wrapper = findPdeathsigWrapper();
+    const [command, argv] = wrapper
+      ? [wrapper, ['--pdeathsig', 'KILL', '--', this.options.command, ...args]]
+      : [this.options.command, [...args]];
+    const child = spawn(command, argv, {
+      env: this.options.env ?? process.env,
+      cwd: this.options.cwd,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    this.startedAt = Date.now();
+    liveChildren.add(child);
+
+    let resolveExit!: () => void;
+    this.exited = new Promise((resolve) => (resolveExit = resolve));
+
+    return new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const settle = (error?: Error): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(readyTimer);
+        if (error) {
+          reject(error);
+          return;
+        }
+        this.setState('running');
+        this.emit('ready');
+        resolve();
+      };
+      const readyTimer = setTimeout(() => {
+        settle(new Error(`${this.options.name}: not ready within ${this.options.readyTimeoutMs} ms`));
+        child.kill('SIGKILL');
+      }, this.options.readyTimeoutMs);
+
+      const readiness = this.options.readiness;
+      const onLine = (stream: 'stdout' | 'stderr') => (line: string) => {
+        if (stream === 'stderr') this.rememberStderr(line);
+        this.emit('line', stream, line);
+        if (readiness.kind === 'line' && readiness.pattern.test(line)) settle();
+      };
+      const stdout = new LineSplitter(onLine('stdout'));
+      const stderr = new LineSplitter(onLine('stderr'));
+      child.stdout?.setEncoding('utf8').on('data', (chunk: string) => stdout.push(chunk));
+      child.stderr?.setEncoding('utf8').on('data', (chunk: string) => stderr.push(chunk));
+      // A child that exits while we write to it must not crash the parent with EPIPE.
+      child.stdin?.on('error', () => undefined);
+
+      child.once('spawn', () => {
+        if (readiness.kind === 'spawned') settle();
+        if (readiness.kind === 'tcp') void this.waitForPort(readiness, child).then(
+            () => settle(),
+            (error: Error) => settle(error),
+          );
+      });
+      child.once('error', (error) => {
+        // Spawn failures (ENOENT...) come here and there is no 'exit' after them in some cases.
+        this.rememberStderr(error.message);
+        settle(new Error(`${this.options.name}: ${error.message}`));
+      });
+      child.once('close', (code, signal) => {
+        stdout.flush();
+        stderr.flush();
+        liveChildren.delete(child);
+        if (this.child === child) this.child = null;
+        const info: ExitInfo = { code, signal, stderrTail: [...this.stderrTail], requested: this.stopRequested };
+        settle(new Error(`${this.options.name} exited (${describeExit(info)}) before it was ready`));
+        this.emit('exit', info);
+        resolveExit();
+        this.afterExit(info);
+      });
+    });
+  }
+
+  private afterExit(info: ExitInfo): void {
+    if (this.stopRequested) {
+      this.setState('stopped');
+      return;
+    }
+    const failed = info.code !== 0;
+    const policy = this.options.restart;
+    if (policy === 'never' || (policy === 'on-failure' && !failed)) {
+      this.setState(failed ? 'failed' : 'stopped');
+      return;
+    }
+    if (Date.now() - this.startedAt >= this.options.backoff.resetAfterMs) this.attempt = 0;
+    const delay = backoffDelay(this.options.backoff, this.attempt);
+    this.attempt += 1;
+    this.setState('backoff');
+    this.emit('restartScheduled', delay, this.attempt);
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      if (this.stopRequested) return;
+      this.restarts += 1;
+      // A failed restart is handled by its own exit; nothing to do with the promise here.
+      this.spawnOnce().catch(() => undefined);
+    }, delay);
+  }
+
+  private async waitForPort(target: { host: string; port: number }, child: ChildProcess): Promise<void> {
+    while (child.exitCode === null && child.signalCode === null) {
+      const open = await new Promise<boolean>((resolve) => {
+        const socket = createConnection(target.port, target.host);
+        socket.once('connect', () => {
+          socket.destroy();
+          resolve(true);
+        });
+        socket.once('error', () => resolve(false));
+      });
+      if (open) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`${this.options.name} exited while waiting for ${target.host}:${target.port}`);
+  }
+
+  private rememberStderr(line: string): void {
+    if (!line.trim()) return;
+    this.stderrTail.push(line);
+    if (this.stderrTail.length > this.options.stderrTailLines) this.stderrTail.shift();
+  }
+
+  private setState(state: SupervisedState): void {
+    if (state === this.currentState) return;
+    this.currentState = state;
+    this.emit('state', state);
+  }
+}
+
+export function describeExit(info: Pick<ExitInfo, 'code' | 'signal' | 'stderrTail'>): string {
+  const how = info.signal ? `signal ${info.signal}` : `code ${info.code}`;
+  const why = info.stderrTail.at(-1);
+  return why ? `${how}: ${why}` : how;
+}

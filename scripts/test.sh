@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# `npm test`: every test (unit, integration, end to end) on the real components of this machine.
+# Any arguments narrow the run to those compiled test files, e.g. `npm test -- dist/libs/**/*.spec.js`.
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+
+ensure_packages "${SYSTEM_NEEDS[@]}"
+ensure_backbone
+ensure_node_modules
+build
+say "linting"
+npx --no-install eslint --max-warnings=0 .
+
+if [ "$#" -eq 0 ]; then
+  set -- 'dist/**/*.spec.js' 'dist/**/*.int-spec.js' 'dist/**/*.e2e-spec.js'
+fi
+say "testing"
+# One file at a time: the end-to-end files each bring up the whole system and its ports.
+exec npx --no-install node --enable-source-maps --test --test-concurrency=1 \
+  --test-reporter=./tools/test-reporter.mjs "$@"
