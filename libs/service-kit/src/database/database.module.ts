@@ -1,4 +1,4 @@
-import { Module, type DynamicModule, type Type } from '@nestjs/common';
+import { Module, type DynamicModule, type InjectionToken } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource, type DataSourceOptions, type MixedList, type EntitySchema } from 'typeorm';
 
@@ -55,7 +55,7 @@ export async function openServiceDataSource(options: DataSourceOptions & { schem
 export class DatabaseModule {
   /** `options` is resolved from the service's config by `inject`ed factory. */
   static forRootAsync(factory: {
-    inject: Array<string | symbol | Type>;
+    inject: InjectionToken[];
     // Nest's own factory signature: the injected values arrive untyped.
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     useFactory: (...args: any[]) => ServiceDatabaseOptions;

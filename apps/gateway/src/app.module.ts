@@ -1,0 +1,63 @@
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { BusModule, COMMON_CONFIG, DatabaseModule, DataPaths } from '@streamcaster/service-kit';
+import { AuthModule } from './auth/auth.module.js';
+import { UserEntity } from './auth/user.entity.js';
+import { BrandingHttpController } from './branding/branding.http.controller.js';
+import { AssetStore } from './branding/asset-store.js';
+import { BroadcastsHttpController } from './broadcasts/broadcasts.http.controller.js';
+import { GatewayConfig } from './config/gateway.config.js';
+import { DestinationsHttpController } from './destinations/destinations.http.controller.js';
+import { DjEntity } from './djs/dj.entity.js';
+import { DjsModule } from './djs/djs.module.js';
+import { HttpErrorFilter } from './http/http-exception.filter.js';
+import { IngestSessionEntity } from './ingest/ingest-session.entity.js';
+import { IngestModule } from './ingest/ingest.module.js';
+import { GatewayInitial1763920000000 } from './migrations/1763920000000-gateway-initial.js';
+import { RecordingsHttpController } from './recordings/recordings.http.controller.js';
+
+export const SERVICE = 'gateway';
+
+@Global()
+@Module({})
+class GatewayConfigModule {
+  static forRoot(config: GatewayConfig): DynamicModule {
+    return {
+      module: GatewayConfigModule,
+      providers: [
+        { provide: GatewayConfig, useValue: config },
+        { provide: COMMON_CONFIG, useValue: config },
+        { provide: DataPaths, useValue: new DataPaths(config.dataDir) },
+      ],
+      exports: [GatewayConfig, COMMON_CONFIG, DataPaths],
+    };
+  }
+}
+
+@Module({})
+export class GatewayModule {
+  static forRoot(config: GatewayConfig): DynamicModule {
+    return {
+      module: GatewayModule,
+      imports: [
+        GatewayConfigModule.forRoot(config),
+        BusModule.forRoot(SERVICE),
+        DatabaseModule.forRootAsync({
+          inject: [GatewayConfig],
+          useFactory: (gateway: GatewayConfig) => ({
+            url: gateway.databaseUrl,
+            schema: 'gateway',
+            entities: [UserEntity, DjEntity, IngestSessionEntity],
+            migrations: [GatewayInitial1763920000000],
+          }),
+        }),
+        AuthModule,
+        DjsModule,
+        IngestModule,
+      ],
+      // These only forward to the service that owns the data, over the bus.
+      controllers: [DestinationsHttpController, BrandingHttpController, BroadcastsHttpController, RecordingsHttpController],
+      providers: [AssetStore, { provide: APP_FILTER, useClass: HttpErrorFilter }],
+    };
+  }
+}

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { commonConfigFields, databaseUrlField, field, loadConfig, port, type ConfigValues } from '@streamcaster/service-kit';
+
+export const gatewayConfigFields = {
+  ...commonConfigFields,
+  databaseUrl: databaseUrlField,
+  host: field('GATEWAY_HOST', z.string().min(1).default('0.0.0.0'), 'address the HTTP API listens on'),
+  port: field('GATEWAY_PORT', port(8080), 'port of the HTTP API, the dashboard and the ingest hooks'),
+  jwtSecret: field(
+    'JWT_SECRET',
+    z.string().min(32, 'must be at least 32 characters'),
+    'secret that signs access tokens',
+    true,
+  ),
+  jwtTtl: field('JWT_TTL', z.string().regex(/^\d+[smhd]$/, 'must look like 15m, 12h or 7d').default('12h'), 'lifetime of an access token'),
+  adminEmail: field('STREAMCASTER_ADMIN_EMAIL', z.email().default('admin@streamcaster.local'), 'e-mail of the first admin, created at first start'),
+  adminPassword: field(
+    'STREAMCASTER_ADMIN_PASSWORD',
+    z.string().min(12, 'must be at least 12 characters').optional(),
+    'password of the first admin; when unset one is generated and printed once',
+    true,
+  ),
+  publicRtmpUrl: field(
+    'PUBLIC_RTMP_URL',
+    z.string().regex(/^rtmps?:\/\/[^/]+$/, 'must be rtmp://host:port without a path').default('rtmp://localhost:1935'),
+    'how DJs reach the RTMP ingest, for the ingest URLs shown to them',
+  ),
+  hooksAllowedAddresses: field(
+    'HOOKS_ALLOWED_ADDRESSES',
+    z
+      .string()
+      .default('127.0.0.1,::1,::ffff:127.0.0.1')
+      .transform((value) => value.split(',').map((address) => address.trim()).filter(Boolean)),
+    'comma-separated addresses allowed to call the nginx-rtmp hooks (the ingest servers)',
+  ),
+};
+
+export type GatewayConfigValues = ConfigValues<typeof gatewayConfigFields>;
+
+/** Injected by class: `constructor(private readonly config: GatewayConfig)`. */
+export abstract class GatewayConfig {}
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export interface GatewayConfig extends GatewayConfigValues {}
+
+export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
+  return loadConfig('gateway', gatewayConfigFields, env);
+}

@@ -1,0 +1,68 @@
+import { Body, Controller, ForbiddenException, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import { Public } from '../auth/auth.decorators.js';
+import { GatewayConfig } from '../config/gateway.config.js';
+import { ZodPipe } from '../http/zod-http.js';
+import { IngestService } from './ingest.service.js';
+
+/** The fields nginx-rtmp posts (application/x-www-form-urlencoded) with on_publish / on_publish_done. */
+const hookSchema = z.object({
+  app: z.string().min(1),
+  name: z.string().default(''),
+  clientid: z.string().min(1),
+  addr: z.string().default(''),
+});
+
+/**
+ * nginx-rtmp's notify hooks. Public to the JWT guard (nginx has no token) but only callable from the
+ * ingest servers' addresses. nginx-rtmp reads only the status: 2xx allows, 3xx renames the stream to
+ * the Location, anything else refuses the publisher.
+ */
+@ApiExcludeController()
+@Controller('hooks/nginx-rtmp')
+export class IngestHooksHttpController {
+  constructor(
+    private readonly ingest: IngestService,
+    private readonly config: GatewayConfig,
+  ) {}
+
+  @Public()
+  @Post('publish')
+  async publish(
+    @Req() request: Request,
+    @Res() response: Response,
+    @Body(new ZodPipe(hookSchema)) body: z.output<typeof hookSchema>,
+  ): Promise<void> {
+    this.assertFromIngestServer(request);
+    const decision = await this.ingest.onPublish({
+      app: body.app,
+      name: body.name,
+      clientId: body.clientid,
+      remoteAddress: body.addr,
+    });
+    if (!decision.allow) {
+      response.status(403).json({ statusCode: 403, message: decision.reason });
+    } else if (decision.renameTo) {
+      response.status(302).setHeader('Location', decision.renameTo).end();
+    } else {
+      response.status(200).end();
+    }
+  }
+
+  @Public()
+  @Post('publish-done')
+  @HttpCode(200)
+  async publishDone(@Req() request: Request, @Body(new ZodPipe(hookSchema)) body: z.output<typeof hookSchema>): Promise<void> {
+    this.assertFromIngestServer(request);
+    await this.ingest.onPublishDone({ app: body.app, name: body.name, clientId: body.clientid, remoteAddress: body.addr });
+  }
+
+  private assertFromIngestServer(request: Request): void {
+    const address = request.socket.remoteAddress ?? '';
+    if (!this.config.hooksAllowedAddresses.includes(address)) {
+      throw new ForbiddenException(`ingest hooks are not accepted from ${address}`);
+    }
+  }
+}

@@ -1,0 +1,28 @@
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import type { Environment } from '@streamcaster/contracts';
+
+/** One DJ publisher connection, from on_publish to on_publish_done. */
+@Entity({ name: 'ingest_sessions' })
+export class IngestSessionEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'dj_id', type: 'uuid' })
+  djId!: string;
+
+  @Column({ type: 'text' })
+  environment!: Environment;
+
+  /** nginx-rtmp's connection id, echoed in on_publish_done. */
+  @Column({ name: 'client_id', type: 'text' })
+  clientId!: string;
+
+  @Column({ name: 'remote_address', type: 'text' })
+  remoteAddress!: string;
+
+  @Column({ name: 'started_at', type: 'timestamptz' })
+  startedAt!: Date;
+
+  @Column({ name: 'ended_at', type: 'timestamptz', nullable: true })
+  endedAt!: Date | null;
+}

@@ -1,0 +1,33 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { IsNull, QueryFailedError, type Repository } from 'typeorm';
+import type { Environment } from '@streamcaster/contracts';
+import { IngestSessionEntity } from './ingest-session.entity.js';
+
+const UNIQUE_VIOLATION = '23505';
+
+@Injectable()
+export class IngestSessionsRepository {
+  constructor(@InjectRepository(IngestSessionEntity) private readonly sessions: Repository<IngestSessionEntity>) {}
+
+  /**
+   * Opens a session, or returns null when the DJ already publishes in that environment. A partial
+   * unique index makes this hold even for two publishers arriving at the same instant.
+   */
+  async open(session: Omit<IngestSessionEntity, 'id' | 'endedAt'>): Promise<IngestSessionEntity | null> {
+    try {
+      return await this.sessions.save(this.sessions.create({ ...session, endedAt: null }));
+    } catch (error) {
+      if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === UNIQUE_VIOLATION) return null;
+      throw error;
+    }
+  }
+
+  /** Closes the DJ's open session that this nginx connection opened; null when there is none. */
+  async close(djId: string, environment: Environment, clientId: string): Promise<IngestSessionEntity | null> {
+    const session = await this.sessions.findOneBy({ djId, environment, clientId, endedAt: IsNull() });
+    if (!session) return null;
+    session.endedAt = new Date();
+    return this.sessions.save(session);
+  }
+}

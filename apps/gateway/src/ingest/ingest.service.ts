@@ -1,0 +1,94 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { IngestStarted, IngestStopped, ProgramStarted, ProgramStopped, type Environment } from '@streamcaster/contracts';
+import { BusClient } from '@streamcaster/service-kit';
+import { DjsService } from '../djs/djs.service.js';
+import { IngestSessionsRepository } from './ingest-sessions.repository.js';
+
+export interface PublishAttempt {
+  app: string;
+  /** What the publisher put after the application: the stream key for DJs, the broadcast id for the program. */
+  name: string;
+  clientId: string;
+  remoteAddress: string;
+}
+
+export type PublishDecision = { allow: true; renameTo?: string } | { allow: false; reason: string };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Turns nginx-rtmp's publish hooks into decisions and `ingest.*` / `program.*` events. */
+@Injectable()
+export class IngestService {
+  private readonly logger = new Logger(IngestService.name);
+
+  constructor(
+    private readonly djs: DjsService,
+    private readonly sessions: IngestSessionsRepository,
+    private readonly bus: BusClient,
+  ) {}
+
+  async onPublish(attempt: PublishAttempt): Promise<PublishDecision> {
+    if (attempt.app === 'program') return this.onProgramPublish(attempt);
+    if (attempt.app !== 'live' && attempt.app !== 'test') return this.refuse(attempt, `unknown application "${attempt.app}"`);
+    const environment: Environment = attempt.app;
+
+    const identity = await this.djs.identify(attempt.name);
+    if ('refusal' in identity) return this.refuse(attempt, identity.refusal);
+    const { dj } = identity;
+
+    const session = await this.sessions.open({
+      djId: dj.id,
+      environment,
+      clientId: attempt.clientId,
+      remoteAddress: attempt.remoteAddress,
+      startedAt: new Date(),
+    });
+    if (!session) return this.refuse(attempt, `DJ "${dj.name}" is already publishing to ${environment}`);
+
+    // The stream is renamed to the DJ's id: the secret key never appears in internal URLs, and a DJ
+    // who reconnects lands on the same name, where the transcoder waits for them.
+    const streamName = dj.id;
+    this.logger.log(`DJ "${dj.name}" started publishing to ${environment} from ${attempt.remoteAddress}`);
+    await this.bus.emit(IngestStarted, {
+      ingestId: session.id,
+      environment,
+      djId: dj.id,
+      djName: dj.name,
+      stream: { app: environment, streamName },
+      startedAt: session.startedAt.toISOString(),
+    });
+    return { allow: true, renameTo: streamName };
+  }
+
+  async onPublishDone(attempt: PublishAttempt): Promise<void> {
+    if (attempt.app === 'program') {
+      if (UUID.test(attempt.name)) await this.bus.emit(ProgramStopped, { broadcastId: attempt.name });
+      return;
+    }
+    if (attempt.app !== 'live' && attempt.app !== 'test') return;
+    // on_publish_done carries the name the DJ published with (the key), not the renamed one.
+    const identity = await this.djs.identify(attempt.name);
+    if ('refusal' in identity) return;
+    const session = await this.sessions.close(identity.dj.id, attempt.app, attempt.clientId);
+    if (!session) return; // a refused publisher also triggers publish_done
+    this.logger.log(`DJ "${identity.dj.name}" stopped publishing to ${attempt.app}`);
+    await this.bus.emit(IngestStopped, {
+      ingestId: session.id,
+      environment: attempt.app,
+      djId: identity.dj.id,
+      stoppedAt: (session.endedAt ?? new Date()).toISOString(),
+    });
+  }
+
+  private async onProgramPublish(attempt: PublishAttempt): Promise<PublishDecision> {
+    // nginx-rtmp already refuses program publishers from outside the internal network.
+    if (!UUID.test(attempt.name)) return this.refuse(attempt, 'program stream name is not a broadcast id');
+    await this.bus.emit(ProgramStarted, { broadcastId: attempt.name });
+    return { allow: true };
+  }
+
+  private refuse(attempt: PublishAttempt, reason: string): PublishDecision {
+    this.logger.warn(`refused publish to ${attempt.app} from ${attempt.remoteAddress}: ${reason}`);
+    return { allow: false, reason };
+  }
+}
