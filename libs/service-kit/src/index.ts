@@ -8,4 +8,5 @@ export * from './bus/bus.module.js';
 export * from './database/database.module.js';
 export * from './crypto/secret-box.js';
 export * from './storage/data-paths.js';
+export * from './queue/typed-queue.js';
 export * from './service-bootstrap.js';

@@ -8,6 +8,8 @@ export const broadcastDestinationViewSchema = z.object({
   state: relayStateSchema,
   reconnects: z.number().int().nonnegative(),
   bitrateKbps: z.number().nonnegative().nullable(),
+  /** Why the relay last failed (platform refused, unreachable...), with the stream key hidden. */
+  lastError: z.string().nullable(),
 });
 
 export const broadcastViewSchema = z.object({

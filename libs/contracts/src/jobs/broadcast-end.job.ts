@@ -3,7 +3,8 @@ import { z } from 'zod';
 /** Delayed job that ends a broadcast once the DJ's grace period ran out without the DJ coming back. */
 export const BROADCAST_QUEUE = 'broadcast';
 
-export const endBroadcastJobSchema = z.object({ broadcastId: z.uuid(), reason: z.string() });
+/** `ingestId` is the DJ connection whose loss started the grace period; a newer loss has its own job. */
+export const endBroadcastJobSchema = z.object({ broadcastId: z.uuid(), ingestId: z.uuid() });
 export type EndBroadcastJob = z.infer<typeof endBroadcastJobSchema>;
 
 export interface BroadcastJobs {

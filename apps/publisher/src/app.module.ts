@@ -1,0 +1,54 @@
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { BusModule, COMMON_CONFIG, DatabaseModule, SecretBox } from '@streamcaster/service-kit';
+import { BrandingEntity } from './branding/branding.entity.js';
+import { BrandingModule } from './branding/branding.module.js';
+import { BroadcastDestinationEntity } from './broadcasts/broadcast-destination.entity.js';
+import { BroadcastEntity } from './broadcasts/broadcast.entity.js';
+import { BroadcastsModule } from './broadcasts/broadcasts.module.js';
+import { PublisherConfig } from './config/publisher.config.js';
+import { DestinationEntity } from './destinations/destination.entity.js';
+import { DestinationsModule } from './destinations/destinations.module.js';
+import { PublisherInitial1763920100000 } from './migrations/1763920100000-publisher-initial.js';
+
+export const SERVICE = 'publisher';
+
+@Global()
+@Module({})
+class PublisherConfigModule {
+  static forRoot(config: PublisherConfig): DynamicModule {
+    return {
+      module: PublisherConfigModule,
+      providers: [
+        { provide: PublisherConfig, useValue: config },
+        { provide: COMMON_CONFIG, useValue: config },
+        { provide: SecretBox, useValue: new SecretBox(config.secretKey) },
+      ],
+      exports: [PublisherConfig, COMMON_CONFIG, SecretBox],
+    };
+  }
+}
+
+@Module({})
+export class PublisherModule {
+  static forRoot(config: PublisherConfig): DynamicModule {
+    return {
+      module: PublisherModule,
+      imports: [
+        PublisherConfigModule.forRoot(config),
+        BusModule.forRoot(SERVICE),
+        DatabaseModule.forRootAsync({
+          inject: [PublisherConfig],
+          useFactory: (publisher: PublisherConfig) => ({
+            url: publisher.databaseUrl,
+            schema: 'publisher',
+            entities: [DestinationEntity, BrandingEntity, BroadcastEntity, BroadcastDestinationEntity],
+            migrations: [PublisherInitial1763920100000],
+          }),
+        }),
+        DestinationsModule,
+        BrandingModule,
+        BroadcastsModule,
+      ],
+    };
+  }
+}

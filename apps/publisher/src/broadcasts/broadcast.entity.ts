@@ -1,0 +1,50 @@
+import { Column, Entity, OneToMany, PrimaryGeneratedColumn } from 'typeorm';
+import type { BroadcastState, Environment } from '@streamcaster/contracts';
+import { BroadcastDestinationEntity } from './broadcast-destination.entity.js';
+
+@Entity({ name: 'broadcasts' })
+export class BroadcastEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ type: 'text' })
+  environment!: Environment;
+
+  @Column({ name: 'dj_id', type: 'uuid' })
+  djId!: string;
+
+  @Column({ name: 'dj_name', type: 'text' })
+  djName!: string;
+
+  @Column({ type: 'text' })
+  title!: string;
+
+  @Column({ type: 'text' })
+  description!: string;
+
+  @Column({ type: 'text' })
+  state!: BroadcastState;
+
+  /** The DJ's stream inside nginx-rtmp, e.g. live/<djId>. */
+  @Column({ name: 'input_app', type: 'text' })
+  inputApp!: Environment;
+
+  @Column({ name: 'input_stream', type: 'text' })
+  inputStream!: string;
+
+  @Column({ name: 'started_at', type: 'timestamptz' })
+  startedAt!: Date;
+
+  @Column({ name: 'ended_at', type: 'timestamptz', nullable: true })
+  endedAt!: Date | null;
+
+  /** The DJ connection whose loss started the current grace period; null when not interrupted. */
+  @Column({ name: 'interrupted_by_ingest_id', type: 'uuid', nullable: true })
+  interruptedByIngestId!: string | null;
+
+  @Column({ name: 'end_reason', type: 'text', nullable: true })
+  endReason!: string | null;
+
+  @OneToMany(() => BroadcastDestinationEntity, (destination) => destination.broadcast, { cascade: ['insert'] })
+  destinations!: BroadcastDestinationEntity[];
+}

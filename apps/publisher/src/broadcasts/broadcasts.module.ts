@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { BrandingModule } from '../branding/branding.module.js';
+import { DestinationsModule } from '../destinations/destinations.module.js';
+import { RelayManager } from '../relays/relay-manager.service.js';
+import { BroadcastDestinationEntity } from './broadcast-destination.entity.js';
+import { BroadcastEndProcessor } from './broadcast-end.processor.js';
+import { BroadcastEntity } from './broadcast.entity.js';
+import { BroadcastQueues } from './broadcast-queues.js';
+import { BroadcastsNatsController } from './broadcasts.nats.controller.js';
+import { BroadcastsRepository } from './broadcasts.repository.js';
+import { BroadcastsService } from './broadcasts.service.js';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([BroadcastEntity, BroadcastDestinationEntity]), DestinationsModule, BrandingModule],
+  controllers: [BroadcastsNatsController],
+  providers: [BroadcastsService, BroadcastsRepository, BroadcastQueues, BroadcastEndProcessor, RelayManager],
+})
+export class BroadcastsModule {}

@@ -1,0 +1,57 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, type Repository } from 'typeorm';
+import type { BroadcastState, Environment } from '@streamcaster/contracts';
+import { BroadcastDestinationEntity } from './broadcast-destination.entity.js';
+import { BroadcastEntity } from './broadcast.entity.js';
+import { ACTIVE_STATES } from './broadcast-state-machine.js';
+
+@Injectable()
+export class BroadcastsRepository {
+  constructor(
+    @InjectRepository(BroadcastEntity) private readonly broadcasts: Repository<BroadcastEntity>,
+    @InjectRepository(BroadcastDestinationEntity) private readonly destinations: Repository<BroadcastDestinationEntity>,
+  ) {}
+
+  create(broadcast: Omit<BroadcastEntity, 'id' | 'endedAt' | 'endReason'>): Promise<BroadcastEntity> {
+    return this.broadcasts.save(this.broadcasts.create({ ...broadcast, endedAt: null, endReason: null }));
+  }
+
+  findById(id: string): Promise<BroadcastEntity | null> {
+    return this.broadcasts.findOne({ where: { id }, relations: { destinations: true } });
+  }
+
+  list(environment: Environment | undefined, limit: number): Promise<BroadcastEntity[]> {
+    return this.broadcasts.find({
+      where: environment ? { environment } : {},
+      relations: { destinations: true },
+      order: { startedAt: 'DESC' },
+      take: limit,
+    });
+  }
+
+  /** The DJ's broadcast that is still running in this environment, if any. */
+  findActiveForDj(djId: string, environment: Environment): Promise<BroadcastEntity | null> {
+    return this.broadcasts.findOne({
+      where: { djId, environment, state: In([...ACTIVE_STATES]) },
+      relations: { destinations: true },
+    });
+  }
+
+  /**
+   * Compare-and-set on the state, so that two replicas (or a timer and a person) cannot both move a
+   * broadcast: the loser sees `false` and re-reads.
+   */
+  async transition(id: string, from: BroadcastState, to: BroadcastState, extra: Partial<BroadcastEntity> = {}): Promise<boolean> {
+    const result = await this.broadcasts.update({ id, state: from }, { ...extra, state: to });
+    return (result.affected ?? 0) > 0;
+  }
+
+  async updateDestination(
+    broadcastId: string,
+    destinationId: string,
+    changes: Partial<Pick<BroadcastDestinationEntity, 'state' | 'reconnects' | 'bitrateKbps' | 'lastError'>>,
+  ): Promise<void> {
+    await this.destinations.update({ broadcastId, destinationId }, changes);
+  }
+}

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DestinationEntity } from './destination.entity.js';
+import { DestinationsNatsController } from './destinations.nats.controller.js';
+import { DestinationsRepository } from './destinations.repository.js';
+import { DestinationsService } from './destinations.service.js';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([DestinationEntity])],
+  controllers: [DestinationsNatsController],
+  providers: [DestinationsService, DestinationsRepository],
+  exports: [DestinationsService],
+})
+export class DestinationsModule {}

@@ -1,0 +1,103 @@
+import { EventEmitter } from 'node:events';
+import type { FfmpegProgress, RelayState } from '@streamcaster/contracts';
+import { describeExit, FfmpegProgressParser, SupervisedProcess, type BackoffPolicy } from '@streamcaster/supervisor';
+import { buildRelayArgs, redactSecret } from './relay-args.js';
+
+export interface RelayOptions {
+  broadcastId: string;
+  destinationId: string;
+  destinationName: string;
+  programUrl: string;
+  pushUrl: string;
+  /** The part of pushUrl to hide in messages. */
+  secret: string;
+  ffmpegPath: string;
+  backoff: BackoffPolicy;
+}
+
+export interface RelayStatus {
+  state: RelayState;
+  reconnects: number;
+  bitrateKbps: number | null;
+  lastError: string | null;
+}
+
+interface RelayEvents {
+  status: [status: RelayStatus];
+  progress: [progress: FfmpegProgress];
+}
+
+/**
+ * One destination's relay: its own ffmpeg, its own buffer, its own reconnect loop. Nothing here is
+ * shared with another destination, so a slow or dead platform stalls only itself.
+ */
+export class Relay extends EventEmitter<RelayEvents> {
+  private readonly process: SupervisedProcess;
+  private current: RelayStatus = { state: 'pending', reconnects: 0, bitrateKbps: null, lastError: null };
+  private lastSize = 0;
+  private lastProgressAt = 0;
+
+  constructor(readonly options: RelayOptions) {
+    super();
+    this.process = new SupervisedProcess({
+      name: `relay:${options.destinationName}`,
+      command: options.ffmpegPath,
+      args: buildRelayArgs({ programUrl: options.programUrl, pushUrl: options.pushUrl, ioTimeoutSeconds: 10 }),
+      restart: 'always',
+      backoff: options.backoff,
+      stopSignal: 'SIGTERM',
+      stopTimeoutMs: 3_000,
+    });
+    const parser = new FfmpegProgressParser((progress) => this.onProgress(progress));
+    this.process.on('line', (stream, line) => {
+      if (stream === 'stdout') parser.pushLine(line);
+    });
+    this.process.on('state', (state) => {
+      if (state === 'starting' && this.current.state !== 'reconnecting') this.update({ state: 'connecting' });
+    });
+    this.process.on('exit', (info) => {
+      if (info.requested) return;
+      this.lastSize = 0;
+      this.update({
+        state: 'reconnecting',
+        reconnects: this.current.reconnects + 1,
+        bitrateKbps: null,
+        lastError: redactSecret(describeExit(info), options.secret),
+      });
+    });
+  }
+
+  get status(): RelayStatus {
+    return this.current;
+  }
+
+  async start(): Promise<void> {
+    // The first attempt may fail (platform down): the supervisor keeps trying, that is the point.
+    await this.process.start().catch(() => undefined);
+  }
+
+  async stop(): Promise<void> {
+    await this.process.stop();
+    this.update({ state: 'stopped', bitrateKbps: null });
+  }
+
+  private onProgress(progress: FfmpegProgress): void {
+    // Bytes leaving for the platform are the proof that it receives; a connected but idle push is not live.
+    const now = Date.now();
+    const sentBytes = progress.totalSizeBytes - this.lastSize;
+    const seconds = (now - this.lastProgressAt) / 1000;
+    this.lastSize = progress.totalSizeBytes;
+    this.lastProgressAt = now;
+    const flowing = sentBytes > 0;
+    if (flowing && this.current.state !== 'live') this.update({ state: 'live', lastError: null });
+    // ffmpeg's own bitrate is the average since it started; the dashboard wants the current one.
+    const bitrateKbps = flowing && seconds > 0 ? Math.round((sentBytes * 8) / 1000 / seconds) : 0;
+    this.current = { ...this.current, bitrateKbps: this.current.state === 'live' ? bitrateKbps : null };
+    this.emit('progress', progress);
+  }
+
+  private update(changes: Partial<RelayStatus>): void {
+    this.current = { ...this.current, ...changes };
+    this.emit('status', this.current);
+  }
+}

@@ -1,0 +1,57 @@
+import { Queue, Worker, type Job, type JobsOptions, type WorkerOptions } from 'bullmq';
+import { Redis } from 'ioredis';
+
+export interface QueueConnectionOptions {
+  redisUrl: string;
+  /** Key prefix in Redis, so that test runs sharing a Redis stay apart. */
+  prefix: string;
+}
+
+function connect(redisUrl: string): Redis {
+  // BullMQ's blocking commands need unlimited retries per request on the worker side.
+  return new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
+}
+
+/**
+ * A BullMQ queue whose job names and payloads are paired at compile time:
+ * `add('finalize', { recordingId })` type-checks only with the payload of `finalize`.
+ */
+export class TypedQueue<Jobs extends object> {
+  private readonly queue: Queue;
+
+  constructor(
+    readonly name: string,
+    options: QueueConnectionOptions,
+  ) {
+    this.queue = new Queue(name, { connection: connect(options.redisUrl), prefix: options.prefix });
+  }
+
+  async add<N extends keyof Jobs & string>(jobName: N, data: Jobs[N], options?: JobsOptions): Promise<void> {
+    await this.queue.add(jobName, data, { removeOnComplete: 1000, removeOnFail: 5000, ...options });
+  }
+
+  /** Removes a waiting or delayed job (e.g. a broadcast end that is no longer wanted). */
+  async remove(jobId: string): Promise<void> {
+    await this.queue.remove(jobId);
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+  }
+}
+
+export type TypedWorker<Jobs extends object> = Worker<Jobs[keyof Jobs], unknown, keyof Jobs & string>;
+
+/** One worker per queue; the handler gets `job.name` narrowed to the queue's job names. */
+export function createWorker<Jobs extends object>(
+  name: string,
+  options: QueueConnectionOptions & Pick<WorkerOptions, 'concurrency' | 'lockDuration'>,
+  handler: (job: Job<Jobs[keyof Jobs], unknown, keyof Jobs & string>) => Promise<unknown>,
+): TypedWorker<Jobs> {
+  return new Worker<Jobs[keyof Jobs], unknown, keyof Jobs & string>(name, handler, {
+    connection: connect(options.redisUrl),
+    prefix: options.prefix,
+    concurrency: options.concurrency ?? 1,
+    lockDuration: options.lockDuration ?? 30_000,
+  });
+}
