@@ -1,4 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, isAbsolute, join } from 'node:path';
 import { EventEmitter } from 'node:events';
 import { createConnection } from 'node:net';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
@@ -59,8 +61,40 @@ function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.once('exit', () => {
-    for (const child of liveChildren) child.kill('SIGKILL');
+    for (const child of liveChildren) signalGroup(child, 'SIGKILL');
   });
+}
+
+/**
+ * Children lead their own process group, so a signal reaches what they started too (nginx workers,
+ * a shell's jobs): stopping one never leaves a grandchild behind holding its pipes.
+ */
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    child.kill(signal);
+  }
+}
+
+/** Where a command lives, as spawn would find it; null when it does not exist or cannot run. */
+export function resolveCommand(command: string, env: NodeJS.ProcessEnv = process.env): string | null {
+  const executable = (path: string) => {
+    try {
+      accessSync(path, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (command.includes('/')) return executable(command) ? command : null;
+  for (const directory of (env.PATH ?? '').split(delimiter)) {
+    if (!directory || !isAbsolute(directory)) continue;
+    const candidate = join(directory, command);
+    if (executable(candidate)) return candidate;
+  }
+  return null;
 }
 
 /**
@@ -144,8 +178,8 @@ export class SupervisedProcess extends EventEmitter<SupervisedProcessEvents> {
       return;
     }
     this.setState('stopping');
-    child.kill(this.options.stopSignal);
-    const killTimer = setTimeout(() => child.kill('SIGKILL'), this.options.stopTimeoutMs);
+    signalGroup(child, this.options.stopSignal);
+    const killTimer = setTimeout(() => signalGroup(child, 'SIGKILL'), this.options.stopTimeoutMs);
     try {
       await this.exited;
     } finally {
@@ -160,15 +194,22 @@ export class SupervisedProcess extends EventEmitter<SupervisedProcessEvents> {
 
   private spawnOnce(): Promise<void> {
     this.setState('starting');
+    this.stderrTail.length = 0;
     const args = typeof this.options.args === 'function' ? this.options.args() : this.options.args;
+    const env = this.options.env ?? process.env;
+    // Checked here because behind the setpriv wrapper a missing binary would look like a started one.
+    const resolved = resolveCommand(this.options.command, env);
+    if (!resolved) {
+      this.setState('failed');
+      return Promise.reject(new Error(`${this.options.name}: command not found or not executable: ${this.options.command}`));
+    }
     const wrapper = findPdeathsigWrapper();
-    const [command, argv] = wrapper
-      ? [wrapper, ['--pdeathsig', 'KILL', '--', this.options.command, ...args]]
-      : [this.options.command, [...args]];
+    const [command, argv] = wrapper ? [wrapper, ['--pdeathsig', 'KILL', '--', resolved, ...args]] : [resolved, [...args]];
     const child = spawn(command, argv, {
-      env: this.options.env ?? process.env,
+      env,
       cwd: this.options.cwd,
       stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true,
     });
     this.child = child;
     this.startedAt = Date.now();
@@ -193,7 +234,7 @@ export class SupervisedProcess extends EventEmitter<SupervisedProcessEvents> {
       };
       const readyTimer = setTimeout(() => {
         settle(new Error(`${this.options.name}: not ready within ${this.options.readyTimeoutMs} ms`));
-        child.kill('SIGKILL');
+        signalGroup(child, 'SIGKILL');
       }, this.options.readyTimeoutMs);
 
       const readiness = this.options.readiness;

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { commonConfigFields, field, loadConfig, url, type ConfigValues } from '@streamcaster/service-kit';
+
+const positiveInt = (fallback: number, max: number) => z.coerce.number().int().min(1).max(max).default(fallback);
+
+export const transcoderConfigFields = {
+  ...commonConfigFields,
+  rtmpInternalUrl: field('RTMP_INTERNAL_URL', url(['rtmp'], 'rtmp://127.0.0.1:1935'), 'nginx-rtmp as reached from inside (DJ input, program output)'),
+  encoder: field(
+    'TRANSCODER_ENCODER',
+    z.enum(['auto', 'nvenc', 'vaapi', 'qsv', 'libx264']).default('auto'),
+    'encoder: auto probes NVENC, then VAAPI, then QSV, then libx264; a name forces it',
+  ),
+  width: field('TRANSCODER_WIDTH', positiveInt(1920, 7680), 'program width in pixels'),
+  height: field('TRANSCODER_HEIGHT', positiveInt(1080, 4320), 'program height in pixels'),
+  fps: field('TRANSCODER_FPS', positiveInt(30, 120), 'program frame rate'),
+  videoBitrateKbps: field('TRANSCODER_VIDEO_BITRATE_KBPS', positiveInt(6000, 100_000), 'program video bitrate (CBR)'),
+  audioBitrateKbps: field('TRANSCODER_AUDIO_BITRATE_KBPS', positiveInt(160, 512), 'program AAC bitrate'),
+  keyframeSeconds: field('TRANSCODER_KEYFRAME_SECONDS', positiveInt(2, 10), 'keyframe interval; platforms ask for 2 s'),
+  x264Preset: field(
+    'TRANSCODER_X264_PRESET',
+    z.enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium']).default('veryfast'),
+    'libx264 speed/quality preset',
+  ),
+  concurrency: field('TRANSCODER_CONCURRENCY', positiveInt(2, 64), 'broadcasts one worker encodes at once'),
+  fontFile: field(
+    'TRANSCODER_FONT_FILE',
+    z.string().min(1).default('/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf'),
+    'font of the DJ name on the picture',
+  ),
+  vaapiDevice: field('TRANSCODER_VAAPI_DEVICE', z.string().min(1).default('/dev/dri/renderD128'), 'DRM render node for VAAPI'),
+  ffmpegPath: field('FFMPEG_PATH', z.string().min(1).default('ffmpeg'), 'ffmpeg binary'),
+};
+
+export type TranscoderConfigValues = ConfigValues<typeof transcoderConfigFields>;
+
+export abstract class TranscoderConfig {}
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export interface TranscoderConfig extends TranscoderConfigValues {}
+
+export function loadTranscoderConfig(env: NodeJS.ProcessEnv): TranscoderConfig {
+  return loadConfig('transcoder', transcoderConfigFields, env);
+}

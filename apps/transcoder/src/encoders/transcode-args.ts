@@ -1,0 +1,143 @@
+import type { Placement, ProgramLayout } from '../composition/overlay-layout.js';
+import type { EncoderChoice, ProgramProfile } from './encoder-profile.js';
+
+export interface TranscodeArgsInput {
+  encoder: EncoderChoice;
+  profile: ProgramProfile;
+  inputUrl: string;
+  outputUrl: string;
+  layout: ProgramLayout;
+  /** Still images, decoded once: the overlay filter repeats their only frame. */
+  logoPath: string | null;
+  nameCardPath: string;
+}
+
+/**
+ * The one ffmpeg command of a broadcast: decode the DJ's input once, compose logo and name, encode
+ * once, publish the program. Each encoder path keeps the frames where its encoder wants them: on the
+ * GPU for NVENC, VAAPI and QSV (only the two small still images are uploaded), in memory for libx264.
+ */
+export function buildTranscodeArgs(input: TranscodeArgsInput): string[] {
+  for (const path of [input.logoPath, input.nameCardPath]) {
+    // Paths go into ffmpeg's own argument list, not a shell, but stay plain to keep logs readable.
+    if (path !== null && !/^[\w./-]+$/.test(path)) throw new Error(`unsafe characters in overlay path ${path}`);
+  }
+  const { profile, layout } = input;
+  const gop = profile.fps * profile.keyframeSeconds;
+  const stillInputs = [...(input.logoPath ? ['-i', input.logoPath] : []), '-i', input.nameCardPath];
+  const nameInput = input.logoPath ? 2 : 1;
+
+  return [
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel', 'warning',
+    '-nostats',
+    '-progress', 'pipe:1',
+    '-stats_period', '1',
+    ...hardwareInit(input.encoder),
+    // Live input: start as soon as the stream's layout is known instead of probing for seconds.
+    '-fflags', '+genpts',
+    '-analyzeduration', '1000000',
+    '-i', input.inputUrl,
+    ...stillInputs,
+    '-filter_complex', filterGraph(input.encoder, profile, layout, input.logoPath !== null, nameInput),
+    '-map', '[program]',
+    '-map', '0:a?',
+    ...videoEncoder(input.encoder, profile, gop),
+    '-c:a', 'aac',
+    '-b:a', `${profile.audioBitrateKbps}k`,
+    '-ar', '48000',
+    '-ac', '2',
+    '-f', 'flv',
+    '-flvflags', 'no_duration_filesize',
+    input.outputUrl,
+  ];
+}
+
+function hardwareInit(encoder: EncoderChoice): string[] {
+  switch (encoder.kind) {
+    case 'nvenc':
+      return ['-init_hw_device', 'cuda=gpu:0', '-filter_hw_device', 'gpu', '-hwaccel', 'cuda', '-hwaccel_device', 'gpu', '-hwaccel_output_format', 'cuda'];
+    case 'vaapi':
+      return [
+        '-init_hw_device', `vaapi=gpu:${encoder.device ?? '/dev/dri/renderD128'}`,
+        '-filter_hw_device', 'gpu',
+        '-hwaccel', 'vaapi', '-hwaccel_device', 'gpu', '-hwaccel_output_format', 'vaapi',
+      ];
+    case 'qsv':
+      return ['-init_hw_device', 'qsv=gpu:hw', '-filter_hw_device', 'gpu', '-hwaccel', 'qsv', '-hwaccel_output_format', 'qsv'];
+    case 'libx264':
+      return [];
+  }
+}
+
+const at = (placement: Placement) => `x=${placement.x}:y=${placement.y}`;
+
+function filterGraph(encoder: EncoderChoice, profile: ProgramProfile, layout: ProgramLayout, hasLogo: boolean, nameInput: number): string {
+  const { width: w, height: h, fps } = profile;
+  const chains: string[] = [];
+  const logo = hasLogo ? layout.logo : null;
+  switch (encoder.kind) {
+    case 'libx264': {
+      // Letterbox any input aspect ratio into the program frame; constant frame rate for the platforms.
+      chains.push(`[0:v]scale=${w}:${h}:force_original_aspect_ratio=decrease,pad=${w}:${h}:(ow-iw)/2:(oh-ih)/2,fps=${fps},format=yuv420p[base]`);
+      if (logo) {
+        chains.push(`[1:v]scale=${logo.width}:${logo.height},format=yuva420p[logo]`);
+        chains.push(`[base][logo]overlay=${at(logo)}:format=yuv420[branded]`);
+      }
+      chains.push(`[${logo ? 'branded' : 'base'}][${nameInput}:v]overlay=${at(layout.nameCard)}:format=yuv420[program]`);
+      break;
+    }
+    case 'nvenc': {
+      chains.push(`[0:v]scale_cuda=${w}:${h}:format=yuv420p,fps=${fps}[base]`);
+      if (logo) {
+        chains.push(`[1:v]scale=${logo.width}:${logo.height},format=yuva420p,hwupload_cuda[logo]`);
+        chains.push(`[base][logo]overlay_cuda=${at(logo)}[branded]`);
+      }
+      chains.push(`[${nameInput}:v]format=yuva420p,hwupload_cuda[name]`);
+      chains.push(`[${logo ? 'branded' : 'base'}][name]overlay_cuda=${at(layout.nameCard)}[program]`);
+      break;
+    }
+    case 'vaapi': {
+      chains.push(`[0:v]scale_vaapi=w=${w}:h=${h}:format=nv12,fps=${fps}[base]`);
+      if (logo) {
+        chains.push(`[1:v]scale=${logo.width}:${logo.height},format=rgba,hwupload[logo]`);
+        chains.push(`[base][logo]overlay_vaapi=${at(logo)}[branded]`);
+      }
+      chains.push(`[${nameInput}:v]format=rgba,hwupload[name]`);
+      chains.push(`[${logo ? 'branded' : 'base'}][name]overlay_vaapi=${at(layout.nameCard)}[program]`);
+      break;
+    }
+    case 'qsv': {
+      chains.push(`[0:v]scale_qsv=w=${w}:h=${h},fps=${fps}[base]`);
+      if (logo) {
+        chains.push(`[1:v]scale=${logo.width}:${logo.height},format=bgra,hwupload=extra_hw_frames=16[logo]`);
+        chains.push(`[base][logo]overlay_qsv=${at(logo)}[branded]`);
+      }
+      chains.push(`[${nameInput}:v]format=bgra,hwupload=extra_hw_frames=16[name]`);
+      chains.push(`[${logo ? 'branded' : 'base'}][name]overlay_qsv=${at(layout.nameCard)}[program]`);
+      break;
+    }
+  }
+  return chains.join(';');
+}
+
+function videoEncoder(encoder: EncoderChoice, profile: ProgramProfile, gop: number): string[] {
+  const rate = [
+    '-b:v', `${profile.videoBitrateKbps}k`,
+    '-maxrate', `${profile.videoBitrateKbps}k`,
+    '-bufsize', `${profile.videoBitrateKbps * 2}k`,
+  ];
+  // Fixed GOP, no scene-cut keyframes: platforms want a keyframe exactly every N seconds.
+  const gopArgs = ['-g', String(gop), '-keyint_min', String(gop)];
+  switch (encoder.kind) {
+    case 'libx264':
+      return ['-c:v', 'libx264', '-preset', profile.x264Preset, '-profile:v', 'high', '-pix_fmt', 'yuv420p', ...rate, ...gopArgs, '-sc_threshold', '0'];
+    case 'nvenc':
+      return ['-c:v', 'h264_nvenc', '-preset', 'p4', '-tune', 'll', '-profile:v', 'high', '-rc', 'cbr', ...rate, ...gopArgs, '-forced-idr', '1', '-no-scenecut', '1'];
+    case 'vaapi':
+      return ['-c:v', 'h264_vaapi', '-profile:v', 'high', '-rc_mode', 'CBR', ...rate, ...gopArgs];
+    case 'qsv':
+      return ['-c:v', 'h264_qsv', '-preset', 'veryfast', '-profile:v', 'high', ...rate, ...gopArgs];
+  }
+}
