@@ -8,12 +8,12 @@ ensure_backbone
 ensure_node_modules
 build
 say "linting"
-npx --no-install eslint --max-warnings=0 .
+"$ROOT/node_modules/.bin/eslint" --max-warnings=0 .
 
 if [ "$#" -eq 0 ]; then
   set -- 'dist/**/*.spec.js' 'dist/**/*.int-spec.js' 'dist/**/*.e2e-spec.js'
 fi
 say "testing"
 # One file at a time: the end-to-end files each bring up the whole system and its ports.
-exec npx --no-install node --enable-source-maps --test --test-concurrency=1 \
+exec "$ROOT/node_modules/.bin/node" --enable-source-maps --test --test-concurrency=1 \
   --test-reporter=./tools/test-reporter.mjs "$@"

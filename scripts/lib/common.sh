@@ -100,7 +100,9 @@ ensure_node_modules() {
   if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
     have npm || apt_install npm
     say "installing npm packages"
-    npm ci --no-audit --no-fund --loglevel=error
+    # Not `npm ci`: the registry here lacks some other platforms' optional binaries (msgpackr-extract
+    # for macOS/Windows), which `npm ci` counts as a lock mismatch. `npm install` keeps the lock as is.
+    npm install --no-audit --no-fund --loglevel=error
     cp package-lock.json "$stamp"
   fi
 }

@@ -1,6 +1,6 @@
-import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { BusModule, COMMON_CONFIG, DatabaseModule, DataPaths } from '@streamcaster/service-kit';
+import { BusModule, DatabaseModule, ServiceConfigModule } from '@streamcaster/service-kit';
 import { AuthModule } from './auth/auth.module.js';
 import { UserEntity } from './auth/user.entity.js';
 import { BrandingHttpController } from './branding/branding.http.controller.js';
@@ -18,29 +18,13 @@ import { RecordingsHttpController } from './recordings/recordings.http.controlle
 
 export const SERVICE = 'gateway';
 
-@Global()
-@Module({})
-class GatewayConfigModule {
-  static forRoot(config: GatewayConfig): DynamicModule {
-    return {
-      module: GatewayConfigModule,
-      providers: [
-        { provide: GatewayConfig, useValue: config },
-        { provide: COMMON_CONFIG, useValue: config },
-        { provide: DataPaths, useValue: new DataPaths(config.dataDir) },
-      ],
-      exports: [GatewayConfig, COMMON_CONFIG, DataPaths],
-    };
-  }
-}
-
 @Module({})
 export class GatewayModule {
   static forRoot(config: GatewayConfig): DynamicModule {
     return {
       module: GatewayModule,
       imports: [
-        GatewayConfigModule.forRoot(config),
+        ServiceConfigModule.forRoot(GatewayConfig, config),
         BusModule.forRoot(SERVICE),
         DatabaseModule.forRootAsync({
           inject: [GatewayConfig],

@@ -1,5 +1,5 @@
-import { Global, Module, type DynamicModule } from '@nestjs/common';
-import { BusModule, COMMON_CONFIG, DatabaseModule, SecretBox } from '@streamcaster/service-kit';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { BusModule, DatabaseModule, SecretBox, ServiceConfigModule } from '@streamcaster/service-kit';
 import { BrandingEntity } from './branding/branding.entity.js';
 import { BrandingModule } from './branding/branding.module.js';
 import { BroadcastDestinationEntity } from './broadcasts/broadcast-destination.entity.js';
@@ -12,29 +12,13 @@ import { PublisherInitial1763920100000 } from './migrations/1763920100000-publis
 
 export const SERVICE = 'publisher';
 
-@Global()
-@Module({})
-class PublisherConfigModule {
-  static forRoot(config: PublisherConfig): DynamicModule {
-    return {
-      module: PublisherConfigModule,
-      providers: [
-        { provide: PublisherConfig, useValue: config },
-        { provide: COMMON_CONFIG, useValue: config },
-        { provide: SecretBox, useValue: new SecretBox(config.secretKey) },
-      ],
-      exports: [PublisherConfig, COMMON_CONFIG, SecretBox],
-    };
-  }
-}
-
 @Module({})
 export class PublisherModule {
   static forRoot(config: PublisherConfig): DynamicModule {
     return {
       module: PublisherModule,
       imports: [
-        PublisherConfigModule.forRoot(config),
+        ServiceConfigModule.forRoot(PublisherConfig, config, [{ provide: SecretBox, useValue: new SecretBox(config.secretKey) }]),
         BusModule.forRoot(SERVICE),
         DatabaseModule.forRootAsync({
           inject: [PublisherConfig],

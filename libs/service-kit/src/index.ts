@@ -1,5 +1,6 @@
 export * from './config/config-schema.js';
 export * from './config/common.config.js';
+export * from './config/service-config.module.js';
 export * from './bus/bus-error.js';
 export * from './bus/bus.client.js';
 export * from './bus/bus.server.js';

@@ -82,6 +82,10 @@ export class BroadcastsService {
       // One job per broadcast, whatever the number of retries of this event.
       { jobId: broadcast.id, attempts: 1000, backoff: { type: 'exponential', delay: 1_000 } },
     );
+    // Relays start now and wait on the program stream inside nginx-rtmp: they get its very first
+    // keyframe instead of waiting up to a GOP for the next one. ffmpeg opens the push to the platform
+    // only once it has read the program, so nothing reaches a platform before there is a program.
+    await this.relays.startAll(broadcast.id, targets);
   }
 
   async onIngestStopped(event: EventPayload<typeof IngestStopped>, correlationId: string): Promise<void> {
@@ -100,6 +104,7 @@ export class BroadcastsService {
     const broadcast = await this.broadcasts.findById(broadcastId);
     if (!broadcast || !canTake(broadcast.state, 'program-up') || broadcast.state === 'ending') return;
     if (broadcast.state === 'starting') await this.move(broadcast, 'program-up', correlationId);
+    // Idempotent: relays already waiting are kept; this restarts them only after a publisher restart.
     await this.relays.startAll(broadcast.id, await this.targetsOf(broadcast));
   }
 

@@ -35,9 +35,8 @@ export function buildTranscodeArgs(input: TranscodeArgsInput): string[] {
     '-progress', 'pipe:1',
     '-stats_period', '1',
     ...hardwareInit(input.encoder),
-    // Live input: start as soon as the stream's layout is known instead of probing for seconds.
-    '-fflags', '+genpts',
-    '-analyzeduration', '1000000',
+    // No shortened probe: nginx-rtmp gives a new player video only from the DJ's next keyframe, and
+    // a probe that ends before it would see an audio-only stream. Probing ends once both are seen.
     '-i', input.inputUrl,
     ...stillInputs,
     '-filter_complex', filterGraph(input.encoder, profile, layout, input.logoPath !== null, nameInput),

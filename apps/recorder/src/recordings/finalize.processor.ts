@@ -1,0 +1,86 @@
+import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { finalizeRecordingJobSchema, RECORDING_QUEUE, RecordingFinalized, type RecordingJobs } from '@streamcaster/contracts';
+import { BusClient, createWorker, DataPaths, type TypedWorker } from '@streamcaster/service-kit';
+import { lastLine, runOnce } from '@streamcaster/supervisor';
+import { RecorderConfig } from '../config/recorder.config.js';
+import { buildFinalizeArgs, concatList, SEGMENT_NAME } from './recording-args.js';
+import { RecordingsRepository } from './recordings.repository.js';
+
+/**
+ * Turns a recording's segments into one MP4. The segments are deleted only after the MP4 is written
+ * and probed, so a failed attempt (disk full, crash) can be retried with nothing lost.
+ */
+@Injectable()
+export class FinalizeProcessor implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(FinalizeProcessor.name);
+  private worker: TypedWorker<RecordingJobs> | null = null;
+
+  constructor(
+    private readonly config: RecorderConfig,
+    private readonly recordings: RecordingsRepository,
+    private readonly paths: DataPaths,
+    private readonly bus: BusClient,
+  ) {}
+
+  onModuleInit(): void {
+    this.worker = createWorker<RecordingJobs>(
+      RECORDING_QUEUE,
+      { redisUrl: this.config.redisUrl, prefix: this.config.queuePrefix, lockDuration: 120_000 },
+      async (job) => this.finalize(finalizeRecordingJobSchema.parse(job.data).recordingId, job.attemptsMade + 1 >= (job.opts.attempts ?? 1)),
+    );
+    this.worker.on('failed', (job, error) => this.logger.error(`finalising recording ${job?.id ?? '?'} failed: ${error.message}`));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.worker?.close();
+  }
+
+  async finalize(recordingId: string, lastAttempt: boolean): Promise<void> {
+    const recording = await this.recordings.findById(recordingId);
+    if (!recording || recording.state === 'ready') return;
+    const segmentsDir = this.paths.recording(`${recording.directory}/segments`);
+    const segments = (await readdir(segmentsDir).catch(() => [] as string[]))
+      .filter((name) => SEGMENT_NAME.test(name))
+      .sort()
+      .map((name) => join(segmentsDir, name));
+    if (segments.length === 0) {
+      await this.recordings.update(recordingId, { state: 'failed', error: 'no media was recorded (the program never started)' });
+      return;
+    }
+
+    const relativePath = `${recording.directory}/recording.mp4`;
+    const outputPath = this.paths.recording(relativePath);
+    const listPath = join(segmentsDir, 'concat.txt');
+    await writeFile(listPath, concatList(segments));
+    const remux = await runOnce(this.config.ffmpegPath, buildFinalizeArgs(listPath, outputPath), 30 * 60_000);
+    if (remux.code !== 0) {
+      const error = `joining ${segments.length} segments failed: ${lastLine(remux.stderr)}`;
+      if (lastAttempt) await this.recordings.update(recordingId, { state: 'failed', error });
+      throw new Error(error);
+    }
+
+    const durationSeconds = await this.probeDuration(outputPath);
+    const { size } = await stat(outputPath);
+    await this.recordings.update(recordingId, {
+      state: 'ready',
+      filePath: relativePath,
+      durationSeconds,
+      sizeBytes: size,
+      segments: segments.length,
+      finalizedAt: new Date(),
+      error: null,
+    });
+    await rm(segmentsDir, { recursive: true, force: true });
+    this.logger.log(`recording ${recordingId} ready: ${durationSeconds.toFixed(1)} s, ${(size / 1e6).toFixed(1)} MB`);
+    await this.bus.emit(RecordingFinalized, { recordingId, broadcastId: recording.broadcastId, durationSeconds, sizeBytes: size });
+  }
+
+  private async probeDuration(path: string): Promise<number> {
+    const result = await runOnce(this.config.ffprobePath, ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', path], 60_000);
+    const duration = Number.parseFloat(result.stdout.trim());
+    if (!Number.isFinite(duration)) throw new Error(`cannot read the duration of ${path}: ${lastLine(result.stderr)}`);
+    return duration;
+  }
+}

@@ -1,0 +1,55 @@
+/** ffmpeg arguments that copy the program into MPEG-TS segments: a crash loses one segment at most. */
+export function buildSegmentArgs(options: {
+  programUrl: string;
+  segmentPattern: string;
+  segmentSeconds: number;
+  startNumber: number;
+}): string[] {
+  return [
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel', 'warning',
+    '-nostats',
+    '-progress', 'pipe:1',
+    '-stats_period', '2',
+    '-i', options.programUrl,
+    '-map', '0:v?',
+    '-map', '0:a?',
+    '-c', 'copy',
+    '-f', 'segment',
+    '-segment_time', String(options.segmentSeconds),
+    // MPEG-TS needs no index at the end: every closed segment is playable as it lies on disk.
+    '-segment_format', 'mpegts',
+    '-reset_timestamps', '0',
+    '-segment_start_number', String(options.startNumber),
+    options.segmentPattern,
+  ];
+}
+
+/** Joins the segments (listed in a concat file) into one MP4 with its index at the front. */
+export function buildFinalizeArgs(concatListPath: string, outputPath: string): string[] {
+  return [
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel', 'error',
+    '-f', 'concat',
+    '-safe', '0',
+    '-i', concatListPath,
+    '-map', '0:v?',
+    '-map', '0:a?',
+    '-c', 'copy',
+    // ADTS AAC from MPEG-TS must become raw AAC in MP4.
+    '-bsf:a', 'aac_adtstoasc',
+    // faststart: players can start before the whole file has downloaded.
+    '-movflags', '+faststart',
+    '-y', outputPath,
+  ];
+}
+
+/** The concat demuxer's list format; single quotes in a path are escaped as it requires. */
+export function concatList(segmentPaths: string[]): string {
+  return segmentPaths.map((path) => `file '${path.replace(/'/g, `'\\''`)}'`).join('\n') + '\n';
+}
+
+export const SEGMENT_NAME = /^segment-(\d{6})\.ts$/;
+export const segmentPatternIn = (directory: string) => `${directory}/segment-%06d.ts`;

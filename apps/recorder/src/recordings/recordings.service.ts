@@ -1,0 +1,96 @@
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { mkdir } from 'node:fs/promises';
+import { RECORDING_QUEUE, type RecordingJobs, type RecordingView } from '@streamcaster/contracts';
+import { BusException, DataPaths, TypedQueue } from '@streamcaster/service-kit';
+import type { SupervisedProcess } from '@streamcaster/supervisor';
+import { RecorderConfig } from '../config/recorder.config.js';
+import type { RecordingEntity } from './recording.entity.js';
+import { RecordingsRepository } from './recordings.repository.js';
+import { createSegmentRecorder } from './segment-recorder.js';
+
+export function toRecordingView(recording: RecordingEntity): RecordingView {
+  return {
+    id: recording.id,
+    broadcastId: recording.broadcastId,
+    state: recording.state,
+    durationSeconds: recording.durationSeconds,
+    sizeBytes: recording.sizeBytes,
+    segments: recording.segments,
+    startedAt: recording.startedAt.toISOString(),
+    finalizedAt: recording.finalizedAt?.toISOString() ?? null,
+    error: recording.error,
+  };
+}
+
+@Injectable()
+export class RecordingsService implements OnApplicationShutdown {
+  private readonly logger = new Logger(RecordingsService.name);
+  private readonly active = new Map<string, { recording: RecordingEntity; process: SupervisedProcess }>();
+  private readonly finalizeQueue: TypedQueue<RecordingJobs>;
+
+  constructor(
+    private readonly recordings: RecordingsRepository,
+    private readonly paths: DataPaths,
+    private readonly config: RecorderConfig,
+  ) {
+    this.finalizeQueue = new TypedQueue<RecordingJobs>(RECORDING_QUEUE, { redisUrl: config.redisUrl, prefix: config.queuePrefix });
+  }
+
+  /** Every recorder hears a new broadcast; the one whose claim succeeds records it. */
+  async startRecording(broadcastId: string): Promise<void> {
+    if (this.active.has(broadcastId)) return;
+    const recording = await this.recordings.claim(broadcastId, broadcastId);
+    if (!recording) return;
+    const directory = this.paths.recording(`${recording.directory}/segments`);
+    await mkdir(directory, { recursive: true });
+    const process = createSegmentRecorder({
+      broadcastId,
+      programUrl: `${this.config.rtmpInternalUrl}/program/${broadcastId}`,
+      directory,
+      segmentSeconds: this.config.segmentSeconds,
+      ffmpegPath: this.config.ffmpegPath,
+    });
+    this.active.set(broadcastId, { recording, process });
+    this.logger.log(`recording broadcast ${broadcastId} into ${directory}`);
+    await process.start();
+  }
+
+  /** The broadcast is over: close the last segment, then hand the recording to the finalize queue. */
+  async finishRecording(broadcastId: string): Promise<void> {
+    const entry = this.active.get(broadcastId);
+    if (!entry) return;
+    this.active.delete(broadcastId);
+    await entry.process.stop();
+    await this.recordings.update(entry.recording.id, { state: 'finalizing' });
+    // jobId: one finalisation per recording, however often this runs.
+    await this.finalizeQueue.add('finalize', { recordingId: entry.recording.id }, { jobId: entry.recording.id, attempts: 3, backoff: { type: 'exponential', delay: 2_000 } });
+  }
+
+  async list(broadcastId?: string): Promise<RecordingView[]> {
+    return (await this.recordings.list(broadcastId)).map(toRecordingView);
+  }
+
+  async get(id: string): Promise<RecordingView> {
+    return toRecordingView(await this.require(id));
+  }
+
+  async locateFile(id: string): Promise<{ relativePath: string; sizeBytes: number }> {
+    const recording = await this.require(id);
+    if (recording.state !== 'ready' || !recording.filePath) {
+      throw new BusException('conflict', `recording ${id} is ${recording.state}; its file is not ready`);
+    }
+    return { relativePath: recording.filePath, sizeBytes: recording.sizeBytes ?? 0 };
+  }
+
+  /** Shutting down mid-broadcast: finish the segment on disk; the next recorder start resumes numbering. */
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all([...this.active.values()].map((entry) => entry.process.stop()));
+    await this.finalizeQueue.close();
+  }
+
+  private async require(id: string): Promise<RecordingEntity> {
+    const recording = await this.recordings.findById(id);
+    if (!recording) throw new BusException('not_found', `no recording with id ${id}`);
+    return recording;
+  }
+}

@@ -1,0 +1,40 @@
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { TranscoderConfig } from '../config/transcoder.config.js';
+import { chooseEncoder } from './encoder-probe.js';
+import type { EncoderChoice, ProgramProfile } from './encoder-profile.js';
+
+/** Probes the encoders once at worker start; every job then uses the result. */
+@Injectable()
+export class EncoderRegistry implements OnModuleInit {
+  private readonly logger = new Logger(EncoderRegistry.name);
+  private chosen: Promise<EncoderChoice> | null = null;
+  readonly profile: ProgramProfile;
+
+  constructor(private readonly config: TranscoderConfig) {
+    this.profile = {
+      width: config.width,
+      height: config.height,
+      fps: config.fps,
+      videoBitrateKbps: config.videoBitrateKbps,
+      audioBitrateKbps: config.audioBitrateKbps,
+      keyframeSeconds: config.keyframeSeconds,
+      x264Preset: config.x264Preset,
+    };
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.choice();
+  }
+
+  choice(): Promise<EncoderChoice> {
+    this.chosen ??= chooseEncoder(this.config.encoder, { ffmpegPath: this.config.ffmpegPath, vaapiDevice: this.config.vaapiDevice }).then(
+      (report) => {
+        for (const skipped of report.skipped) this.logger.log(`encoder ${skipped.kind} not usable: ${skipped.reason}`);
+        const { width, height, fps, videoBitrateKbps } = this.profile;
+        this.logger.log(`encoding with ${report.choice.kind}: ${width}x${height}@${fps} ${videoBitrateKbps} kb/s`);
+        return report.choice;
+      },
+    );
+    return this.chosen;
+  }
+}

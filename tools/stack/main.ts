@@ -1,0 +1,69 @@
+// `npm start`: the whole system in the foreground, until Ctrl-C or SIGTERM.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Stack } from './stack.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const env = process.env;
+const varDir = resolve(root, env.STREAMCASTER_VAR_DIR ?? 'var');
+
+/** Secrets generated at first start and kept (mode 600), unless the environment provides them. */
+function persistentSecrets(): { jwtSecret: string; secretKey: string } {
+  const file = join(varDir, 'secrets.json');
+  mkdirSync(varDir, { recursive: true });
+  const stored = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { jwtSecret: string; secretKey: string }) : null;
+  const secrets = stored ?? { jwtSecret: randomBytes(32).toString('base64url'), secretKey: randomBytes(32).toString('base64') };
+  if (!stored) writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  return { jwtSecret: env.JWT_SECRET ?? secrets.jwtSecret, secretKey: env.STREAMCASTER_SECRET_KEY ?? secrets.secretKey };
+}
+
+const port = (name: string, fallback: number) => Number(env[name] ?? fallback);
+const secrets = persistentSecrets();
+const stack = new Stack({
+  root,
+  runDir: join(varDir, 'run'),
+  dataDir: resolve(root, env.STREAMCASTER_DATA_DIR ?? join(varDir, 'data')),
+  gatewayPort: port('GATEWAY_PORT', 8080),
+  rtmpPort: port('RTMP_PORT', 1935),
+  rtmpStatPort: port('RTMP_STAT_PORT', 8089),
+  databaseUrl: env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/streamcaster',
+  natsUrl: env.NATS_URL ?? 'nats://127.0.0.1:4222',
+  redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+  subjectPrefix: env.NATS_SUBJECT_PREFIX ?? '',
+  queuePrefix: env.QUEUE_PREFIX ?? 'streamcaster',
+  ...secrets,
+  onLine: (source, line) => process.stdout.write(`${source.padEnd(10)} | ${line}\n`),
+});
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: stopping StreamCaster...`);
+  await stack.stop();
+  console.log('stopped; no process left behind.');
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+try {
+  await stack.start();
+} catch (error) {
+  console.error(`StreamCaster could not start: ${(error as Error).message}`);
+  await stack.stop();
+  process.exit(1);
+}
+
+const host = env.PUBLIC_HOST ?? 'localhost';
+const rtmp = `rtmp://${host}:${stack.options.rtmpPort}`;
+console.log(`
+StreamCaster is up.
+  Dashboard / API   http://${host}:${stack.options.gatewayPort}/api   (OpenAPI: /api/docs)
+  Admin login       ${env.STREAMCASTER_ADMIN_EMAIL ?? 'admin@streamcaster.local'} — password: STREAMCASTER_ADMIN_PASSWORD, or the one printed by the gateway at its first start
+  Ingest (Live)     ${rtmp}/live/<DJ stream key>
+  Ingest (Test)     ${rtmp}/test/<DJ stream key>
+  Logs              ${stack.logDir}
+Ctrl-C stops everything.`);

@@ -1,0 +1,131 @@
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { SupervisedProcess } from '@streamcaster/supervisor';
+import { ensureDatabase } from './database.js';
+import { nginxRtmpProcess } from './nginx-rtmp.js';
+
+export const SERVICES = ['gateway', 'publisher', 'transcoder', 'recorder'] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
+export interface StackOptions {
+  /** Repository root (dist/ and infra/ are found from it). */
+  root: string;
+  /** Where logs, rendered configs and pid files go. */
+  runDir: string;
+  dataDir: string;
+  gatewayPort: number;
+  rtmpPort: number;
+  rtmpStatPort: number;
+  databaseUrl: string;
+  natsUrl: string;
+  redisUrl: string;
+  subjectPrefix: string;
+  queuePrefix: string;
+  jwtSecret: string;
+  secretKey: string;
+  /** Variables for every service (admin, grace period, encoder profile...). */
+  env?: NodeJS.ProcessEnv;
+  /** Called with each line a service or nginx prints, e.g. to echo it on the console. */
+  onLine?: (source: string, line: string) => void;
+}
+
+/**
+ * The whole system on one machine: nginx-rtmp and the four services, each supervised (restarted if
+ * it dies), each logging to runDir/logs/<name>.log. Used by `npm start` and by the end-to-end tests.
+ */
+export class Stack {
+  private readonly processes: Array<{ name: string; process: SupervisedProcess }> = [];
+  private readonly logs: WriteStream[] = [];
+
+  constructor(readonly options: StackOptions) {}
+
+  get gatewayUrl(): string {
+    return `http://127.0.0.1:${this.options.gatewayPort}`;
+  }
+
+  get logDir(): string {
+    return join(this.options.runDir, 'logs');
+  }
+
+  async start(): Promise<void> {
+    const { options } = this;
+    mkdirSync(this.logDir, { recursive: true });
+    mkdirSync(options.dataDir, { recursive: true });
+    await ensureDatabase(options.databaseUrl);
+
+    // The gateway first: it migrates its schema and creates the first admin, and nginx's hooks need it.
+    await this.launch('gateway', this.serviceProcess('gateway'));
+    await this.launch(
+      'nginx-rtmp',
+      nginxRtmpProcess({
+        root: options.root,
+        runDir: join(options.runDir, 'nginx-rtmp'),
+        logDir: this.logDir,
+        rtmpPort: options.rtmpPort,
+        statPort: options.rtmpStatPort,
+        hookUrl: `${this.gatewayUrl}/api/hooks/nginx-rtmp`,
+      }),
+    );
+    await Promise.all((['publisher', 'transcoder', 'recorder'] as const).map((name) => this.launch(name, this.serviceProcess(name))));
+  }
+
+  /** Stops everything in reverse order of start; resolves when no process is left. */
+  async stop(): Promise<void> {
+    for (const { process } of [...this.processes].reverse()) await process.stop();
+    this.processes.length = 0;
+    await Promise.all(this.logs.map((log) => new Promise((resolve) => log.end(resolve))));
+    this.logs.length = 0;
+  }
+
+  process(name: string): SupervisedProcess | undefined {
+    return this.processes.find((entry) => entry.name === name)?.process;
+  }
+
+  private serviceProcess(name: ServiceName): SupervisedProcess {
+    const { options } = this;
+    return new SupervisedProcess({
+      name,
+      command: process.execPath,
+      args: ['--enable-source-maps', join(options.root, 'dist/apps', name, 'src/main.js')],
+      cwd: options.root,
+      env: {
+        ...process.env,
+        ...options.env,
+        NO_COLOR: '1',
+        DATABASE_URL: options.databaseUrl,
+        NATS_URL: options.natsUrl,
+        NATS_SUBJECT_PREFIX: options.subjectPrefix,
+        REDIS_URL: options.redisUrl,
+        QUEUE_PREFIX: options.queuePrefix,
+        STREAMCASTER_DATA_DIR: options.dataDir,
+        RTMP_INTERNAL_URL: `rtmp://127.0.0.1:${options.rtmpPort}`,
+        GATEWAY_PORT: String(options.gatewayPort),
+        JWT_SECRET: options.jwtSecret,
+        STREAMCASTER_SECRET_KEY: options.secretKey,
+      },
+      restart: 'always',
+      readiness: { kind: 'line', pattern: new RegExp(`${name} is ready`) },
+      readyTimeoutMs: 60_000,
+      stopSignal: 'SIGTERM',
+      stopTimeoutMs: 10_000,
+    });
+  }
+
+  private async launch(name: string, process: SupervisedProcess): Promise<void> {
+    const log = createWriteStream(join(this.logDir, `${name}.log`), { flags: 'a' });
+    this.logs.push(log);
+    process.on('line', (_stream, line) => {
+      log.write(`${line}\n`);
+      this.options.onLine?.(name, line);
+    });
+    process.on('exit', (info) => {
+      if (!info.requested) this.options.onLine?.(name, `exited unexpectedly (${info.signal ?? `code ${info.code}`}); restarting`);
+    });
+    this.processes.push({ name, process });
+    try {
+      await process.start();
+    } catch (error) {
+      throw new Error(`${name} did not start: ${(error as Error).message} (see ${join(this.logDir, `${name}.log`)})`);
+    }
+  }
+}
