@@ -39,7 +39,6 @@ export type GatewayConfigValues = ConfigValues<typeof gatewayConfigFields>;
 
 /** Injected by class: `constructor(private readonly config: GatewayConfig)`. */
 export abstract class GatewayConfig {}
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export interface GatewayConfig extends GatewayConfigValues {}
 
 export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {

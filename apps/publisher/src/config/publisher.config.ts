@@ -24,7 +24,6 @@ export const publisherConfigFields = {
 export type PublisherConfigValues = ConfigValues<typeof publisherConfigFields>;
 
 export abstract class PublisherConfig {}
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export interface PublisherConfig extends PublisherConfigValues {}
 
 export function loadPublisherConfig(env: NodeJS.ProcessEnv): PublisherConfig {

@@ -17,7 +17,6 @@ export const recorderConfigFields = {
 export type RecorderConfigValues = ConfigValues<typeof recorderConfigFields>;
 
 export abstract class RecorderConfig {}
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export interface RecorderConfig extends RecorderConfigValues {}
 
 export function loadRecorderConfig(env: NodeJS.ProcessEnv): RecorderConfig {

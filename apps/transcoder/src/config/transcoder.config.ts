@@ -35,7 +35,6 @@ export const transcoderConfigFields = {
 export type TranscoderConfigValues = ConfigValues<typeof transcoderConfigFields>;
 
 export abstract class TranscoderConfig {}
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export interface TranscoderConfig extends TranscoderConfigValues {}
 
 export function loadTranscoderConfig(env: NodeJS.ProcessEnv): TranscoderConfig {

@@ -1,0 +1,3 @@
+export * from './test-environment.js';
+export * from './wait-for.js';
+export * from './free-port.js';
