@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { READY_LINE, runMain } from '@streamcaster/service-kit';
+import { attachBus, READY_LINE, runMain } from '@streamcaster/service-kit';
 import { GatewayModule, SERVICE } from './app.module.js';
 import { loadGatewayConfig } from './config/gateway.config.js';
 
@@ -26,6 +26,8 @@ runMain(SERVICE, async () => {
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
 
+  // The gateway also listens on the bus (which DJ streams the transcoder plays).
+  await attachBus(app, SERVICE, config);
   await app.listen(config.port, config.host);
   new Logger(SERVICE).log(`HTTP API on http://${config.host}:${config.port}/api (docs at /api/docs)`);
   new Logger(SERVICE).log(READY_LINE(SERVICE));

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonConfigFields, databaseUrlField, field, loadConfig, port, type ConfigValues } from '@streamcaster/service-kit';
+import { commonConfigFields, databaseUrlField, field, loadConfig, milliseconds, port, type ConfigValues } from '@streamcaster/service-kit';
 
 export const gatewayConfigFields = {
   ...commonConfigFields,
@@ -24,6 +24,11 @@ export const gatewayConfigFields = {
     'PUBLIC_RTMP_URL',
     z.string().regex(/^rtmps?:\/\/[^/]+$/, 'must be rtmp://host:port without a path').default('rtmp://localhost:1935'),
     'how DJs reach the RTMP ingest, for the ingest URLs shown to them',
+  ),
+  ingestAttachTimeoutMs: field(
+    'INGEST_ATTACH_TIMEOUT_MS',
+    milliseconds(4_000),
+    'longest a DJ\'s publish is held until the transcoder listens on the stream',
   ),
   hooksAllowedAddresses: field(
     'HOOKS_ALLOWED_ADDRESSES',

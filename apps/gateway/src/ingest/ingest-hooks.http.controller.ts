@@ -59,6 +59,23 @@ export class IngestHooksHttpController {
     await this.ingest.onPublishDone({ app: body.app, name: body.name, clientId: body.clientid, remoteAddress: body.addr });
   }
 
+  /** nginx-rtmp refuses a play on anything but 2xx: always allowed, nginx's own rules restrict players. */
+  @Public()
+  @Post('play')
+  @HttpCode(200)
+  async play(@Req() request: Request, @Body(new ZodPipe(hookSchema)) body: z.output<typeof hookSchema>): Promise<void> {
+    this.assertFromIngestServer(request);
+    await this.ingest.onPlay(body.app, body.name, true);
+  }
+
+  @Public()
+  @Post('play-done')
+  @HttpCode(200)
+  async playDone(@Req() request: Request, @Body(new ZodPipe(hookSchema)) body: z.output<typeof hookSchema>): Promise<void> {
+    this.assertFromIngestServer(request);
+    await this.ingest.onPlay(body.app, body.name, false);
+  }
+
   private assertFromIngestServer(request: Request): void {
     const address = request.socket.remoteAddress ?? '';
     if (!this.config.hooksAllowedAddresses.includes(address)) {

@@ -4,11 +4,13 @@ import { DjsModule } from '../djs/djs.module.js';
 import { IngestHooksHttpController } from './ingest-hooks.http.controller.js';
 import { IngestSessionEntity } from './ingest-session.entity.js';
 import { IngestSessionsRepository } from './ingest-sessions.repository.js';
+import { IngestNatsController } from './ingest.nats.controller.js';
 import { IngestService } from './ingest.service.js';
+import { StreamListeners } from './stream-listeners.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([IngestSessionEntity]), DjsModule],
-  controllers: [IngestHooksHttpController],
-  providers: [IngestService, IngestSessionsRepository],
+  controllers: [IngestHooksHttpController, IngestNatsController],
+  providers: [IngestService, IngestSessionsRepository, StreamListeners],
 })
 export class IngestModule {}

@@ -1,8 +1,18 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { IngestStarted, IngestStopped, ProgramStarted, ProgramStopped, type Environment } from '@streamcaster/contracts';
+import {
+  IngestPlayerAttached,
+  IngestPlayerDetached,
+  IngestStarted,
+  IngestStopped,
+  ProgramStarted,
+  ProgramStopped,
+  type Environment,
+} from '@streamcaster/contracts';
 import { BusClient } from '@streamcaster/service-kit';
+import { GatewayConfig } from '../config/gateway.config.js';
 import { DjsService } from '../djs/djs.service.js';
 import { IngestSessionsRepository } from './ingest-sessions.repository.js';
+import { StreamListeners } from './stream-listeners.js';
 
 export interface PublishAttempt {
   app: string;
@@ -25,6 +35,8 @@ export class IngestService {
     private readonly djs: DjsService,
     private readonly sessions: IngestSessionsRepository,
     private readonly bus: BusClient,
+    private readonly listeners: StreamListeners,
+    private readonly config: GatewayConfig,
   ) {}
 
   async onPublish(attempt: PublishAttempt): Promise<PublishDecision> {
@@ -49,6 +61,8 @@ export class IngestService {
     // who reconnects lands on the same name, where the transcoder waits for them.
     const streamName = dj.id;
     this.logger.log(`DJ "${dj.name}" started publishing to ${environment} from ${attempt.remoteAddress}`);
+    // Asked before the event goes out, so that a fast transcoder cannot attach unnoticed.
+    const listening = this.listeners.waitForListener(environment, streamName, this.config.ingestAttachTimeoutMs);
     await this.bus.emit(IngestStarted, {
       ingestId: session.id,
       environment,
@@ -57,6 +71,12 @@ export class IngestService {
       stream: { app: environment, streamName },
       startedAt: session.startedAt.toISOString(),
     });
+    // Hold the DJ until the transcoder plays the stream name: it then gets the DJ's first keyframe
+    // instead of waiting up to a GOP for the next one, and the recording misses nothing. A slow or
+    // missing transcoder never keeps a DJ off the air for longer than the timeout.
+    if (!(await listening)) {
+      this.logger.warn(`no transcoder listened on ${environment}/${streamName} within ${this.config.ingestAttachTimeoutMs} ms; accepting the DJ anyway`);
+    }
     return { allow: true, renameTo: streamName };
   }
 
@@ -78,6 +98,12 @@ export class IngestService {
       djId: identity.dj.id,
       stoppedAt: (session.endedAt ?? new Date()).toISOString(),
     });
+  }
+
+  /** on_play / on_play_done of a DJ stream name: an internal player (the transcoder) comes or goes. */
+  async onPlay(app: string, streamName: string, playing: boolean): Promise<void> {
+    if ((app !== 'live' && app !== 'test') || !UUID.test(streamName)) return;
+    await this.bus.emit(playing ? IngestPlayerAttached : IngestPlayerDetached, { app, streamName });
   }
 
   private async onProgramPublish(attempt: PublishAttempt): Promise<PublishDecision> {
