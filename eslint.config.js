@@ -37,9 +37,11 @@ export default tseslint.config(
             { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts'] },
             // An app never imports another app: services talk over the bus.
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts', 'type:testing'] },
-            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts'] },
-            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:tool', 'type:lib', 'type:contracts', 'type:testing'] },
-            { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:tool', 'type:lib', 'type:contracts', 'type:testing'] },
+            // The stack runner (nginx-rtmp and the services as processes) is for `npm start`, tests and benchmarks.
+            { sourceTag: 'type:stack', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts'] },
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:stack', 'type:lib', 'type:contracts'] },
+            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:stack', 'type:lib', 'type:contracts', 'type:testing'] },
+            { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:stack', 'type:lib', 'type:contracts', 'type:testing'] },
           ],
         },
       ],

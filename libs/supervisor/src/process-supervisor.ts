@@ -33,6 +33,12 @@ export interface SupervisedProcessOptions {
   /** Signal for a graceful stop; SIGKILL follows after `stopTimeoutMs`. */
   stopSignal?: NodeJS.Signals;
   stopTimeoutMs?: number;
+  /**
+   * Send the stop signal once more after this delay. ffmpeg needs it: once it is transcoding, its
+   * first signal only sets a flag that a read blocked on a stalled live input never gets to see;
+   * the second one interrupts the read, and ffmpeg still flushes and writes its trailer.
+   */
+  repeatStopSignalAfterMs?: number;
   /** Lines of stderr kept to explain a failure. */
   stderrTailLines?: number;
 }
@@ -123,8 +129,8 @@ export class SupervisedProcess extends EventEmitter<SupervisedProcessEvents> {
   private startedAt = 0;
   private readonly stderrTail: string[] = [];
   private exited: Promise<void> = Promise.resolve();
-  private readonly options: Required<Omit<SupervisedProcessOptions, 'env' | 'cwd'>> &
-    Pick<SupervisedProcessOptions, 'env' | 'cwd'>;
+  private readonly options: Required<Omit<SupervisedProcessOptions, 'env' | 'cwd' | 'repeatStopSignalAfterMs'>> &
+    Pick<SupervisedProcessOptions, 'env' | 'cwd' | 'repeatStopSignalAfterMs'>;
   /** Restarts performed so far (not counting the first start). */
   restarts = 0;
 
@@ -179,10 +185,13 @@ export class SupervisedProcess extends EventEmitter<SupervisedProcessEvents> {
     }
     this.setState('stopping');
     signalGroup(child, this.options.stopSignal);
+    const repeat = this.options.repeatStopSignalAfterMs;
+    const repeatTimer = repeat === undefined ? undefined : setTimeout(() => signalGroup(child, this.options.stopSignal), repeat);
     const killTimer = setTimeout(() => signalGroup(child, 'SIGKILL'), this.options.stopTimeoutMs);
     try {
       await this.exited;
     } finally {
+      clearTimeout(repeatTimer);
       clearTimeout(killTimer);
     }
   }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -40,6 +40,8 @@ export async function createTestEnvironment(label: string): Promise<TestEnvironm
   const databaseUrl = new URL(POSTGRES);
   databaseUrl.pathname = `/${database}`;
   const dataDir = mkdtempSync(join(tmpdir(), `streamcaster-${id}-`));
+  // Unprivileged workers (nginx's) must be able to reach what tests put below it.
+  chmodSync(dataDir, 0o755);
   const environment = {
     id,
     databaseUrl: databaseUrl.toString(),

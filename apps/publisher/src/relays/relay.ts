@@ -47,6 +47,7 @@ export class Relay extends EventEmitter<RelayEvents> {
       backoff: options.backoff,
       stopSignal: 'SIGTERM',
       stopTimeoutMs: 3_000,
+      repeatStopSignalAfterMs: 300,
     });
     const parser = new FfmpegProgressParser((progress) => this.onProgress(progress));
     this.process.on('line', (stream, line) => {

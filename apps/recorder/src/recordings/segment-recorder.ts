@@ -39,5 +39,6 @@ export function createSegmentRecorder(options: {
     // SIGTERM makes ffmpeg close the current segment properly.
     stopSignal: 'SIGTERM',
     stopTimeoutMs: 5_000,
+    repeatStopSignalAfterMs: 300,
   });
 }

@@ -71,6 +71,7 @@ export class TranscodeSession {
       backoff: { initialMs: 250, maxMs: 2_000, resetAfterMs: 10_000 },
       stopSignal: 'SIGTERM',
       stopTimeoutMs: 5_000,
+      repeatStopSignalAfterMs: 300,
     });
     this.process = process;
     const parser = new FfmpegProgressParser((progress) => this.options.onProgress(progress));

@@ -1,0 +1,120 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort } from '../free-port.js';
+import { runOnce, SupervisedProcess } from '@streamcaster/supervisor';
+
+/**
+ * A platform's RTMP ingest, for the tests: a real nginx-rtmp that records everything published to
+ * it, and for RTMPS a real stunnel in front of it terminating TLS, as the platforms' edges do.
+ * Only a publish to `<url>/<streamKey>` counts as received: a wrong key lands in another file.
+ */
+export class RtmpSink {
+  readonly streamKey = `key_${randomBytes(8).toString('hex')}`;
+  private readonly processes: SupervisedProcess[] = [];
+  private rtmpPort = 0;
+  private tlsPort = 0;
+
+  constructor(
+    readonly name: string,
+    private readonly directory: string,
+    private readonly tls = false,
+  ) {}
+
+  get url(): string {
+    return this.tls ? `rtmps://127.0.0.1:${this.tlsPort}/app` : `rtmp://127.0.0.1:${this.rtmpPort}/app`;
+  }
+
+  get recordDirectory(): string {
+    return join(this.directory, 'records');
+  }
+
+  /** Picks the ports without listening yet, so that a destination can point at a sink that is down. */
+  async reservePorts(): Promise<void> {
+    this.rtmpPort ||= await freePort();
+    if (this.tls) this.tlsPort ||= await freePort();
+  }
+
+  async start(): Promise<void> {
+    await this.reservePorts();
+    mkdirSync(this.recordDirectory, { recursive: true });
+    // nginx's worker (nobody) writes the recordings.
+    chmodSync(this.recordDirectory, 0o777);
+    const config = join(this.directory, 'nginx.conf');
+    writeFileSync(
+      config,
+      [
+        'daemon off;',
+        `pid ${join(this.directory, 'nginx.pid')};`,
+        `error_log ${join(this.directory, 'nginx.log')} info;`,
+        'load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;',
+        'events { worker_connections 256; }',
+        'rtmp { server {',
+        `  listen 127.0.0.1:${this.rtmpPort};`,
+        '  application app {',
+        '    live on;',
+        `    record all; record_path ${this.recordDirectory}; record_unique on;`,
+        '  }',
+        '} }',
+      ].join('\n'),
+    );
+    const nginx = new SupervisedProcess({
+      name: `sink-${this.name}`,
+      command: 'nginx',
+      args: ['-c', config, '-p', this.directory, '-e', join(this.directory, 'nginx.log')],
+      restart: 'never',
+      readiness: { kind: 'tcp', host: '127.0.0.1', port: this.rtmpPort },
+      stopSignal: 'SIGQUIT',
+    });
+    this.processes.push(nginx);
+    await nginx.start();
+    if (this.tls) await this.startTlsTerminator();
+  }
+
+  async stop(): Promise<void> {
+    for (const process of this.processes.reverse()) await process.stop();
+    this.processes.length = 0;
+  }
+
+  /** FLV files recorded for the right stream key, largest first. */
+  recordings(): string[] {
+    return this.files()
+      .filter((name) => name.startsWith(`${this.streamKey}-`))
+      .map((name) => join(this.recordDirectory, name))
+      .sort((a, b) => statSync(b).size - statSync(a).size);
+  }
+
+  /** Bytes received under any stream key: a sink that must get nothing must have 0 here. */
+  bytesReceived(): number {
+    return this.files().reduce((total, name) => total + statSync(join(this.recordDirectory, name)).size, 0);
+  }
+
+  private files(): string[] {
+    try {
+      return readdirSync(this.recordDirectory).filter((name) => name.endsWith('.flv'));
+    } catch {
+      return [];
+    }
+  }
+
+  private async startTlsTerminator(): Promise<void> {
+    const cert = join(this.directory, 'cert.pem');
+    const key = join(this.directory, 'key.pem');
+    const made = await runOnce('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost']);
+    if (made.code !== 0) throw new Error(`openssl could not make a certificate: ${made.stderr}`);
+    const config = join(this.directory, 'stunnel.conf');
+    writeFileSync(
+      config,
+      ['foreground = yes', 'pid =', 'debug = 4', '[rtmps]', `accept = 127.0.0.1:${this.tlsPort}`, `connect = 127.0.0.1:${this.rtmpPort}`, `cert = ${cert}`, `key = ${key}`].join('\n'),
+    );
+    const stunnel = new SupervisedProcess({
+      name: `sink-${this.name}-tls`,
+      command: 'stunnel4',
+      args: [config],
+      restart: 'never',
+      readiness: { kind: 'tcp', host: '127.0.0.1', port: this.tlsPort },
+    });
+    this.processes.push(stunnel);
+    await stunnel.start();
+  }
+}
