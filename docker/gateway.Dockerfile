@@ -26,7 +26,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends tini \
  && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production \
-    NODE_OPTIONS=--enable-source-maps \
+    NODE_OPTIONS=--max-semi-space-size=2 \
     STREAMCASTER_DATA_DIR=/data \
     GATEWAY_HOST=0.0.0.0 \
     GATEWAY_PORT=8080

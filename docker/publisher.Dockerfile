@@ -27,7 +27,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends ffmpeg ca-certificates tini \
  && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production \
-    NODE_OPTIONS=--enable-source-maps \
+    NODE_OPTIONS=--max-semi-space-size=2 \
     STREAMCASTER_DATA_DIR=/data \
     FFMPEG_PATH=/usr/bin/ffmpeg
 WORKDIR /app

@@ -39,7 +39,7 @@ RUN apt-get update \
  && groupadd --gid 1000 node \
  && useradd --uid 1000 --gid node --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin node
 ENV NODE_ENV=production \
-    NODE_OPTIONS=--enable-source-maps \
+    NODE_OPTIONS=--max-semi-space-size=2 \
     STREAMCASTER_DATA_DIR=/data \
     FFMPEG_PATH=/usr/bin/ffmpeg
 WORKDIR /app

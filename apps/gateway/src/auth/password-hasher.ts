@@ -18,8 +18,9 @@ export async function hashPassword(password: string): Promise<string> {
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const [scheme, cost, salt, hash] = stored.split('$');
-  if (scheme !== 'scrypt' || Number(cost) !== PARAMS.N || !salt || !hash) return false;
+  const parts = stored.split('$');
+  const [scheme, cost, salt, hash] = parts;
+  if (parts.length !== 4 || scheme !== 'scrypt' || Number(cost) !== PARAMS.N || !salt || !hash) return false;
   const key = await derive(password, Buffer.from(salt, 'base64url'));
   const expected = Buffer.from(hash, 'base64url');
   return expected.length === key.length && timingSafeEqual(expected, key);

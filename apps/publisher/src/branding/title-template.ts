@@ -37,6 +37,7 @@ export function renderTemplate(template: string, context: TemplateContext): stri
   return template.replace(/\{\{|\}\}|\{([a-z]+)\}/g, (match, name: string | undefined) => {
     if (match === '{{') return '{';
     if (match === '}}') return '}';
-    return name !== undefined && name in values ? values[name]! : match;
+    // hasOwn, not `in`: `{constructor}` must stay as written, not become Object's source text.
+    return name !== undefined && Object.hasOwn(values, name) ? values[name]! : match;
   });
 }

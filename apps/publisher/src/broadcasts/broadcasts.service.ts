@@ -77,7 +77,9 @@ export class BroadcastsService {
         environment: broadcast.environment,
         input: event.stream,
         djName: event.djName,
-        logo: branding.logo ? { assetName: branding.logo.assetName, position: branding.logoPosition } : null,
+        logo: branding.logo
+          ? { assetName: branding.logo.assetName, position: branding.logoPosition, width: branding.logo.width, height: branding.logo.height }
+          : null,
       },
       // One job per broadcast, whatever the number of retries of this event.
       { jobId: broadcast.id, attempts: 1000, backoff: { type: 'exponential', delay: 1_000 } },

@@ -1,3 +1,5 @@
+import { supervisedFfmpegPrelude } from '@streamcaster/supervisor';
+
 /**
  * ffmpeg arguments of one relay: read the program once, copy every packet (no re-encode, the
  * program is already encoded for the platforms), push to one destination.
@@ -12,13 +14,10 @@ export interface RelayArgsInput {
 export function buildRelayArgs({ programUrl, pushUrl, ioTimeoutSeconds }: RelayArgsInput): string[] {
   const timeoutUs = String(Math.round(ioTimeoutSeconds * 1_000_000));
   return [
-    '-hide_banner',
-    '-nostdin',
-    '-loglevel', 'warning',
-    '-nostats',
-    '-progress', 'pipe:1',
-    '-stats_period', '1',
+    ...supervisedFfmpegPrelude(1),
     '-rw_timeout', timeoutUs,
+    // Stream copy needs the codecs, not the frame rate: probing it would delay the first packet.
+    '-fpsprobesize', '0',
     '-i', programUrl,
     '-map', '0:v?',
     '-map', '0:a?',

@@ -1,3 +1,5 @@
+import { supervisedFfmpegPrelude } from '@streamcaster/supervisor';
+
 /** ffmpeg arguments that copy the program into MPEG-TS segments: a crash loses one segment at most. */
 export function buildSegmentArgs(options: {
   programUrl: string;
@@ -6,12 +8,8 @@ export function buildSegmentArgs(options: {
   startNumber: number;
 }): string[] {
   return [
-    '-hide_banner',
-    '-nostdin',
-    '-loglevel', 'warning',
-    '-nostats',
-    '-progress', 'pipe:1',
-    '-stats_period', '2',
+    ...supervisedFfmpegPrelude(2),
+    '-fpsprobesize', '0',
     '-i', options.programUrl,
     '-map', '0:v?',
     '-map', '0:a?',

@@ -1,3 +1,4 @@
+import { supervisedFfmpegPrelude } from '@streamcaster/supervisor';
 import type { Placement, ProgramLayout } from '../composition/overlay-layout.js';
 import type { EncoderChoice, ProgramProfile } from './encoder-profile.js';
 
@@ -28,15 +29,11 @@ export function buildTranscodeArgs(input: TranscodeArgsInput): string[] {
   const nameInput = input.logoPath ? 2 : 1;
 
   return [
-    '-hide_banner',
-    '-nostdin',
-    '-loglevel', 'warning',
-    '-nostats',
-    '-progress', 'pipe:1',
-    '-stats_period', '1',
+    ...supervisedFfmpegPrelude(1),
     ...hardwareInit(input.encoder),
-    // No shortened probe: nginx-rtmp gives a new player video only from the DJ's next keyframe, and
-    // a probe that ends before it would see an audio-only stream. Probing ends once both are seen.
+    // The input opens on the DJ's first keyframe (the gateway holds the DJ until we listen), so the
+    // streams are known at once; estimating the frame rate from 20 frames would only add ~1.5 s.
+    '-fpsprobesize', '0',
     '-i', input.inputUrl,
     ...stillInputs,
     '-filter_complex', filterGraph(input.encoder, profile, layout, input.logoPath !== null, nameInput),

@@ -3,9 +3,9 @@ import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FfmpegProgress, TranscodeJob } from '@streamcaster/contracts';
-import { FfmpegProgressParser, SupervisedProcess, runOnce, describeExit } from '@streamcaster/supervisor';
+import { describeExit, FfmpegProgressParser, SupervisedProcess } from '@streamcaster/supervisor';
 import { renderNameCard } from '../composition/name-card.js';
-import { layoutProgram, type Size } from '../composition/overlay-layout.js';
+import { layoutProgram } from '../composition/overlay-layout.js';
 import type { EncoderChoice, ProgramProfile } from '../encoders/encoder-profile.js';
 import { buildTranscodeArgs } from '../encoders/transcode-args.js';
 
@@ -43,7 +43,7 @@ export class TranscodeSession {
     await mkdir(this.options.scratchDir, { recursive: true });
     const logoPath = this.options.logoPath && existsSync(this.options.logoPath) ? this.options.logoPath : null;
     if (this.options.logoPath && !logoPath) this.logger.warn(`logo ${this.options.logoPath} is missing; encoding without it`);
-    const logoSize = logoPath ? await probeImageSize(this.options.ffmpegPath, logoPath) : null;
+    const logoSize = logoPath && job.logo ? { width: job.logo.width, height: job.logo.height } : null;
     const layout = layoutProgram({ width: profile.width, height: profile.height }, logoSize, job.logo?.position ?? 'top-right');
     const nameCardPath = await renderNameCard({
       ffmpegPath: this.options.ffmpegPath,
@@ -103,14 +103,6 @@ export class TranscodeSession {
     await rm(this.options.scratchDir, { recursive: true, force: true });
     this.finished();
   }
-}
-
-async function probeImageSize(ffmpegPath: string, path: string): Promise<Size> {
-  const ffprobe = ffmpegPath.replace(/ffmpeg$/, 'ffprobe');
-  const result = await runOnce(ffprobe, ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height', '-of', 'csv=p=0', path], 10_000);
-  const [width, height] = result.stdout.trim().split(',').map(Number);
-  if (!width || !height) throw new Error(`cannot read the size of ${path}: ${result.stderr.trim()}`);
-  return { width, height };
 }
 
 export function scratchDirectory(root: string, broadcastId: string): string {

@@ -7,7 +7,7 @@ const job: TranscodeJob = {
   environment: 'test',
   input: { app: 'test', streamName: 'b-3a2b1c0d' },
   djName: 'DJ Example',
-  logo: { assetName: `${'ab'.repeat(32)}.png`, position: 'top-right' },
+  logo: { assetName: `${'ab'.repeat(32)}.png`, position: 'top-right', width: 640, height: 320 },
 };
 
 describe('transcodeJobSchema', () => {

@@ -9,7 +9,10 @@ export const transcodeJobSchema = z.object({
   environment: environmentSchema,
   input: ingestStreamSchema,
   djName: z.string(),
-  logo: z.object({ assetName: z.string(), position: logoPositionSchema }).nullable(),
+  /** The logo's size is known from its upload, so the worker need not probe the file. */
+  logo: z
+    .object({ assetName: z.string(), position: logoPositionSchema, width: z.number().int().positive(), height: z.number().int().positive() })
+    .nullable(),
 });
 export type TranscodeJob = z.infer<typeof transcodeJobSchema>;
 
