@@ -10,6 +10,7 @@ import {
   freePort,
   lastFrameRgb,
   meanColour,
+  OutsideHost,
   probeDuration,
   probeStreams,
   publishAsDj,
@@ -59,7 +60,7 @@ describe('the media path, end to end', { timeout: 300_000 }, () => {
   let rtmpPort: number;
   let work: string;
   const sinks = {} as Record<'a' | 'b' | 'c' | 'test', RtmpSink>;
-  const destinationIds = {} as Record<'a' | 'b' | 'c' | 'test', string>;
+  const destinationIds = {} as Record<'a' | 'b' | 'c' | 'test' | 'refusing', string>;
   let dj: { id: string; streamKey: string };
   let djStream: DjStream;
   let djStartedAt = 0;
@@ -119,6 +120,14 @@ describe('the media path, end to end', { timeout: 300_000 }, () => {
       );
       destinationIds[name] = created.body.id;
     }
+    // A platform that refuses the publish: sink a's server, but an application it does not have.
+    const refusing = await api.call<{ id: string }>(
+      'POST',
+      '/api/destinations',
+      { environment: 'live', platform: 'rtmp', name: 'refusing', url: sinks.a.url.replace(/\/app$/, '/no-such-app'), streamKey: 'refused-key-123' },
+      201,
+    );
+    destinationIds.refusing = refusing.body.id;
 
     // A pure magenta logo, top-left: easy to find again in the decoded picture.
     const logo = join(work, 'logo.png');
@@ -203,6 +212,36 @@ describe('the media path, end to end', { timeout: 300_000 }, () => {
       assert.equal(destination.state, 'live', `sink ${name} state`);
       assert.equal(destination.reconnects, 0, `sink ${name} was interrupted: ${destination.lastError}`);
       assert.equal(sinks[name].recordings().length, 1, `sink ${name} received the stream in more than one piece`);
+    }
+  });
+
+  it('keeps retrying a platform that refuses, says why without its key, and the others never notice', async () => {
+    const refusing = await waitFor('the refusing destination to have failed twice', async () => {
+      const view = (await api.call<BroadcastView>('GET', `/api/broadcasts/${broadcast.id}`, undefined, 200)).body;
+      const destination = view.destinations.find((candidate) => candidate.id === destinationIds.refusing);
+      return destination && destination.reconnects >= 2 ? destination : undefined;
+    }, 20_000);
+    assert.notEqual(refusing.state, 'live');
+    assert.ok(refusing.lastError && refusing.lastError.length > 0, 'no reason given for the failing relay');
+    assert.ok(!refusing.lastError.includes('refused-key-123'), `the stream key leaked: ${refusing.lastError}`);
+    const view = (await api.call<BroadcastView>('GET', `/api/broadcasts/${broadcast.id}`, undefined, 200)).body;
+    for (const name of ['a', 'c'] as const) {
+      assert.equal(view.destinations.find((candidate) => candidate.id === destinationIds[name])!.reconnects, 0);
+    }
+  });
+
+  it('refuses a publisher on the program application from outside the internal network', async () => {
+    const outside = await OutsideHost.create();
+    try {
+      const url = `rtmp://${outside.serverAddress}:${rtmpPort}/program/${broadcast.id}`;
+      const attempt = await outside.run('ffmpeg', ['-v', 'error', '-re', '-f', 'lavfi', '-i', 'color=c=red:s=320x240:r=30', '-t', '3', '-c:v', 'libx264', '-preset', 'ultrafast', '-f', 'flv', url], 20_000);
+      assert.notEqual(attempt.code, 0, 'the outside publisher was accepted');
+      const nginxLog = readFileSync(join(stack.logDir, 'nginx-rtmp.log'), 'utf8');
+      assert.match(nginxLog, new RegExp(`access forbidden by rule, client: ${outside.address.replace(/\./g, '\\.')}`));
+      const view = (await api.call<BroadcastView>('GET', `/api/broadcasts/${broadcast.id}`, undefined, 200)).body;
+      assert.equal(view.state, 'live');
+    } finally {
+      await outside.dispose();
     }
   });
 
