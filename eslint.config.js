@@ -34,7 +34,7 @@ export default tseslint.config(
             // Contracts are plain TypeScript shared with the dashboard: they import no other project.
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'] },
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts'] },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts'] },
+            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:stack', 'type:lib', 'type:contracts'] },
             // An app never imports another app: services talk over the bus.
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts', 'type:testing'] },
             // The stack runner (nginx-rtmp and the services as processes) is for `npm start`, tests and benchmarks.

@@ -9,14 +9,13 @@ import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SERVICES, Stack } from '@streamcaster/stack';
 import { runOnce } from '@streamcaster/supervisor';
-import { createTestEnvironment, freePort, RtmpSink, waitFor } from '@streamcaster/testing';
+import { createTestEnvironment, RtmpSink, testStackOptions, waitFor } from '@streamcaster/testing';
 import { CpuMeter, processTree, rssOf } from './process-meter.js';
 
 const WINDOW_SECONDS = Number(process.env.BENCH_WINDOW_SECONDS ?? 20);
 const FAN_OUT = 8;
 const TARGETS = { fanOutRatio: 1.15, composerRatio: 1.05, firstPacketSeconds: 3, idleRssMb: 150 };
 
-const root = resolve('.');
 const environment = await createTestEnvironment('bench');
 const work = join(environment.dataDir, 'bench');
 mkdirSync(work, { recursive: true });
@@ -164,27 +163,14 @@ try {
   if (encoded.code !== 0) throw new Error(encoded.stderr);
 
   await sink.start();
-  stack = new Stack({
-    root,
-    runDir: join(work, 'run'),
-    dataDir: environment.dataDir,
-    gatewayPort: await freePort(),
-    rtmpPort: await freePort(),
-    rtmpStatPort: await freePort(),
-    databaseUrl: environment.databaseUrl,
-    natsUrl: environment.natsUrl,
-    redisUrl: environment.redisUrl,
-    subjectPrefix: environment.subjectPrefix,
-    queuePrefix: environment.queuePrefix,
-    jwtSecret: environment.env.JWT_SECRET!,
-    secretKey: environment.env.STREAMCASTER_SECRET_KEY!,
-    env: {
+  stack = new Stack(
+    await testStackOptions(environment, join(work, 'run'), {
       STREAMCASTER_ADMIN_EMAIL: 'bench@streamcaster.test',
       STREAMCASTER_ADMIN_PASSWORD: 'bench-password-123',
       BROADCAST_GRACE_PERIOD_MS: '1000',
       TRANSCODER_ENCODER: 'libx264',
-    },
-  });
+    }),
+  );
   await stack.start();
   await new Promise((settle) => setTimeout(settle, 5_000));
   const idleRssMb = Object.fromEntries(SERVICES.map((name) => [name, Number((rssOf(stack!.process(name)!.pid!) / 1e6).toFixed(1))]));
@@ -222,7 +208,7 @@ try {
   console.log(`  composer overhead (transcoder ÷ bare ffmpeg):   ${verdict(results.composer.ratio, TARGETS.composerRatio)}  [${one.transcoderCpuPerSecond.toFixed(3)} vs ${bareCpu.toFixed(3)} cores]`);
   console.log(`  first packet at every destination (s):          ${verdict(Math.max(one.firstPacketSeconds, many.firstPacketSeconds), TARGETS.firstPacketSeconds)}  [1: ${one.firstPacketSeconds.toFixed(2)} s, ${FAN_OUT}: ${many.firstPacketSeconds.toFixed(2)} s]`);
   for (const [service, mb] of Object.entries(idleRssMb)) console.log(`  idle RSS ${service.padEnd(10)} (MB):                  ${verdict(mb, TARGETS.idleRssMb)}`);
-  const file = join(root, 'bench/results/media-path.json');
+  const file = resolve('bench/results/media-path.json');
   writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
   console.log(`\nresults kept in ${file}`);
 } finally {

@@ -7,7 +7,6 @@ import { Stack } from '@streamcaster/stack';
 import { runOnce } from '@streamcaster/supervisor';
 import {
   createTestEnvironment,
-  freePort,
   lastFrameRgb,
   meanColour,
   OutsideHost,
@@ -15,6 +14,7 @@ import {
   probeStreams,
   publishAsDj,
   RtmpSink,
+  testStackOptions,
   waitFor,
   type DjStream,
   type TestEnvironment,
@@ -73,7 +73,6 @@ describe('the media path, end to end', { timeout: 300_000 }, () => {
   before(async () => {
     environment = await createTestEnvironment('e2e');
     work = join(environment.dataDir, 'e2e');
-    rtmpPort = await freePort();
     sinks.a = new RtmpSink('a', join(work, 'sink-a'));
     sinks.b = new RtmpSink('b', join(work, 'sink-b'));
     sinks.c = new RtmpSink('c', join(work, 'sink-c'), true);
@@ -82,21 +81,8 @@ describe('the media path, end to end', { timeout: 300_000 }, () => {
     // Sink b stays down at the start; its ports are reserved so that its destination can point at it.
     await Promise.all([sinks.a.start(), sinks.c.start(), sinks.test.start(), sinks.b.reservePorts()]);
 
-    stack = new Stack({
-      root: resolve('.'),
-      runDir: join(work, 'run'),
-      dataDir: environment.dataDir,
-      gatewayPort: await freePort(),
-      rtmpPort,
-      rtmpStatPort: await freePort(),
-      databaseUrl: environment.databaseUrl,
-      natsUrl: environment.natsUrl,
-      redisUrl: environment.redisUrl,
-      subjectPrefix: environment.subjectPrefix,
-      queuePrefix: environment.queuePrefix,
-      jwtSecret: environment.env.JWT_SECRET!,
-      secretKey: environment.env.STREAMCASTER_SECRET_KEY!,
-      env: {
+    stack = new Stack(
+      await testStackOptions(environment, join(work, 'run'), {
         STREAMCASTER_ADMIN_EMAIL: ADMIN.email,
         STREAMCASTER_ADMIN_PASSWORD: ADMIN.password,
         BROADCAST_GRACE_PERIOD_MS: String(GRACE_MS),
@@ -104,8 +90,9 @@ describe('the media path, end to end', { timeout: 300_000 }, () => {
         TRANSCODER_WIDTH: String(PROGRAM.width),
         TRANSCODER_HEIGHT: String(PROGRAM.height),
         TRANSCODER_VIDEO_BITRATE_KBPS: '2500',
-      },
-    });
+      }),
+    );
+    rtmpPort = stack.options.rtmpPort;
     await stack.start();
     api = new ApiClient(stack.gatewayUrl);
     await api.login(ADMIN.email, ADMIN.password);

@@ -5,3 +5,4 @@ export * from './fakes/rtmp-sink.js';
 export * from './fakes/dj-publisher.js';
 export * from './fakes/media-probe.js';
 export * from './outside-host.js';
+export * from './test-stack.js';

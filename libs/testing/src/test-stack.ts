@@ -1,0 +1,24 @@
+import { resolve } from 'node:path';
+import type { StackOptions } from '@streamcaster/stack';
+import { freePort } from './free-port.js';
+import type { TestEnvironment } from './test-environment.js';
+
+/** Options for a whole-system Stack inside a test environment, on free ports. */
+export async function testStackOptions(environment: TestEnvironment, runDir: string, env: NodeJS.ProcessEnv): Promise<StackOptions> {
+  return {
+    root: resolve('.'),
+    runDir,
+    dataDir: environment.dataDir,
+    gatewayPort: await freePort(),
+    rtmpPort: await freePort(),
+    rtmpStatPort: await freePort(),
+    databaseUrl: environment.databaseUrl,
+    natsUrl: environment.natsUrl,
+    redisUrl: environment.redisUrl,
+    subjectPrefix: environment.subjectPrefix,
+    queuePrefix: environment.queuePrefix,
+    jwtSecret: environment.env.JWT_SECRET!,
+    secretKey: environment.env.STREAMCASTER_SECRET_KEY!,
+    env,
+  };
+}
