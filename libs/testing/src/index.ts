@@ -6,3 +6,4 @@ export * from './fakes/dj-publisher.js';
 export * from './fakes/media-probe.js';
 export * from './outside-host.js';
 export * from './test-stack.js';
+export * from './bus-observer.js';

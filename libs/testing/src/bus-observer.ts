@@ -1,6 +1,6 @@
 import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import type { EventContract, EventMessage, EventPayload } from '@streamcaster/contracts';
-import { waitFor } from '@streamcaster/testing';
+import { waitFor } from './wait-for.js';
 
 /** What Nest's NATS transport puts on the wire for an event: `{ pattern, data }` as JSON. */
 interface NestEventPacket {
