@@ -9,6 +9,7 @@ import { PublisherConfig } from './config/publisher.config.js';
 import { DestinationEntity } from './destinations/destination.entity.js';
 import { DestinationsModule } from './destinations/destinations.module.js';
 import { PublisherInitial1763920100000 } from './migrations/1763920100000-publisher-initial.js';
+import { BroadcastCurrentIngest1763920300000 } from './migrations/1763920300000-broadcast-current-ingest.js';
 
 export const SERVICE = 'publisher';
 
@@ -26,7 +27,7 @@ export class PublisherModule {
             url: publisher.databaseUrl,
             schema: 'publisher',
             entities: [DestinationEntity, BrandingEntity, BroadcastEntity, BroadcastDestinationEntity],
-            migrations: [PublisherInitial1763920100000],
+            migrations: [PublisherInitial1763920100000, BroadcastCurrentIngest1763920300000],
           }),
         }),
         DestinationsModule,

@@ -18,7 +18,12 @@ export class HttpErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
     const { statusCode, message } = this.describe(exception);
-    if (statusCode >= 500) this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    if (exception instanceof BusRequestError) {
+      // An owner that is down or slow is an operational state, not a bug of ours: no stack trace.
+      if (statusCode >= 500) this.logger.warn(message);
+    } else if (statusCode >= 500) {
+      this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    }
     response.status(statusCode).json({ statusCode, message });
   }
 

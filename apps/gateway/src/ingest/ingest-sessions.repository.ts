@@ -23,9 +23,13 @@ export class IngestSessionsRepository {
     }
   }
 
-  /** Closes the DJ's open session that this nginx connection opened; null when there is none. */
-  async close(djId: string, environment: Environment, clientId: string): Promise<IngestSessionEntity | null> {
-    const session = await this.sessions.findOneBy({ djId, environment, clientId, endedAt: IsNull() });
+  /**
+   * Closes the open session of one nginx connection; null when there is none (a refused publisher
+   * also triggers publish_done). Found by the connection, not the key: a key rotated while the DJ
+   * is live must still close the session it opened.
+   */
+  async closeByConnection(environment: Environment, clientId: string, remoteAddress: string): Promise<IngestSessionEntity | null> {
+    const session = await this.sessions.findOneBy({ environment, clientId, remoteAddress, endedAt: IsNull() });
     if (!session) return null;
     session.endedAt = new Date();
     return this.sessions.save(session);

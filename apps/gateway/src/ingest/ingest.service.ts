@@ -86,16 +86,13 @@ export class IngestService {
       return;
     }
     if (attempt.app !== 'live' && attempt.app !== 'test') return;
-    // on_publish_done carries the name the DJ published with (the key), not the renamed one.
-    const identity = await this.djs.identify(attempt.name);
-    if ('refusal' in identity) return;
-    const session = await this.sessions.close(identity.dj.id, attempt.app, attempt.clientId);
-    if (!session) return; // a refused publisher also triggers publish_done
-    this.logger.log(`DJ "${identity.dj.name}" stopped publishing to ${attempt.app}`);
+    const session = await this.sessions.closeByConnection(attempt.app, attempt.clientId, attempt.remoteAddress);
+    if (!session) return;
+    this.logger.log(`DJ ${session.djId} stopped publishing to ${attempt.app}`);
     await this.bus.emit(IngestStopped, {
       ingestId: session.id,
       environment: attempt.app,
-      djId: identity.dj.id,
+      djId: session.djId,
       stoppedAt: (session.endedAt ?? new Date()).toISOString(),
     });
   }

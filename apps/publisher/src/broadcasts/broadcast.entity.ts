@@ -38,6 +38,10 @@ export class BroadcastEntity {
   @Column({ name: 'ended_at', type: 'timestamptz', nullable: true })
   endedAt!: Date | null;
 
+  /** The DJ connection (gateway ingest session) the broadcast runs on now. */
+  @Column({ name: 'current_ingest_id', type: 'uuid', nullable: true })
+  currentIngestId!: string | null;
+
   /** The DJ connection whose loss started the current grace period; null when not interrupted. */
   @Column({ name: 'interrupted_by_ingest_id', type: 'uuid', nullable: true })
   interruptedByIngestId!: string | null;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { In, type Repository } from 'typeorm';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, In, type Repository } from 'typeorm';
 import type { BroadcastState, Environment } from '@streamcaster/contracts';
 import { BroadcastDestinationEntity } from './broadcast-destination.entity.js';
 import { BroadcastEntity } from './broadcast.entity.js';
@@ -11,7 +11,29 @@ export class BroadcastsRepository {
   constructor(
     @InjectRepository(BroadcastEntity) private readonly broadcasts: Repository<BroadcastEntity>,
     @InjectRepository(BroadcastDestinationEntity) private readonly destinations: Repository<BroadcastDestinationEntity>,
+    @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
+
+  /**
+   * Runs `work` while holding a PostgreSQL advisory lock on one DJ and environment, so that the
+   * events of one DJ (started, stopped, started again) are handled one at a time, by whichever
+   * publisher replica receives them.
+   */
+  async withDjLock<T>(djId: string, environment: Environment, work: () => Promise<T>): Promise<T> {
+    const key = `publisher-dj:${djId}:${environment}`;
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.query('SELECT pg_advisory_lock(hashtext($1))', [key]);
+      try {
+        return await work();
+      } finally {
+        await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [key]);
+      }
+    } finally {
+      await runner.release();
+    }
+  }
 
   create(broadcast: Omit<BroadcastEntity, 'id' | 'endedAt' | 'endReason'>): Promise<BroadcastEntity> {
     return this.broadcasts.save(this.broadcasts.create({ ...broadcast, endedAt: null, endReason: null }));

@@ -36,11 +36,20 @@ export class BroadcastsService {
     private readonly config: PublisherConfig,
   ) {}
 
-  async onIngestStarted(event: EventPayload<typeof IngestStarted>, correlationId: string): Promise<void> {
+  onIngestStarted(event: EventPayload<typeof IngestStarted>, correlationId: string): Promise<void> {
+    return this.broadcasts.withDjLock(event.djId, event.environment, () => this.startOrResume(event, correlationId));
+  }
+
+  onIngestStopped(event: EventPayload<typeof IngestStopped>, correlationId: string): Promise<void> {
+    return this.broadcasts.withDjLock(event.djId, event.environment, () => this.interrupt(event, correlationId));
+  }
+
+  private async startOrResume(event: EventPayload<typeof IngestStarted>, correlationId: string): Promise<void> {
     const running = await this.broadcasts.findActiveForDj(event.djId, event.environment);
+    if (running?.currentIngestId === event.ingestId) return; // the same event, delivered again
     if (running && canTake(running.state, 'dj-returned') && running.state !== 'ending') {
       // The DJ is back within the grace period: same broadcast; the transcoder re-attaches by itself.
-      await this.move(running, 'dj-returned', correlationId, { interruptedByIngestId: null });
+      await this.move(running, 'dj-returned', correlationId, { interruptedByIngestId: null, currentIngestId: event.ingestId });
       this.logger.log(`DJ ${event.djName} is back on ${event.environment}; broadcast ${running.id} continues`);
       return;
     }
@@ -58,6 +67,7 @@ export class BroadcastsService {
       inputApp: event.stream.app,
       inputStream: event.stream.streamName,
       startedAt,
+      currentIngestId: event.ingestId,
       interruptedByIngestId: null,
       destinations: targets.map((target) => ({
         destinationId: target.id,
@@ -90,9 +100,11 @@ export class BroadcastsService {
     await this.relays.startAll(broadcast.id, targets);
   }
 
-  async onIngestStopped(event: EventPayload<typeof IngestStopped>, correlationId: string): Promise<void> {
+  private async interrupt(event: EventPayload<typeof IngestStopped>, correlationId: string): Promise<void> {
     const broadcast = await this.broadcasts.findActiveForDj(event.djId, event.environment);
     if (!broadcast || !canTake(broadcast.state, 'dj-left') || broadcast.state === 'ending') return;
+    // A connection the broadcast no longer runs on (the DJ already reconnected): nothing to do.
+    if (broadcast.currentIngestId !== event.ingestId) return;
     await this.move(broadcast, 'dj-left', correlationId, { interruptedByIngestId: event.ingestId });
     await this.queues.broadcast.add(
       'end',

@@ -1,4 +1,4 @@
-import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { RelayProgress, RelayStateChanged } from '@streamcaster/contracts';
 import { BusClient } from '@streamcaster/service-kit';
 import { BroadcastsRepository } from '../broadcasts/broadcasts.repository.js';
@@ -8,9 +8,11 @@ import { Relay, type RelayStatus } from './relay.js';
 
 /** Holds the relays of every broadcast this replica runs, keeps their state in PostgreSQL and on the bus. */
 @Injectable()
-export class RelayManager implements OnApplicationShutdown {
+export class RelayManager implements BeforeApplicationShutdown {
   private readonly logger = new Logger(RelayManager.name);
   private readonly relays = new Map<string, Map<string, Relay>>();
+  /** State writes in flight, awaited at shutdown so that the last states reach the database. */
+  private readonly writes = new Set<Promise<void>>();
 
   constructor(
     private readonly config: PublisherConfig,
@@ -38,7 +40,10 @@ export class RelayManager implements OnApplicationShutdown {
             backoff: { initialMs: this.config.relayBackoffInitialMs, maxMs: this.config.relayBackoffMaxMs, resetAfterMs: 30_000 },
           });
           running.set(target.id, relay);
-          relay.on('status', (status) => void this.publishStatus(broadcastId, target, status));
+          relay.on('status', (status) => {
+            const write = this.publishStatus(broadcastId, target, status).finally(() => this.writes.delete(write));
+            this.writes.add(write);
+          });
           relay.on('progress', (progress) => void this.bus.emit(RelayProgress, { broadcastId, destinationId: target.id, progress }));
           return relay.start();
         }),
@@ -57,8 +62,10 @@ export class RelayManager implements OnApplicationShutdown {
     return this.relays.get(broadcastId)?.get(destinationId)?.status;
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the database and the bus close: the relays' last states must still be saved. */
+  async beforeApplicationShutdown(): Promise<void> {
     await Promise.all([...this.relays.keys()].map((broadcastId) => this.stopAll(broadcastId)));
+    await Promise.all([...this.writes]);
   }
 
   private async publishStatus(broadcastId: string, target: RelayTarget, status: RelayStatus): Promise<void> {

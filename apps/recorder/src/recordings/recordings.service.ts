@@ -25,7 +25,11 @@ export function toRecordingView(recording: RecordingEntity): RecordingView {
 @Injectable()
 export class RecordingsService implements OnApplicationShutdown {
   private readonly logger = new Logger(RecordingsService.name);
-  private readonly active = new Map<string, { recording: RecordingEntity; process: SupervisedProcess }>();
+  /**
+   * Broadcasts this recorder holds. An entry is made before the first await of a start, so that an
+   * `ending` arriving while the claim is still in flight is not lost: it marks the entry finished.
+   */
+  private readonly active = new Map<string, { recording?: RecordingEntity; process?: SupervisedProcess; finished: boolean }>();
   private readonly finalizeQueue: TypedQueue<RecordingJobs>;
 
   constructor(
@@ -39,31 +43,50 @@ export class RecordingsService implements OnApplicationShutdown {
   /** Every recorder hears a new broadcast; the one whose claim succeeds records it. */
   async startRecording(broadcastId: string): Promise<void> {
     if (this.active.has(broadcastId)) return;
+    const entry: { recording?: RecordingEntity; process?: SupervisedProcess; finished: boolean } = { finished: false };
+    this.active.set(broadcastId, entry);
     const recording = await this.recordings.claim(broadcastId, broadcastId);
-    if (!recording) return;
+    if (!recording) {
+      this.active.delete(broadcastId); // another recorder has it
+      return;
+    }
+    entry.recording = recording;
+    if (entry.finished) {
+      // The broadcast ended before we began: hand over what there is (nothing), which says so.
+      this.active.delete(broadcastId);
+      await this.handOver(recording);
+      return;
+    }
     const directory = this.paths.recording(`${recording.directory}/segments`);
-    await mkdir(directory, { recursive: true });
-    const process = createSegmentRecorder({
+    entry.process = createSegmentRecorder({
       broadcastId,
       programUrl: `${this.config.rtmpInternalUrl}/program/${broadcastId}`,
       directory,
       segmentSeconds: this.config.segmentSeconds,
       ffmpegPath: this.config.ffmpegPath,
     });
-    this.active.set(broadcastId, { recording, process });
+    await mkdir(directory, { recursive: true });
+    // Checked and started in one tick: an `ending` that came during mkdir has already handed over.
+    if (entry.finished) return;
     this.logger.log(`recording broadcast ${broadcastId} into ${directory}`);
-    await process.start();
+    await entry.process.start();
   }
 
   /** The broadcast is over: close the last segment, then hand the recording to the finalize queue. */
   async finishRecording(broadcastId: string): Promise<void> {
     const entry = this.active.get(broadcastId);
-    if (!entry) return;
+    if (!entry) return; // another recorder holds it
+    entry.finished = true;
+    if (!entry.recording) return; // the claim is in flight; startRecording hands it over
     this.active.delete(broadcastId);
-    await entry.process.stop();
-    await this.recordings.update(entry.recording.id, { state: 'finalizing' });
+    await entry.process?.stop();
+    await this.handOver(entry.recording);
+  }
+
+  private async handOver(recording: RecordingEntity): Promise<void> {
+    await this.recordings.update(recording.id, { state: 'finalizing' });
     // jobId: one finalisation per recording, however often this runs.
-    await this.finalizeQueue.add('finalize', { recordingId: entry.recording.id }, { jobId: entry.recording.id, attempts: 3, backoff: { type: 'exponential', delay: 2_000 } });
+    await this.finalizeQueue.add('finalize', { recordingId: recording.id }, { jobId: recording.id, attempts: 3, backoff: { type: 'exponential', delay: 2_000 } });
   }
 
   async list(broadcastId?: string): Promise<RecordingView[]> {
@@ -84,7 +107,7 @@ export class RecordingsService implements OnApplicationShutdown {
 
   /** Shutting down mid-broadcast: finish the segment on disk; the next recorder start resumes numbering. */
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all([...this.active.values()].map((entry) => entry.process.stop()));
+    await Promise.all([...this.active.values()].map((entry) => entry.process?.stop()));
     await this.finalizeQueue.close();
   }
 

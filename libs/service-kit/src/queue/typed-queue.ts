@@ -1,5 +1,4 @@
-import { Queue, Worker, type Job, type JobsOptions, type WorkerOptions } from 'bullmq';
-import { Redis } from 'ioredis';
+import { Queue, Worker, type Job, type JobsOptions, type RedisOptions, type WorkerOptions } from 'bullmq';
 
 export interface QueueConnectionOptions {
   redisUrl: string;
@@ -7,9 +6,13 @@ export interface QueueConnectionOptions {
   prefix: string;
 }
 
-function connect(redisUrl: string): Redis {
+/**
+ * Connection options, not a client: BullMQ closes only the connections it made itself, so a client
+ * handed to it would keep the process alive after shutdown.
+ */
+function connection(redisUrl: string): RedisOptions {
   // BullMQ's blocking commands need unlimited retries per request on the worker side.
-  return new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
+  return { url: redisUrl, maxRetriesPerRequest: null };
 }
 
 /**
@@ -23,7 +26,7 @@ export class TypedQueue<Jobs extends object> {
     readonly name: string,
     options: QueueConnectionOptions,
   ) {
-    this.queue = new Queue(name, { connection: connect(options.redisUrl), prefix: options.prefix });
+    this.queue = new Queue(name, { connection: connection(options.redisUrl), prefix: options.prefix });
   }
 
   async add<N extends keyof Jobs & string>(jobName: N, data: Jobs[N], options?: JobsOptions): Promise<void> {
@@ -49,7 +52,7 @@ export function createWorker<Jobs extends object>(
   handler: (job: Job<Jobs[keyof Jobs], unknown, keyof Jobs & string>) => Promise<unknown>,
 ): TypedWorker<Jobs> {
   return new Worker<Jobs[keyof Jobs], unknown, keyof Jobs & string>(name, handler, {
-    connection: connect(options.redisUrl),
+    connection: connection(options.redisUrl),
     prefix: options.prefix,
     concurrency: options.concurrency ?? 1,
     lockDuration: options.lockDuration ?? 30_000,
