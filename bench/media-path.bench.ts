@@ -10,7 +10,8 @@ import { join, resolve } from 'node:path';
 import { SERVICES, Stack } from '@streamcaster/stack';
 import { runOnce } from '@streamcaster/supervisor';
 import { createTestEnvironment, RtmpSink, testStackOptions, waitFor } from '@streamcaster/testing';
-import { CpuMeter, processTree, rssOf } from './process-meter.js';
+import { processTree, rssOf } from '@streamcaster/testing';
+import { CpuMeter } from './process-meter.js';
 
 const WINDOW_SECONDS = Number(process.env.BENCH_WINDOW_SECONDS ?? 20);
 const FAN_OUT = 8;

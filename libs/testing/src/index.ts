@@ -7,3 +7,4 @@ export * from './fakes/media-probe.js';
 export * from './outside-host.js';
 export * from './test-stack.js';
 export * from './bus-observer.js';
+export * from './process-tree.js';

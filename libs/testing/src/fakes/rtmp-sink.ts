@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { renderTemplate } from '@streamcaster/stack';
 import { freePort } from '../free-port.js';
 import { runOnce, SupervisedProcess } from '@streamcaster/supervisor';
 
@@ -103,9 +104,10 @@ export class RtmpSink {
     const made = await runOnce('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost']);
     if (made.code !== 0) throw new Error(`openssl could not make a certificate: ${made.stderr}`);
     const config = join(this.directory, 'stunnel.conf');
+    const template = readFileSync(resolve('infra/stunnel/stunnel.conf.template'), 'utf8');
     writeFileSync(
       config,
-      ['foreground = yes', 'pid =', 'debug = 4', '[rtmps]', `accept = 127.0.0.1:${this.tlsPort}`, `connect = 127.0.0.1:${this.rtmpPort}`, `cert = ${cert}`, `key = ${key}`].join('\n'),
+      renderTemplate(template, { ACCEPT: `127.0.0.1:${this.tlsPort}`, CONNECT: `127.0.0.1:${this.rtmpPort}`, CERT_FILE: cert, KEY_FILE: key }),
     );
     const stunnel = new SupervisedProcess({
       name: `sink-${this.name}-tls`,
