@@ -44,15 +44,6 @@ function openSocketsTo(port: number): ActiveHandle[] {
   return handles.filter((handle) => handle.constructor.name === 'Socket' && handle.remotePort === port);
 }
 
-/**
- * Lets the test process end although the service left Redis connections open after app.close():
- * TypedQueue and createWorker hand BullMQ ready-made ioredis clients, which BullMQ treats as shared
- * and never closes (reported as a bug). Unref only: the sockets are not ours to close.
- */
-function releaseLeakedRedisSockets(redisPort: number): void {
-  for (const socket of openSocketsTo(redisPort)) socket.unref?.();
-}
-
 const redisPort = () => Number(new URL(env.redisUrl).port || 6379);
 
 const GRACE_PERIOD_MS = 2_000;
@@ -163,7 +154,6 @@ after(async () => {
   if (!appClosed) await app?.close();
   await Promise.all([bus?.close(), observer?.close(), database?.end(), transcodeQueue?.close(), broadcastQueue?.close()]);
   await env?.dispose();
-  releaseLeakedRedisSockets(redisPort());
 });
 
 describe('publisher destinations', () => {

@@ -23,23 +23,6 @@ import { BusObserver, createTestEnvironment, freePort, type TestEnvironment, wai
 import { RecorderModule } from '../src/app.module.js';
 import { loadRecorderConfig } from '../src/config/recorder.config.js';
 
-interface ActiveHandle {
-  constructor: { name: string };
-  remotePort?: number;
-  unref?: () => void;
-}
-
-/**
- * Lets the test process end although the recorder leaves Redis connections open after app.close():
- * TypedQueue and createWorker give BullMQ ready-made ioredis clients, which BullMQ treats as shared
- * and never closes (reported as a bug). Unref only: the sockets are not ours to close.
- */
-function releaseLeakedRedisSockets(redisUrl: string): void {
-  const port = Number(new URL(redisUrl).port || 6379);
-  const handles = (process as unknown as { _getActiveHandles(): ActiveHandle[] })._getActiveHandles();
-  for (const handle of handles) if (handle.constructor.name === 'Socket' && handle.remotePort === port) handle.unref?.();
-}
-
 let env: TestEnvironment;
 let app: INestMicroservice;
 let bus: BusClient;
@@ -148,7 +131,6 @@ after(async () => {
   await app?.close();
   await Promise.all([bus?.close(), observer?.close(), recordingQueue?.close()]);
   await env?.dispose();
-  if (env) releaseLeakedRedisSockets(env.redisUrl);
 });
 
 describe('recorder', () => {

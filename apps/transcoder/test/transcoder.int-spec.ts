@@ -28,23 +28,6 @@ import { loadTranscoderConfig } from '../src/config/transcoder.config.js';
 import { chooseEncoder } from '../src/encoders/encoder-probe.js';
 import { EncoderRegistry } from '../src/encoders/encoder-registry.js';
 
-interface ActiveHandle {
-  constructor: { name: string };
-  remotePort?: number;
-  unref?: () => void;
-}
-
-/**
- * Lets the test process end although the transcoder leaves Redis connections open after app.close():
- * createWorker gives BullMQ a ready-made ioredis client, which BullMQ treats as shared and never
- * closes (reported as a bug). Unref only: the sockets are not ours to close.
- */
-function releaseLeakedRedisSockets(redisUrl: string): void {
-  const port = Number(new URL(redisUrl).port || 6379);
-  const handles = (process as unknown as { _getActiveHandles(): ActiveHandle[] })._getActiveHandles();
-  for (const handle of handles) if (handle.constructor.name === 'Socket' && handle.remotePort === port) handle.unref?.();
-}
-
 const PROGRAM = { width: 640, height: 360, fps: 25 };
 const DJ_COLOUR: [number, number, number] = [0x20, 0x30, 0x40];
 const GPU_LESS = !existsSync('/dev/dri') && !existsSync('/dev/nvidia0');
@@ -239,7 +222,6 @@ after(async () => {
   publisherStandIn?.unsubscribe();
   await Promise.all([bus?.close(), observer?.close(), transcodeQueue?.close(), nginx?.stop()]);
   await env?.dispose();
-  if (env) releaseLeakedRedisSockets(env.redisUrl);
 });
 
 describe('transcoder encoders', () => {
