@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { BusModule, DatabaseModule, ServiceConfigModule } from '@streamcaster/service-kit';
 import { RecorderConfig } from './config/recorder.config.js';
 import { RecorderInitial1763920200000 } from './migrations/1763920200000-recorder-initial.js';
+import { RecordingLease1763920400000 } from './migrations/1763920400000-recording-lease.js';
 import { RecordingEntity } from './recordings/recording.entity.js';
 import { RecordingsModule } from './recordings/recordings.module.js';
 
@@ -21,7 +22,7 @@ export class RecorderModule {
             url: recorder.databaseUrl,
             schema: 'recorder',
             entities: [RecordingEntity],
-            migrations: [RecorderInitial1763920200000],
+            migrations: [RecorderInitial1763920200000, RecordingLease1763920400000],
           }),
         }),
         RecordingsModule,

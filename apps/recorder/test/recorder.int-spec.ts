@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Logger, type INestMicroservice } from '@nestjs/common';
@@ -19,15 +19,20 @@ import {
 } from '@streamcaster/contracts';
 import { BusClient, BusRequestError, startBusService } from '@streamcaster/service-kit';
 import { runOnce } from '@streamcaster/supervisor';
-import { BusObserver, createTestEnvironment, freePort, type TestEnvironment, waitFor } from '@streamcaster/testing';
+import { answerBroadcastsGet, BusObserver, createTestEnvironment, freePort, type TestEnvironment, waitFor } from '@streamcaster/testing';
+import type { Subscription } from '@nats-io/transport-node';
+import pg from 'pg';
 import { RecorderModule } from '../src/app.module.js';
 import { loadRecorderConfig } from '../src/config/recorder.config.js';
+import { RecordingsService } from '../src/recordings/recordings.service.js';
 
 let env: TestEnvironment;
 let app: INestMicroservice;
 let bus: BusClient;
 let observer: BusObserver;
 let recordingQueue: Queue;
+let publisherStandIn: Subscription;
+const broadcastStates = new Map<string, BroadcastState>();
 
 const recordingsDir = () => join(env.dataDir, 'recordings');
 const segmentsDirOf = (broadcastId: string) => join(recordingsDir(), broadcastId, 'segments');
@@ -124,10 +129,12 @@ before(async () => {
   await bus.connect();
   observer = await BusObserver.connect(env.natsUrl, env.subjectPrefix);
   await observer.observe(RecordingFinalized);
+  publisherStandIn = answerBroadcastsGet(observer.nats, env.subjectPrefix, broadcastStates);
   recordingQueue = new Queue(RECORDING_QUEUE, { connection: { url: env.redisUrl }, prefix: env.queuePrefix });
 });
 
 after(async () => {
+  publisherStandIn?.unsubscribe();
   await app?.close();
   await Promise.all([bus?.close(), observer?.close(), recordingQueue?.close()]);
   await env?.dispose();
@@ -207,8 +214,11 @@ describe('recorder', () => {
     const broadcastId = randomUUID();
     const { id } = await recordingStarts(broadcastId);
     const directory = segmentsDirOf(broadcastId);
-    await writeFile(join(directory, 'segment-000000.ts'), randomBytes(20_000));
-    await writeFile(join(directory, 'segment-000001.ts'), randomBytes(20_000));
+    // Text, not random bytes: random bytes sometimes look like a stream to the probe, and ffmpeg's
+    // complaint then varies from run to run.
+    const notMedia = Buffer.from('not a transport stream, only text\n'.repeat(600));
+    await writeFile(join(directory, 'segment-000000.ts'), notMedia);
+    await writeFile(join(directory, 'segment-000001.ts'), notMedia);
     await broadcastEnds(broadcastId, 'live');
 
     // Three attempts, 2 s then 4 s apart: the state stays `finalizing` until the last one fails.
@@ -232,6 +242,58 @@ describe('recorder', () => {
     const recording = await waitFor(`the recording of ${broadcastId}`, async () => (await bus.request(ListRecordings, { broadcastId }))[0]);
     const settled = await recordingIn(recording.id, ['failed', 'ready'], 5_000).catch(async () => bus.request(GetRecording, { id: recording.id }));
     assert.equal(settled.state, 'failed', `the recording is left ${settled.state}: the end was handled before the start had registered its process`);
+  });
+
+  it('takes over the recording of a recorder that stopped renewing its lease: resumes it while the broadcast runs, finalises it after', async () => {
+    const broadcastId = randomUUID();
+    await mkdir(segmentsDirOf(broadcastId), { recursive: true });
+    await writeSegments(segmentsDirOf(broadcastId), 4, 2);
+    const db = new pg.Client({ connectionString: env.databaseUrl });
+    await db.connect();
+    try {
+      const inserted = await db.query<{ id: string }>(
+        `INSERT INTO recorder.recordings (broadcast_id, state, directory, started_at, owner, lease_until)
+         VALUES ($1::uuid, 'recording', $1::text, now(), 'a-recorder-that-died', now() - interval '1 minute') RETURNING id`,
+        [broadcastId],
+      );
+      const id = inserted.rows[0]!.id;
+      broadcastStates.set(broadcastId, 'live');
+      await app.get(RecordingsService).tendLeases();
+      const held = await db.query<{ owner: string; state: string; lease_ok: boolean }>(
+        `SELECT owner, state, lease_until > now() AS lease_ok FROM recorder.recordings WHERE id = $1`,
+        [id],
+      );
+      assert.notEqual(held.rows[0]!.owner, 'a-recorder-that-died', 'nobody took the recording over');
+      assert.equal(held.rows[0]!.state, 'recording', 'a running broadcast must go on being recorded');
+      assert.ok(held.rows[0]!.lease_ok);
+
+      broadcastStates.set(broadcastId, 'ended');
+      await broadcastEnds(broadcastId, 'live');
+      const ready = await recordingIn(id, ['ready']);
+      assert.ok(Math.abs((ready.durationSeconds ?? 0) - 4) < 0.3, `finalised ${ready.durationSeconds} s of the 4 s on disk`);
+    } finally {
+      await db.end();
+    }
+  });
+
+  it('finalises a taken-over recording at once when its broadcast ended while nobody held it', async () => {
+    const broadcastId = randomUUID();
+    await mkdir(segmentsDirOf(broadcastId), { recursive: true });
+    await writeSegments(segmentsDirOf(broadcastId), 4, 2);
+    const db = new pg.Client({ connectionString: env.databaseUrl });
+    await db.connect();
+    try {
+      const inserted = await db.query<{ id: string }>(
+        `INSERT INTO recorder.recordings (broadcast_id, state, directory, started_at, owner, lease_until)
+         VALUES ($1::uuid, 'recording', $1::text, now(), 'a-recorder-that-died', now() - interval '1 minute') RETURNING id`,
+        [broadcastId],
+      );
+      broadcastStates.set(broadcastId, 'ended');
+      await app.get(RecordingsService).tendLeases();
+      await recordingIn(inserted.rows[0]!.id, ['ready']);
+    } finally {
+      await db.end();
+    }
   });
 
   it('answers not_found for an unknown recording', async () => {

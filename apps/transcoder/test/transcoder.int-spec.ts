@@ -13,15 +13,13 @@ import { Queue } from 'bullmq';
 import {
   BroadcastStateChanged,
   EncoderProgress,
-  GetBroadcast,
   TRANSCODE_QUEUE,
   type BroadcastState,
-  type BroadcastView,
   type TranscodeJob,
 } from '@streamcaster/contracts';
 import { startBusService, BusClient } from '@streamcaster/service-kit';
 import { runOnce, SupervisedProcess } from '@streamcaster/supervisor';
-import { BusObserver, createTestEnvironment, freePort, type TestEnvironment, waitFor } from '@streamcaster/testing';
+import { answerBroadcastsGet, BusObserver, createTestEnvironment, freePort, type TestEnvironment, waitFor } from '@streamcaster/testing';
 import { TranscoderModule } from '../src/app.module.js';
 import { layoutProgram } from '../src/composition/overlay-layout.js';
 import { loadTranscoderConfig } from '../src/config/transcoder.config.js';
@@ -42,33 +40,6 @@ let rtmpUrl: string;
 let publisherStandIn: Subscription;
 const broadcastStates = new Map<string, BroadcastState>();
 const djs: ChildProcess[] = [];
-
-/** The one part of the publisher the transcoder asks: broadcasts.get, answered as Nest's server does. */
-function standInForThePublisher(): Subscription {
-  return observer.nats.subscribe(`${env.subjectPrefix}${GetBroadcast.subject}`, {
-    callback: (error, message) => {
-      if (error) return;
-      const packet = message.json<{ id: string; data: { id: string } }>();
-      const state = broadcastStates.get(packet.data.id);
-      if (!state) {
-        message.respond(JSON.stringify({ id: packet.id, err: { code: 'not_found', message: `no broadcast with id ${packet.data.id}` }, isDisposed: true }));
-        return;
-      }
-      const view: BroadcastView = {
-        id: packet.data.id,
-        environment: 'live',
-        state,
-        djName: 'DJ Pixel',
-        title: 'DJ Pixel live',
-        description: '',
-        startedAt: new Date().toISOString(),
-        endedAt: null,
-        destinations: [],
-      };
-      message.respond(JSON.stringify({ id: packet.id, response: view, isDisposed: true }));
-    },
-  });
-}
 
 /** nginx-rtmp with the applications the transcoder reads from and writes to, without the hooks. */
 async function startNginxRtmp(directory: string): Promise<string> {
@@ -208,7 +179,7 @@ before(async () => {
   });
   observer = await BusObserver.connect(env.natsUrl, env.subjectPrefix);
   await observer.observe(EncoderProgress);
-  publisherStandIn = standInForThePublisher();
+  publisherStandIn = answerBroadcastsGet(observer.nats, env.subjectPrefix, broadcastStates);
   await observer.nats.flush();
   app = await startBusService('transcoder', TranscoderModule.forRoot(config), config);
   bus = new BusClient('test', env.subjectPrefix, env.natsUrl);

@@ -8,3 +8,4 @@ export * from './outside-host.js';
 export * from './test-stack.js';
 export * from './bus-observer.js';
 export * from './process-tree.js';
+export * from './publisher-stand-in.js';

@@ -1,7 +1,8 @@
-import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
-import { RECORDING_QUEUE, type RecordingJobs, type RecordingView } from '@streamcaster/contracts';
-import { BusException, DataPaths, TypedQueue } from '@streamcaster/service-kit';
+import { GetBroadcast, RECORDING_QUEUE, type RecordingJobs, type RecordingView } from '@streamcaster/contracts';
+import { BusClient, BusException, BusRequestError, DataPaths, TypedQueue } from '@streamcaster/service-kit';
 import type { SupervisedProcess } from '@streamcaster/supervisor';
 import { RecorderConfig } from '../config/recorder.config.js';
 import type { RecordingEntity } from './recording.entity.js';
@@ -22,20 +23,31 @@ export function toRecordingView(recording: RecordingEntity): RecordingView {
   };
 }
 
+/** A recorder renews its leases this often; one that misses three renewals is taken over. */
+const RENEW_EVERY_MS = 10_000;
+const LEASE_MS = 30_000;
+const RUNNING_STATES = new Set(['starting', 'live', 'interrupted']);
+
+type Entry = { recording?: RecordingEntity; process?: SupervisedProcess; finished: boolean };
+
 @Injectable()
-export class RecordingsService implements OnApplicationShutdown {
+export class RecordingsService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(RecordingsService.name);
   /**
    * Broadcasts this recorder holds. An entry is made before the first await of a start, so that an
    * `ending` arriving while the claim is still in flight is not lost: it marks the entry finished.
    */
-  private readonly active = new Map<string, { recording?: RecordingEntity; process?: SupervisedProcess; finished: boolean }>();
+  private readonly active = new Map<string, Entry>();
   private readonly finalizeQueue: TypedQueue<RecordingJobs>;
+  /** This process, as the owner of the recordings it holds. */
+  private readonly instance = randomUUID();
+  private leaseTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly recordings: RecordingsRepository,
     private readonly paths: DataPaths,
     private readonly config: RecorderConfig,
+    private readonly bus: BusClient,
   ) {
     this.finalizeQueue = new TypedQueue<RecordingJobs>(RECORDING_QUEUE, { redisUrl: config.redisUrl, prefix: config.queuePrefix });
   }
@@ -43,16 +55,21 @@ export class RecordingsService implements OnApplicationShutdown {
   /** Every recorder hears a new broadcast; the one whose claim succeeds records it. */
   async startRecording(broadcastId: string): Promise<void> {
     if (this.active.has(broadcastId)) return;
-    const entry: { recording?: RecordingEntity; process?: SupervisedProcess; finished: boolean } = { finished: false };
+    const entry: Entry = { finished: false };
     this.active.set(broadcastId, entry);
-    const recording = await this.recordings.claim(broadcastId, broadcastId);
+    const recording = await this.recordings.claim(broadcastId, broadcastId, this.instance, LEASE_MS);
     if (!recording) {
       this.active.delete(broadcastId); // another recorder has it
       return;
     }
+    await this.record(broadcastId, entry, recording);
+  }
+
+  /** Records into the recording's folder; segment numbering continues after what is already there. */
+  private async record(broadcastId: string, entry: Entry, recording: RecordingEntity): Promise<void> {
     entry.recording = recording;
     if (entry.finished) {
-      // The broadcast ended before we began: hand over what there is (nothing), which says so.
+      // The broadcast ended before we began: hand over what there is, which says so if it is nothing.
       this.active.delete(broadcastId);
       await this.handOver(recording);
       return;
@@ -105,8 +122,43 @@ export class RecordingsService implements OnApplicationShutdown {
     return { relativePath: recording.filePath, sizeBytes: recording.sizeBytes ?? 0 };
   }
 
-  /** Shutting down mid-broadcast: finish the segment on disk; the next recorder start resumes numbering. */
+  onModuleInit(): void {
+    this.leaseTimer = setInterval(() => void this.tendLeases(), RENEW_EVERY_MS);
+  }
+
+  /**
+   * Keeps this recorder's leases alive and takes over the recordings of a recorder that died: it
+   * resumes a broadcast that still runs (the crash lost at most the open segment) and finalises one
+   * that ended meanwhile.
+   */
+  async tendLeases(): Promise<void> {
+    try {
+      const held = [...this.active.values()].flatMap((entry) => (entry.recording ? [entry.recording.id] : []));
+      await this.recordings.renewLeases(held, this.instance, LEASE_MS);
+      for (const recording of await this.recordings.takeOverExpired(this.instance, LEASE_MS)) {
+        const running = await this.bus.request(GetBroadcast, { id: recording.broadcastId }).then(
+          (broadcast) => RUNNING_STATES.has(broadcast.state),
+          (error: unknown) => (error instanceof BusRequestError && error.code === 'not_found' ? false : undefined),
+        );
+        // The publisher could not say: leave it; the unrenewed lease brings it back next round.
+        if (running === undefined) continue;
+        this.logger.warn(`took over recording ${recording.id} of a recorder that stopped; ${running ? 'resuming it' : 'finalising it'}`);
+        if (running && !this.active.has(recording.broadcastId)) {
+          const entry: Entry = { finished: false };
+          this.active.set(recording.broadcastId, entry);
+          await this.record(recording.broadcastId, entry, recording);
+        } else if (!running) {
+          await this.handOver(recording);
+        }
+      }
+    } catch (error) {
+      this.logger.error(`lease upkeep failed: ${(error as Error).message}`);
+    }
+  }
+
+  /** Shutting down mid-broadcast: finish the segment on disk; another recorder takes over when the lease runs out. */
   async onApplicationShutdown(): Promise<void> {
+    if (this.leaseTimer) clearInterval(this.leaseTimer);
     await Promise.all([...this.active.values()].map((entry) => entry.process?.stop()));
     await this.finalizeQueue.close();
   }
