@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { cp, mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
 import { Stack } from '@streamcaster/stack';
 import { runOnce } from '@streamcaster/supervisor';
 import {
@@ -147,6 +148,14 @@ describe('the media path, end to end', { timeout: 300_000 }, () => {
   });
 
   it('puts the DJ live on every live sink that is up, as H.264 + AAC at the configured size', async () => {
+    // A session an ingest server left open when it crashed (no on_publish_done): it must not lock the DJ out.
+    const database = new pg.Client({ connectionString: environment.databaseUrl });
+    await database.connect();
+    await database.query(
+      `INSERT INTO gateway.ingest_sessions (dj_id, environment, client_id, remote_address, started_at) VALUES ($1, 'live', '999', '198.51.100.9', now() - interval '1 hour')`,
+      [dj.id],
+    );
+    await database.end();
     djStartedAt = Date.now();
     djStream = publishAsDj(ingest('live', dj.streamKey), STREAMED_SECONDS);
     broadcast = await waitFor('a live broadcast', async () => (await listBroadcasts('live')).find((candidate) => candidate.state === 'live'), 20_000);

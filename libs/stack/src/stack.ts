@@ -101,6 +101,7 @@ export class Stack {
         QUEUE_PREFIX: options.queuePrefix,
         STREAMCASTER_DATA_DIR: options.dataDir,
         RTMP_INTERNAL_URL: `rtmp://127.0.0.1:${options.rtmpPort}`,
+        RTMP_STAT_URL: `http://127.0.0.1:${options.rtmpStatPort}/stat`,
         GATEWAY_PORT: String(options.gatewayPort),
         JWT_SECRET: options.jwtSecret,
         STREAMCASTER_SECRET_KEY: options.secretKey,

@@ -30,6 +30,11 @@ export const gatewayConfigFields = {
     milliseconds(4_000),
     'longest a DJ\'s publish is held until the transcoder listens on the stream',
   ),
+  rtmpStatUrl: field(
+    'RTMP_STAT_URL',
+    z.url().default('http://127.0.0.1:8089/stat'),
+    'nginx-rtmp statistics, asked whether a DJ whose session looks open really still publishes',
+  ),
   hooksAllowedAddresses: field(
     'HOOKS_ALLOWED_ADDRESSES',
     z

@@ -23,6 +23,15 @@ export class IngestSessionsRepository {
     }
   }
 
+  findOpen(djId: string, environment: Environment): Promise<IngestSessionEntity | null> {
+    return this.sessions.findOneBy({ djId, environment, endedAt: IsNull() });
+  }
+
+  async closeById(id: string): Promise<IngestSessionEntity> {
+    await this.sessions.update({ id }, { endedAt: new Date() });
+    return this.sessions.findOneByOrFail({ id });
+  }
+
   /**
    * Closes the open session of one nginx connection; null when there is none (a refused publisher
    * also triggers publish_done). Found by the connection, not the key: a key rotated while the DJ

@@ -6,11 +6,12 @@ import { IngestSessionEntity } from './ingest-session.entity.js';
 import { IngestSessionsRepository } from './ingest-sessions.repository.js';
 import { IngestNatsController } from './ingest.nats.controller.js';
 import { IngestService } from './ingest.service.js';
+import { IngestServerStatus } from './ingest-server-status.js';
 import { StreamListeners } from './stream-listeners.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([IngestSessionEntity]), DjsModule],
   controllers: [IngestHooksHttpController, IngestNatsController],
-  providers: [IngestService, IngestSessionsRepository, StreamListeners],
+  providers: [IngestService, IngestSessionsRepository, StreamListeners, IngestServerStatus],
 })
 export class IngestModule {}

@@ -12,6 +12,7 @@ import { BusClient } from '@streamcaster/service-kit';
 import { GatewayConfig } from '../config/gateway.config.js';
 import { DjsService } from '../djs/djs.service.js';
 import { IngestSessionsRepository } from './ingest-sessions.repository.js';
+import { IngestServerStatus } from './ingest-server-status.js';
 import { StreamListeners } from './stream-listeners.js';
 
 export interface PublishAttempt {
@@ -36,6 +37,7 @@ export class IngestService {
     private readonly sessions: IngestSessionsRepository,
     private readonly bus: BusClient,
     private readonly listeners: StreamListeners,
+    private readonly status: IngestServerStatus,
     private readonly config: GatewayConfig,
   ) {}
 
@@ -48,14 +50,19 @@ export class IngestService {
     if ('refusal' in identity) return this.refuse(attempt, identity.refusal);
     const { dj } = identity;
 
-    const session = await this.sessions.open({
+    const newSession = {
       djId: dj.id,
       environment,
       clientId: attempt.clientId,
       remoteAddress: attempt.remoteAddress,
       startedAt: new Date(),
-    });
-    if (!session) return this.refuse(attempt, `DJ "${dj.name}" is already publishing to ${environment}`);
+    };
+    let session = await this.sessions.open(newSession);
+    if (!session) {
+      if (!(await this.closeIfStale(dj.id, environment))) return this.refuse(attempt, `DJ "${dj.name}" is already publishing to ${environment}`);
+      session = await this.sessions.open(newSession);
+      if (!session) return this.refuse(attempt, `DJ "${dj.name}" is already publishing to ${environment}`);
+    }
 
     // The stream is renamed to the DJ's id: the secret key never appears in internal URLs, and a DJ
     // who reconnects lands on the same name, where the transcoder waits for them.
@@ -95,6 +102,23 @@ export class IngestService {
       djId: session.djId,
       stoppedAt: (session.endedAt ?? new Date()).toISOString(),
     });
+  }
+
+  /**
+   * The database says the DJ publishes, but nginx-rtmp may have crashed without on_publish_done.
+   * When nginx says nobody publishes the DJ's stream, the old session is closed (and its broadcast
+   * told, as if the DJ had dropped). When nginx cannot be asked, the old session stands.
+   */
+  private async closeIfStale(djId: string, environment: Environment): Promise<boolean> {
+    const open = await this.sessions.findOpen(djId, environment);
+    if (!open) return true;
+    // A young session may be one whose publish is still held for the transcoder: not in /stat yet.
+    if (Date.now() - open.startedAt.getTime() < 15_000) return false;
+    if ((await this.status.isPublishing(environment, djId)) !== false) return false;
+    const closed = await this.sessions.closeById(open.id);
+    this.logger.warn(`closed a stale ingest session of DJ ${djId} on ${environment} (nginx-rtmp has no such publisher)`);
+    await this.bus.emit(IngestStopped, { ingestId: closed.id, environment, djId, stoppedAt: (closed.endedAt ?? new Date()).toISOString() });
+    return true;
   }
 
   /** on_play / on_play_done of a DJ stream name: an internal player (the transcoder) comes or goes. */
