@@ -117,6 +117,29 @@ async function probe(path: string): Promise<{ duration: number; codecs: string[]
   return { duration: Number(parsed.format.duration), codecs: parsed.streams.map((stream) => stream.codec_name).sort() };
 }
 
+/** Runs one query on the recorder's schema, as another recorder (or a crash) would have left it. */
+async function queryRecorder<T extends object>(sql: string, values: unknown[]): Promise<T[]> {
+  const db = new pg.Client({ connectionString: env.databaseUrl });
+  await db.connect();
+  try {
+    return (await db.query<T>(sql, values)).rows;
+  } finally {
+    await db.end();
+  }
+}
+
+/** 4 s of segments on disk and a `recording` row whose owner stopped renewing its lease a minute ago. */
+async function recordingLeftByADeadRecorder(broadcastId: string): Promise<string> {
+  await mkdir(segmentsDirOf(broadcastId), { recursive: true });
+  await writeSegments(segmentsDirOf(broadcastId), 4, 2);
+  const rows = await queryRecorder<{ id: string }>(
+    `INSERT INTO recorder.recordings (broadcast_id, state, directory, started_at, owner, lease_until)
+     VALUES ($1::uuid, 'recording', $1::text, now(), 'a-recorder-that-died', now() - interval '1 minute') RETURNING id`,
+    [broadcastId],
+  );
+  return rows[0]!.id;
+}
+
 before(async () => {
   Logger.overrideLogger(['error', 'warn']);
   env = await createTestEnvironment('recorder');
@@ -246,54 +269,29 @@ describe('recorder', () => {
 
   it('takes over the recording of a recorder that stopped renewing its lease: resumes it while the broadcast runs, finalises it after', async () => {
     const broadcastId = randomUUID();
-    await mkdir(segmentsDirOf(broadcastId), { recursive: true });
-    await writeSegments(segmentsDirOf(broadcastId), 4, 2);
-    const db = new pg.Client({ connectionString: env.databaseUrl });
-    await db.connect();
-    try {
-      const inserted = await db.query<{ id: string }>(
-        `INSERT INTO recorder.recordings (broadcast_id, state, directory, started_at, owner, lease_until)
-         VALUES ($1::uuid, 'recording', $1::text, now(), 'a-recorder-that-died', now() - interval '1 minute') RETURNING id`,
-        [broadcastId],
-      );
-      const id = inserted.rows[0]!.id;
-      broadcastStates.set(broadcastId, 'live');
-      await app.get(RecordingsService).tendLeases();
-      const held = await db.query<{ owner: string; state: string; lease_ok: boolean }>(
-        `SELECT owner, state, lease_until > now() AS lease_ok FROM recorder.recordings WHERE id = $1`,
-        [id],
-      );
-      assert.notEqual(held.rows[0]!.owner, 'a-recorder-that-died', 'nobody took the recording over');
-      assert.equal(held.rows[0]!.state, 'recording', 'a running broadcast must go on being recorded');
-      assert.ok(held.rows[0]!.lease_ok);
+    const id = await recordingLeftByADeadRecorder(broadcastId);
+    broadcastStates.set(broadcastId, 'live');
+    await app.get(RecordingsService).tendLeases();
+    const held = await queryRecorder<{ owner: string; state: string; lease_ok: boolean }>(
+      `SELECT owner, state, lease_until > now() AS lease_ok FROM recorder.recordings WHERE id = $1`,
+      [id],
+    );
+    assert.notEqual(held[0]!.owner, 'a-recorder-that-died', 'nobody took the recording over');
+    assert.equal(held[0]!.state, 'recording', 'a running broadcast must go on being recorded');
+    assert.ok(held[0]!.lease_ok);
 
-      broadcastStates.set(broadcastId, 'ended');
-      await broadcastEnds(broadcastId, 'live');
-      const ready = await recordingIn(id, ['ready']);
-      assert.ok(Math.abs((ready.durationSeconds ?? 0) - 4) < 0.3, `finalised ${ready.durationSeconds} s of the 4 s on disk`);
-    } finally {
-      await db.end();
-    }
+    broadcastStates.set(broadcastId, 'ended');
+    await broadcastEnds(broadcastId, 'live');
+    const ready = await recordingIn(id, ['ready']);
+    assert.ok(Math.abs((ready.durationSeconds ?? 0) - 4) < 0.3, `finalised ${ready.durationSeconds} s of the 4 s on disk`);
   });
 
   it('finalises a taken-over recording at once when its broadcast ended while nobody held it', async () => {
     const broadcastId = randomUUID();
-    await mkdir(segmentsDirOf(broadcastId), { recursive: true });
-    await writeSegments(segmentsDirOf(broadcastId), 4, 2);
-    const db = new pg.Client({ connectionString: env.databaseUrl });
-    await db.connect();
-    try {
-      const inserted = await db.query<{ id: string }>(
-        `INSERT INTO recorder.recordings (broadcast_id, state, directory, started_at, owner, lease_until)
-         VALUES ($1::uuid, 'recording', $1::text, now(), 'a-recorder-that-died', now() - interval '1 minute') RETURNING id`,
-        [broadcastId],
-      );
-      broadcastStates.set(broadcastId, 'ended');
-      await app.get(RecordingsService).tendLeases();
-      await recordingIn(inserted.rows[0]!.id, ['ready']);
-    } finally {
-      await db.end();
-    }
+    const id = await recordingLeftByADeadRecorder(broadcastId);
+    broadcastStates.set(broadcastId, 'ended');
+    await app.get(RecordingsService).tendLeases();
+    await recordingIn(id, ['ready']);
   });
 
   it('answers not_found for an unknown recording', async () => {
