@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { EventEmitter } from 'node:events';
@@ -63,7 +63,7 @@ interface SupervisedProcessEvents {
 /** Every child still alive, so that a dying parent can take them along (no orphans). */
 const liveChildren = new Set<ChildProcess>();
 let exitHookInstalled = false;
-function installExitHook(): void {
+export function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.once('exit', () => {
@@ -75,7 +75,7 @@ function installExitHook(): void {
  * Children lead their own process group, so a signal reaches what they started too (nginx workers,
  * a shell's jobs): stopping one never leaves a grandchild behind holding its pipes.
  */
-function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+export function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   if (child.pid === undefined) return;
   try {
     process.kill(-child.pid, signal);
@@ -114,6 +114,29 @@ function findPdeathsigWrapper(): string | null {
     pdeathsigWrapper = probe.status === 0 ? 'setpriv' : null;
   }
   return pdeathsigWrapper;
+}
+
+/**
+ * Spawns a child the way every child of ours must be spawned: checked to exist, in a process group of
+ * its own, killed by the kernel if we die (setpriv), and by our exit hook otherwise. Throws when the
+ * command does not exist: behind the setpriv wrapper it would otherwise look like a started one.
+ */
+export function spawnChild(
+  name: string,
+  commandName: string,
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; stdio: StdioOptions },
+): ChildProcess {
+  const env = options.env ?? process.env;
+  const resolved = resolveCommand(commandName, env);
+  if (!resolved) throw new Error(`${name}: command not found or not executable: ${commandName}`);
+  installExitHook();
+  const wrapper = findPdeathsigWrapper();
+  const [command, argv] = wrapper ? [wrapper, ['--pdeathsig', 'KILL', '--', resolved, ...args]] : [resolved, [...args]];
+  const child = spawn(command, argv, { env, cwd: options.cwd, stdio: options.stdio, detached: true });
+  liveChildren.add(child);
+  child.once('close', () => liveChildren.delete(child));
+  return child;
 }
 
 /**
@@ -205,24 +228,15 @@ export class SupervisedProcess extends EventEmitter<SupervisedProcessEvents> {
     this.setState('starting');
     this.stderrTail.length = 0;
     const args = typeof this.options.args === 'function' ? this.options.args() : this.options.args;
-    const env = this.options.env ?? process.env;
-    // Checked here because behind the setpriv wrapper a missing binary would look like a started one.
-    const resolved = resolveCommand(this.options.command, env);
-    if (!resolved) {
+    let child: ChildProcess;
+    try {
+      child = spawnChild(this.options.name, this.options.command, args, { env: this.options.env, cwd: this.options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    } catch (error) {
       this.setState('failed');
-      return Promise.reject(new Error(`${this.options.name}: command not found or not executable: ${this.options.command}`));
+      return Promise.reject(error as Error);
     }
-    const wrapper = findPdeathsigWrapper();
-    const [command, argv] = wrapper ? [wrapper, ['--pdeathsig', 'KILL', '--', resolved, ...args]] : [resolved, [...args]];
-    const child = spawn(command, argv, {
-      env,
-      cwd: this.options.cwd,
-      stdio: ['pipe', 'pipe', 'pipe'],
-      detached: true,
-    });
     this.child = child;
     this.startedAt = Date.now();
-    liveChildren.add(child);
 
     let resolveExit!: () => void;
     this.exited = new Promise((resolve) => (resolveExit = resolve));
@@ -274,7 +288,6 @@ export class SupervisedProcess extends EventEmitter<SupervisedProcessEvents> {
       child.once('close', (code, signal) => {
         stdout.flush();
         stderr.flush();
-        liveChildren.delete(child);
         if (this.child === child) this.child = null;
         const info: ExitInfo = { code, signal, stderrTail: [...this.stderrTail], requested: this.stopRequested };
         settle(new Error(`${this.options.name} exited (${describeExit(info)}) before it was ready`));

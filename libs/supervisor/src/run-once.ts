@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { signalGroup, spawnChild } from './process-supervisor.js';
 
 export interface RunResult {
   code: number | null;
@@ -12,12 +12,18 @@ export interface RunResult {
  */
 export function runOnce(command: string, args: readonly string[], timeoutMs = 60_000): Promise<RunResult> {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let child: ReturnType<typeof spawnChild>;
+    try {
+      child = spawnChild(command, command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (error) {
+      resolve({ code: null, stdout: '', stderr: (error as Error).message });
+      return;
+    }
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const timer = setTimeout(() => signalGroup(child, 'SIGKILL'), timeoutMs);
     child.once('error', (error) => {
       clearTimeout(timer);
       resolve({ code: null, stdout, stderr: stderr + error.message });

@@ -92,7 +92,7 @@ describe('renderNameCard', { skip: existsSync(FONT) ? false : `font ${FONT} miss
       });
       await assert.rejects(
         renderNameCard({ ffmpegPath: join(directory, 'no-such-ffmpeg'), fontFile: FONT, djName: 'DJ', layout: LEFT, directory }),
-        { message: /^name card rendering failed: .*ENOENT/ },
+        { message: /^name card rendering failed: .*command not found or not executable: .*no-such-ffmpeg$/ },
       );
     } finally {
       await rm(directory, { recursive: true, force: true });
