@@ -207,6 +207,8 @@ describe('the media path, end to end', { timeout: 300_000 }, () => {
       const destination = byId.get(destinationIds[name])!;
       assert.equal(destination.state, 'live', `sink ${name} state`);
       assert.equal(destination.reconnects, 0, `sink ${name} was interrupted: ${destination.lastError}`);
+      // A flat picture compresses far below the 2500 kb/s cap, but bytes must be flowing.
+      assert.ok((destination.bitrateKbps ?? 0) > 20, `sink ${name} shows ${destination.bitrateKbps} kb/s`);
       assert.equal(sinks[name].recordings().length, 1, `sink ${name} received the stream in more than one piece`);
     }
   });
