@@ -3,7 +3,6 @@ import { z } from 'zod';
 /** Live and Test are separate all the way: ingest application, destinations, platform settings. */
 export const environmentSchema = z.enum(['live', 'test']);
 export type Environment = z.infer<typeof environmentSchema>;
-export const ENVIRONMENTS = environmentSchema.options;
 
 /**
  * Broadcast lifecycle. `starting`: created, waiting for the program stream; `live`: program up;

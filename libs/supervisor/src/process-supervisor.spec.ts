@@ -362,24 +362,6 @@ describe('SupervisedProcess stop', () => {
     assertReaped(pid);
   });
 
-  it('passes stdin writes to the child (ffmpeg quits on "q")', LIMIT, async (t) => {
-    const supervised = supervise(t, {
-      command: NODE,
-      args: [
-        '-e',
-        "process.stdin.setEncoding('utf8').once('data', (data) => { console.log('got ' + data); process.exit(0); }); console.log('ready');",
-      ],
-      readiness: { kind: 'line', pattern: /^ready$/ },
-      restart: 'never',
-    });
-    const stdout = linesOf(supervised);
-    const exited = nextExit(supervised);
-    await supervised.start();
-    supervised.write('q');
-    assert.equal((await exited).code, 0);
-    assert.deepEqual(stdout, ['ready', 'got q']);
-  });
-
   it('leaves no process of the child running after stop(), grandchildren included', LIMIT, async (t) => {
     // A wrapper shell with a background job, the way nginx keeps workers: the job does not hold our pipes.
     const supervised = supervise(t, {

@@ -219,11 +219,6 @@ export class SupervisedProcess extends EventEmitter<SupervisedProcessEvents> {
     }
   }
 
-  /** Writes to the child's stdin (e.g. `q` to ffmpeg). */
-  write(data: string): void {
-    this.child?.stdin?.write(data);
-  }
-
   private spawnOnce(): Promise<void> {
     this.setState('starting');
     this.stderrTail.length = 0;

@@ -9,6 +9,7 @@ export interface TemplateContext {
   timeZone: string;
 }
 
+/** Every placeholder a title or description template may use. */
 export const TEMPLATE_PLACEHOLDERS = ['{dj}', '{org}', '{date}', '{time}', '{environment}'] as const;
 
 /**

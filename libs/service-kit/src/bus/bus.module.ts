@@ -2,8 +2,6 @@ import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown,
 import { BusClient } from './bus.client.js';
 import { COMMON_CONFIG, type CommonConfig } from '../config/common.config.js';
 
-export const SERVICE_NAME = Symbol('ServiceName');
-
 /** Provides the BusClient of this service, connected at init and closed at shutdown. */
 @Global()
 @Module({})
@@ -14,14 +12,13 @@ export class BusModule implements OnModuleInit, OnApplicationShutdown {
     return {
       module: BusModule,
       providers: [
-        { provide: SERVICE_NAME, useValue: serviceName },
         {
           provide: BusClient,
           inject: [COMMON_CONFIG],
           useFactory: (config: CommonConfig) => new BusClient(serviceName, config.subjectPrefix, config.natsUrl),
         },
       ],
-      exports: [BusClient, SERVICE_NAME],
+      exports: [BusClient],
     };
   }
 
