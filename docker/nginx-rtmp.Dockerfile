@@ -27,7 +27,8 @@ RUN apt-get update \
 # listen, the hook URL, the internal network) come from compose.
 ENV RUN_DIR=/run/nginx-rtmp \
     LOG_DIR=/var/log/nginx-rtmp \
-    RTMP_MODULE=/usr/lib/nginx/modules/ngx_rtmp_module.so
+    RTMP_MODULE=/usr/lib/nginx/modules/ngx_rtmp_module.so \
+    LOG_LEVEL=notice
 
 COPY infra/nginx-rtmp/nginx.conf.template /etc/nginx/templates/nginx.conf.template
 COPY --chmod=0755 docker/nginx-rtmp-entrypoint.sh /usr/local/bin/nginx-rtmp-entrypoint

@@ -82,8 +82,8 @@ describe('the media path, end to end', { timeout: 300_000 }, () => {
     // Sink b stays down at the start; its ports are reserved so that its destination can point at it.
     await Promise.all([sinks.a.start(), sinks.c.start(), sinks.test.start(), sinks.b.reservePorts()]);
 
-    stack = new Stack(
-      await testStackOptions(environment, join(work, 'run'), {
+    stack = new Stack({
+      ...(await testStackOptions(environment, join(work, 'run'), {
         STREAMCASTER_ADMIN_EMAIL: ADMIN.email,
         STREAMCASTER_ADMIN_PASSWORD: ADMIN.password,
         BROADCAST_GRACE_PERIOD_MS: String(GRACE_MS),
@@ -91,8 +91,11 @@ describe('the media path, end to end', { timeout: 300_000 }, () => {
         TRANSCODER_WIDTH: String(PROGRAM.width),
         TRANSCODER_HEIGHT: String(PROGRAM.height),
         TRANSCODER_VIDEO_BITRATE_KBPS: '2500',
-      }),
-    );
+      })),
+      // `info` shows nginx-rtmp's access decisions, which one test reads; it also logs the keys, so
+      // only in a test's throw-away folder.
+      nginxLogLevel: 'info',
+    });
     rtmpPort = stack.options.rtmpPort;
     await stack.start();
     api = new ApiClient(stack.gatewayUrl);

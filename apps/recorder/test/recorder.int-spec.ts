@@ -48,6 +48,8 @@ function isBusError(code: BusRequestError['code'], messagePart: string) {
 
 /** What the publisher emits on each step of a broadcast. */
 async function broadcastMoves(broadcastId: string, state: BroadcastState, previousState: BroadcastState | null): Promise<void> {
+  // What the publisher (its stand-in here) answers when the recorder asks about the broadcast.
+  broadcastStates.set(broadcastId, state);
   await bus.emit(BroadcastStateChanged, { broadcastId, environment: 'live', djName: 'DJ Tape', title: 'DJ Tape live', state, previousState });
 }
 
@@ -292,6 +294,16 @@ describe('recorder', () => {
     broadcastStates.set(broadcastId, 'ended');
     await app.get(RecordingsService).tendLeases();
     await recordingIn(id, ['ready']);
+  });
+
+  it('finishes by itself when the "ending" event never reached it', async () => {
+    const broadcastId = randomUUID();
+    const { id } = await recordingStarts(broadcastId);
+    await writeSegments(segmentsDirOf(broadcastId), 4, 2);
+    // The publisher ended the broadcast, but the event was lost: only its answer to broadcasts.get says so.
+    broadcastStates.set(broadcastId, 'ended');
+    const ready = await recordingIn(id, ['ready']);
+    assert.ok(Math.abs((ready.durationSeconds ?? 0) - 4) < 0.3);
   });
 
   it('answers not_found for an unknown recording', async () => {

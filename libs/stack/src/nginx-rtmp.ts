@@ -15,6 +15,11 @@ export interface NginxRtmpOptions {
   /** Extra addresses (CIDR) that may publish to `program` and play streams: the internal network. */
   internalNetworks?: string[];
   bindAddress?: string;
+  /**
+   * nginx's error_log level. Keep `notice` in production: at `info`, nginx-rtmp logs every publish
+   * with the DJ's stream key in it. Tests that need nginx-rtmp's access decisions ask for `info`.
+   */
+  logLevel?: 'notice' | 'info';
 }
 
 export const RTMP_MODULE = '/usr/lib/nginx/modules/ngx_rtmp_module.so';
@@ -27,6 +32,7 @@ export function renderNginxRtmpConfig(options: NginxRtmpOptions): string {
     RUN_DIR: options.runDir,
     LOG_DIR: options.logDir,
     RTMP_MODULE,
+    LOG_LEVEL: options.logLevel ?? 'notice',
     RTMP_LISTEN: `${bind}:${options.rtmpPort}`,
     STAT_LISTEN: `127.0.0.1:${options.statPort}`,
     HOOK_URL: options.hookUrl,

@@ -25,6 +25,8 @@ export interface StackOptions {
   secretKey: string;
   /** Variables for every service (admin, grace period, encoder profile...). */
   env?: NodeJS.ProcessEnv;
+  /** nginx-rtmp's log level; see NginxRtmpOptions.logLevel. */
+  nginxLogLevel?: 'notice' | 'info';
   /** Called with each line a service or nginx prints, e.g. to echo it on the console. */
   onLine?: (source: string, line: string) => void;
 }
@@ -64,14 +66,24 @@ export class Stack {
         rtmpPort: options.rtmpPort,
         statPort: options.rtmpStatPort,
         hookUrl: `${this.gatewayUrl}/api/hooks/nginx-rtmp`,
+        logLevel: options.nginxLogLevel,
       }),
     );
     await Promise.all((['publisher', 'transcoder', 'recorder'] as const).map((name) => this.launch(name, this.serviceProcess(name))));
   }
 
-  /** Stops everything in reverse order of start; resolves when no process is left. */
+  /**
+   * Stops nginx-rtmp first, so that every DJ's on_publish_done still reaches a running gateway and
+   * publisher (their broadcasts then end after the grace period, from Redis, even across a restart),
+   * then the services in reverse order of start. Resolves when no process is left.
+   */
   async stop(): Promise<void> {
-    for (const { process } of [...this.processes].reverse()) await process.stop();
+    const order = [...this.processes].reverse().sort((a, b) => Number(b.name === 'nginx-rtmp') - Number(a.name === 'nginx-rtmp'));
+    for (const { name, process } of order) {
+      await process.stop();
+      // Let the hooks nginx sent on its way out travel through gateway and bus.
+      if (name === 'nginx-rtmp') await new Promise((settle) => setTimeout(settle, 1_000));
+    }
     this.processes.length = 0;
     await Promise.all(this.logs.map((log) => new Promise((resolve) => log.end(resolve))));
     this.logs.length = 0;

@@ -281,6 +281,8 @@ export class SupervisedProcess extends EventEmitter<SupervisedProcessEvents> {
         settle(new Error(`${this.options.name}: ${error.message}`));
       });
       child.once('close', (code, signal) => {
+        // The leader is gone; whatever it started (nginx's workers) must not hold its ports or pipes.
+        signalGroup(child, 'SIGKILL');
         stdout.flush();
         stderr.flush();
         if (this.child === child) this.child = null;

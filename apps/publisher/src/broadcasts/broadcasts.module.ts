@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { BrandingModule } from '../branding/branding.module.js';
 import { DestinationsModule } from '../destinations/destinations.module.js';
 import { RelayManager } from '../relays/relay-manager.service.js';
+import { RelaysNatsController } from '../relays/relays.nats.controller.js';
 import { BroadcastDestinationEntity } from './broadcast-destination.entity.js';
 import { BroadcastEndProcessor } from './broadcast-end.processor.js';
 import { BroadcastEntity } from './broadcast.entity.js';
@@ -13,7 +14,7 @@ import { BroadcastsService } from './broadcasts.service.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([BroadcastEntity, BroadcastDestinationEntity]), DestinationsModule, BrandingModule],
-  controllers: [BroadcastsNatsController],
+  controllers: [BroadcastsNatsController, RelaysNatsController],
   providers: [BroadcastsService, BroadcastsRepository, BroadcastQueues, BroadcastEndProcessor, RelayManager],
 })
 export class BroadcastsModule {}

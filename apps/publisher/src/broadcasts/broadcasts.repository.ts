@@ -6,6 +6,30 @@ import { BroadcastDestinationEntity } from './broadcast-destination.entity.js';
 import { BroadcastEntity } from './broadcast.entity.js';
 import { ACTIVE_STATES } from './broadcast-state-machine.js';
 
+/** Pool size 10 (service-kit), two connections per locked section: four leaves room for the rest. */
+const LOCKED_AT_ONCE = 4;
+
+/** A counting semaphore: `acquire` waits for a free slot. */
+class Slots {
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private free: number) {}
+
+  async acquire(): Promise<void> {
+    if (this.free > 0) {
+      this.free -= 1;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free += 1;
+  }
+}
+
 @Injectable()
 export class BroadcastsRepository {
   constructor(
@@ -20,7 +44,19 @@ export class BroadcastsRepository {
    * publisher replica receives them.
    */
   async withDjLock<T>(djId: string, environment: Environment, work: () => Promise<T>): Promise<T> {
-    const key = `publisher-dj:${djId}:${environment}`;
+    // The lock holds a pooled connection while `work` needs another: at most LOCKED_AT_ONCE sections
+    // at a time in this process, so that a burst of events can never take the whole pool and hang.
+    await this.lockSlots.acquire();
+    try {
+      return await this.withDatabaseLock(`publisher-dj:${djId}:${environment}`, work);
+    } finally {
+      this.lockSlots.release();
+    }
+  }
+
+  private readonly lockSlots = new Slots(LOCKED_AT_ONCE);
+
+  private async withDatabaseLock<T>(key: string, work: () => Promise<T>): Promise<T> {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     try {

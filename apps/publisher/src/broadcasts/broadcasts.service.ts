@@ -45,13 +45,22 @@ export class BroadcastsService {
   }
 
   private async startOrResume(event: EventPayload<typeof IngestStarted>, correlationId: string): Promise<void> {
-    const running = await this.broadcasts.findActiveForDj(event.djId, event.environment);
-    if (running?.currentIngestId === event.ingestId) return; // the same event, delivered again
-    if (running && canTake(running.state, 'dj-returned') && running.state !== 'ending') {
+    // The end of a broadcast (grace period over, or a stop) does not take the DJ lock: re-read until
+    // the DJ's running broadcast is either resumed or gone.
+    for (let look = 0; look < 40; look += 1) {
+      const running = await this.broadcasts.findActiveForDj(event.djId, event.environment);
+      if (!running) break;
+      if (running.currentIngestId === event.ingestId) return; // the same event, delivered again
+      if (running.state === 'ending') {
+        // Ending right now: a new broadcast starts once that one is over.
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        continue;
+      }
       // The DJ is back within the grace period: same broadcast; the transcoder re-attaches by itself.
-      await this.move(running, 'dj-returned', correlationId, { interruptedByIngestId: null, currentIngestId: event.ingestId });
-      this.logger.log(`DJ ${event.djName} is back on ${event.environment}; broadcast ${running.id} continues`);
-      return;
+      if (await this.move(running, 'dj-returned', correlationId, { interruptedByIngestId: null, currentIngestId: event.ingestId })) {
+        this.logger.log(`DJ ${event.djName} is back on ${event.environment}; broadcast ${running.id} continues`);
+        return;
+      }
     }
 
     const startedAt = new Date(event.startedAt);

@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { finalizeRecordingJobSchema, RECORDING_QUEUE, RecordingFinalized, type RecordingJobs } from '@streamcaster/contracts';
 import { BusClient, createWorker, DataPaths, type TypedWorker } from '@streamcaster/service-kit';
@@ -28,7 +28,17 @@ export class FinalizeProcessor implements OnModuleInit, OnApplicationShutdown {
     this.worker = createWorker<RecordingJobs>(
       RECORDING_QUEUE,
       { redisUrl: this.config.redisUrl, prefix: this.config.queuePrefix, lockDuration: 120_000 },
-      async (job) => this.finalize(finalizeRecordingJobSchema.parse(job.data).recordingId, job.attemptsMade + 1 >= (job.opts.attempts ?? 1)),
+      async (job) => {
+        const { recordingId } = finalizeRecordingJobSchema.parse(job.data);
+        const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+        try {
+          await this.finalize(recordingId);
+        } catch (error) {
+          // Whatever failed (remux, disk full, probe), the last attempt says so on the recording.
+          if (lastAttempt) await this.recordings.update(recordingId, { state: 'failed', error: (error as Error).message });
+          throw error;
+        }
+      },
     );
     this.worker.on('failed', (job, error) => this.logger.error(`finalising recording ${job?.id ?? '?'} failed: ${error.message}`));
   }
@@ -37,7 +47,12 @@ export class FinalizeProcessor implements OnModuleInit, OnApplicationShutdown {
     await this.worker?.close();
   }
 
-  async finalize(recordingId: string, lastAttempt: boolean): Promise<void> {
+  /**
+   * Idempotent, so that a retry after any failure is safe: the MP4 is written under a temporary
+   * name and renamed once probed; the segments go only after that; the row is marked ready last.
+   * A retry that finds the finished MP4 and no segments just completes the row.
+   */
+  async finalize(recordingId: string): Promise<void> {
     const recording = await this.recordings.findById(recordingId);
     if (!recording || recording.state === 'ready') return;
     const segmentsDir = this.paths.recording(`${recording.directory}/segments`);
@@ -45,20 +60,22 @@ export class FinalizeProcessor implements OnModuleInit, OnApplicationShutdown {
       .filter((name) => SEGMENT_NAME.test(name))
       .sort()
       .map((name) => join(segmentsDir, name));
-    if (segments.length === 0) {
-      await this.recordings.update(recordingId, { state: 'failed', error: 'no media was recorded (the program never started)' });
-      return;
-    }
-
     const relativePath = `${recording.directory}/recording.mp4`;
     const outputPath = this.paths.recording(relativePath);
-    const listPath = join(segmentsDir, 'concat.txt');
-    await writeFile(listPath, concatList(segments));
-    const remux = await runOnce(this.config.ffmpegPath, buildFinalizeArgs(listPath, outputPath), 30 * 60_000);
-    if (remux.code !== 0) {
-      const error = `joining ${segments.length} segments failed: ${lastLine(remux.stderr)}`;
-      if (lastAttempt) await this.recordings.update(recordingId, { state: 'failed', error });
-      throw new Error(error);
+    const finished = await stat(outputPath).then(() => true, () => false);
+
+    if (segments.length > 0) {
+      const partialPath = `${outputPath}.partial.mp4`;
+      const listPath = join(segmentsDir, 'concat.txt');
+      await writeFile(listPath, concatList(segments));
+      const remux = await runOnce(this.config.ffmpegPath, buildFinalizeArgs(listPath, partialPath), 30 * 60_000);
+      if (remux.code !== 0) throw new Error(`joining ${segments.length} segments failed: ${lastLine(remux.stderr)}`);
+      await this.probeDuration(partialPath);
+      await rename(partialPath, outputPath);
+      await rm(segmentsDir, { recursive: true, force: true });
+    } else if (!finished) {
+      await this.recordings.update(recordingId, { state: 'failed', error: 'no media was recorded (the program never started)' });
+      return;
     }
 
     const durationSeconds = await this.probeDuration(outputPath);
@@ -68,14 +85,14 @@ export class FinalizeProcessor implements OnModuleInit, OnApplicationShutdown {
       filePath: relativePath,
       durationSeconds,
       sizeBytes: size,
-      segments: segments.length,
+      segments: segments.length > 0 ? segments.length : recording.segments,
       finalizedAt: new Date(),
       error: null,
     });
-    await rm(segmentsDir, { recursive: true, force: true });
     this.logger.log(`recording ${recordingId} ready: ${durationSeconds.toFixed(1)} s, ${(size / 1e6).toFixed(1)} MB`);
     await this.bus.emit(RecordingFinalized, { recordingId, broadcastId: recording.broadcastId, durationSeconds, sizeBytes: size });
   }
+
 
   private async probeDuration(path: string): Promise<number> {
     const result = await runOnce(this.config.ffprobePath, ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', path], 60_000);

@@ -42,6 +42,16 @@ export class RecordingsRepository {
       .execute();
   }
 
+  async releaseLeases(ids: string[], owner: string): Promise<void> {
+    if (ids.length === 0) return;
+    await this.recordings
+      .createQueryBuilder()
+      .update()
+      .set({ leaseUntil: () => 'now()' })
+      .where('id IN (:...ids) AND owner = :owner', { ids, owner })
+      .execute();
+  }
+
   /**
    * Takes over every recording whose holder stopped renewing its lease. One UPDATE: each row goes to
    * exactly one recorder, however many sweep at the same time.
@@ -51,7 +61,7 @@ export class RecordingsRepository {
       .createQueryBuilder()
       .update()
       .set({ owner, leaseUntil: () => `now() + make_interval(secs => ${Math.ceil(leaseMs / 1000)})` })
-      .where(`state = 'recording' AND lease_until < now()`)
+      .where(`state = 'recording' AND lease_until <= now()`)
       .returning('id')
       .execute();
     const ids = (result.raw as Array<{ id: string }>).map((row) => row.id);

@@ -1,4 +1,11 @@
-import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { GetBroadcast, RECORDING_QUEUE, type RecordingJobs, type RecordingView } from '@streamcaster/contracts';
@@ -31,7 +38,7 @@ const RUNNING_STATES = new Set(['starting', 'live', 'interrupted']);
 type Entry = { recording?: RecordingEntity; process?: SupervisedProcess; finished: boolean };
 
 @Injectable()
-export class RecordingsService implements OnModuleInit, OnApplicationShutdown {
+export class RecordingsService implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(RecordingsService.name);
   /**
    * Broadcasts this recorder holds. An entry is made before the first await of a start, so that an
@@ -83,6 +90,8 @@ export class RecordingsService implements OnModuleInit, OnApplicationShutdown {
       ffmpegPath: this.config.ffmpegPath,
     });
     await mkdir(directory, { recursive: true });
+    // The `ending` event may be lost (core NATS): each time the program drops, ask whether it is over.
+    entry.process.on('restartScheduled', () => void this.finishIfOver(broadcastId));
     // Checked and started in one tick: an `ending` that came during mkdir has already handed over.
     if (entry.finished) return;
     this.logger.log(`recording broadcast ${broadcastId} into ${directory}`);
@@ -126,6 +135,19 @@ export class RecordingsService implements OnModuleInit, OnApplicationShutdown {
     this.leaseTimer = setInterval(() => void this.tendLeases(), RENEW_EVERY_MS);
   }
 
+  /** At boot: take over at once what a recorder that just stopped (this one, restarted) released. */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.tendLeases();
+  }
+
+  private async finishIfOver(broadcastId: string): Promise<void> {
+    const state = await this.bus.request(GetBroadcast, { id: broadcastId }).then(
+      (broadcast) => broadcast.state,
+      (error: unknown) => (error instanceof BusRequestError && error.code === 'not_found' ? 'ended' : undefined),
+    );
+    if (state !== undefined && !RUNNING_STATES.has(state)) await this.finishRecording(broadcastId);
+  }
+
   /**
    * Keeps this recorder's leases alive and takes over the recordings of a recorder that died: it
    * resumes a broadcast that still runs (the crash lost at most the open segment) and finalises one
@@ -156,10 +178,19 @@ export class RecordingsService implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  /** Shutting down mid-broadcast: finish the segment on disk; another recorder takes over when the lease runs out. */
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Shutting down mid-broadcast (before the database closes): finish the segment on disk and release
+   * the leases, so that the next recorder, or this one restarted, resumes at once instead of waiting
+   * for them to run out.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     if (this.leaseTimer) clearInterval(this.leaseTimer);
     await Promise.all([...this.active.values()].map((entry) => entry.process?.stop()));
+    const held = [...this.active.values()].flatMap((entry) => (entry.recording ? [entry.recording.id] : []));
+    await this.recordings.releaseLeases(held, this.instance).catch((error: Error) => this.logger.warn(`could not release leases: ${error.message}`));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
     await this.finalizeQueue.close();
   }
 

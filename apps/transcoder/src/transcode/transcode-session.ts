@@ -31,6 +31,8 @@ export interface TranscodeSessionOptions {
 export class TranscodeSession {
   private readonly logger: Logger;
   private process: SupervisedProcess | null = null;
+  /** Set by stop(), checked after every await of start(): a stop during start-up wins. */
+  private stopped = false;
   private finished!: () => void;
   readonly done = new Promise<void>((resolve) => (this.finished = resolve));
 
@@ -41,6 +43,7 @@ export class TranscodeSession {
   async start(): Promise<void> {
     const { job, profile } = this.options;
     await mkdir(this.options.scratchDir, { recursive: true });
+    if (this.stopped) return;
     const logoPath = this.options.logoPath && existsSync(this.options.logoPath) ? this.options.logoPath : null;
     if (this.options.logoPath && !logoPath) this.logger.warn(`logo ${this.options.logoPath} is missing; encoding without it`);
     const logoSize = logoPath && job.logo ? { width: job.logo.width, height: job.logo.height } : null;
@@ -52,6 +55,7 @@ export class TranscodeSession {
       layout,
       directory: this.options.scratchDir,
     });
+    if (this.stopped) return;
     const args = buildTranscodeArgs({
       encoder: this.options.encoder,
       profile,
@@ -92,14 +96,12 @@ export class TranscodeSession {
   }
 
   async stop(reason: string): Promise<void> {
-    if (!this.process) {
-      this.finished();
-      return;
-    }
+    if (this.stopped) return this.done;
+    this.stopped = true;
     const process = this.process;
     this.process = null;
     this.logger.log(`stopping: ${reason}`);
-    await process.stop();
+    await process?.stop();
     await rm(this.options.scratchDir, { recursive: true, force: true });
     this.finished();
   }

@@ -16,6 +16,7 @@ export class TranscodeProcessor implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(TranscodeProcessor.name);
   private readonly sessions = new Map<string, TranscodeSession>();
   private worker: TypedWorker<TranscodeJobs> | null = null;
+  private shuttingDown = false;
 
   constructor(
     private readonly config: TranscoderConfig,
@@ -39,7 +40,9 @@ export class TranscodeProcessor implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    // Close the worker first so that no new job starts, then end the running encoders.
+    // Close the worker first so that no new job starts, then end the running encoders; their jobs
+    // fail (see run) and are retried, by another worker or by this one after its restart.
+    this.shuttingDown = true;
     const closing = this.worker?.close();
     await Promise.all([...this.sessions.values()].map((session) => session.stop('the transcoder is shutting down')));
     await closing;
@@ -47,7 +50,6 @@ export class TranscodeProcessor implements OnModuleInit, OnApplicationShutdown {
 
   private async run(job: ReturnType<typeof transcodeJobSchema.parse>): Promise<void> {
     if (this.sessions.has(job.broadcastId)) return;
-    if (!(await this.stillWanted(job.broadcastId))) return;
     const encoder = await this.encoders.choice();
     const session = new TranscodeSession({
       job,
@@ -61,13 +63,17 @@ export class TranscodeProcessor implements OnModuleInit, OnApplicationShutdown {
       onProgress: (progress) => void this.bus.emit(EncoderProgress, { broadcastId: job.broadcastId, encoder: encoder.kind, progress }),
       stillWanted: () => this.stillWanted(job.broadcastId),
     });
+    // Registered before the first await that follows, so that an `ending` arriving meanwhile finds it.
     this.sessions.set(job.broadcastId, session);
     try {
+      if (!(await this.stillWanted(job.broadcastId))) return;
       await session.start();
       await session.done;
     } finally {
       this.sessions.delete(job.broadcastId);
     }
+    // A job that ends because this worker stops must not count as done: the broadcast still runs.
+    if (this.shuttingDown) throw new Error('this transcoder shut down during the broadcast; the job is retried');
   }
 
   private async stillWanted(broadcastId: string): Promise<boolean> {
