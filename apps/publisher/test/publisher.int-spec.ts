@@ -462,3 +462,23 @@ describe('publisher shutdown', () => {
     assert.ok(gone, `${left} Redis connection(s) of the publisher's queues and worker are still open after app.close()`);
   });
 });
+
+describe('publisher start', () => {
+  it('finishes a broadcast that a crashed publisher left ending, so that its DJ can go live again', async () => {
+    const djId = randomUUID();
+    const inserted = await database.query<{ id: string }>(
+      `INSERT INTO publisher.broadcasts (environment, dj_id, dj_name, title, description, state, input_app, input_stream, started_at)
+       VALUES ('live', $1::uuid, 'DJ Crash', 'DJ Crash live', '', 'ending', 'live', $1::text, now()) RETURNING id`,
+      [djId],
+    );
+    const config = loadPublisherConfig({ ...env.env, RTMP_INTERNAL_URL: `rtmp://127.0.0.1:${await freePort()}` });
+    const restarted = await startBusService('publisher', PublisherModule.forRoot(config), config);
+    try {
+      const row = await database.query<{ state: string; ended_at: Date | null }>(`SELECT state, ended_at FROM publisher.broadcasts WHERE id = $1`, [inserted.rows[0]!.id]);
+      assert.equal(row.rows[0]!.state, 'ended');
+      assert.ok(row.rows[0]!.ended_at);
+    } finally {
+      await restarted.close();
+    }
+  });
+});

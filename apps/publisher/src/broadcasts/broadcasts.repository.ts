@@ -88,6 +88,10 @@ export class BroadcastsRepository {
     });
   }
 
+  findInState(state: BroadcastState): Promise<BroadcastEntity[]> {
+    return this.broadcasts.find({ where: { state }, relations: { destinations: true } });
+  }
+
   /** The DJ's broadcast that is still running in this environment, if any. */
   findActiveForDj(djId: string, environment: Environment): Promise<BroadcastEntity | null> {
     return this.broadcasts.findOne({

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import {
   BroadcastStateChanged,
   type BroadcastState,
@@ -23,7 +23,7 @@ import { BroadcastsRepository } from './broadcasts.repository.js';
  * once the program is up, one relay per destination; the DJ leaves → a grace period; then the end.
  */
 @Injectable()
-export class BroadcastsService {
+export class BroadcastsService implements OnApplicationBootstrap {
   private readonly logger = new Logger(BroadcastsService.name);
 
   constructor(
@@ -132,6 +132,18 @@ export class BroadcastsService {
   }
 
   /** The grace period ran out: end only if it is still the same interruption. */
+  /**
+   * A publisher that crashed while ending a broadcast left it `ending`, which would also keep its DJ
+   * from starting a new one. Relays die with their publisher; what is left is to mark it ended.
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    for (const broadcast of await this.broadcasts.findInState('ending')) {
+      if (await this.move(broadcast, 'stopped', broadcast.id, { endedAt: new Date(), endReason: broadcast.endReason ?? 'the publisher restarted while ending it' })) {
+        this.logger.warn(`finished broadcast ${broadcast.id}, left ending by a publisher that stopped`);
+      }
+    }
+  }
+
   async onGraceExpired(broadcastId: string, ingestId: string): Promise<void> {
     const broadcast = await this.broadcasts.findById(broadcastId);
     if (!broadcast || broadcast.state !== 'interrupted' || broadcast.interruptedByIngestId !== ingestId) return;
