@@ -25,6 +25,8 @@ export interface RelayTarget {
   name: string;
   /** Server URL joined with the stream key, e.g. rtmps://live.example.com/app/<key>. */
   pushUrl: string;
+  /** The key alone, to mask it wherever ffmpeg repeats the URL. */
+  streamKey: string;
 }
 
 @Injectable()
@@ -60,11 +62,10 @@ export class DestinationsService {
   }
 
   async relayTargets(environment: Environment): Promise<RelayTarget[]> {
-    return (await this.destinations.listEnabled(environment)).map((destination) => ({
-      id: destination.id,
-      name: destination.name,
-      pushUrl: joinStreamKey(destination.url, this.secrets.open(destination.streamKeySealed)),
-    }));
+    return (await this.destinations.listEnabled(environment)).map((destination) => {
+      const streamKey = this.secrets.open(destination.streamKeySealed);
+      return { id: destination.id, name: destination.name, pushUrl: joinStreamKey(destination.url, streamKey), streamKey };
+    });
   }
 }
 

@@ -35,7 +35,7 @@ export class RelayManager implements BeforeApplicationShutdown {
             destinationName: target.name,
             programUrl,
             pushUrl: target.pushUrl,
-            secret: target.pushUrl.slice(target.pushUrl.lastIndexOf('/') + 1),
+            secret: target.streamKey,
             ffmpegPath: this.config.ffmpegPath,
             backoff: { initialMs: this.config.relayBackoffInitialMs, maxMs: this.config.relayBackoffMaxMs, resetAfterMs: 30_000 },
           });

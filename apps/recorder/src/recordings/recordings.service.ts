@@ -8,8 +8,8 @@ import {
 } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
-import { GetBroadcast, RECORDING_QUEUE, type RecordingJobs, type RecordingView } from '@streamcaster/contracts';
-import { BusClient, BusException, BusRequestError, DataPaths, TypedQueue } from '@streamcaster/service-kit';
+import { RECORDING_QUEUE, type RecordingJobs, type RecordingView } from '@streamcaster/contracts';
+import { broadcastStillRuns, BusClient, BusException, DataPaths, TypedQueue } from '@streamcaster/service-kit';
 import type { SupervisedProcess } from '@streamcaster/supervisor';
 import { RecorderConfig } from '../config/recorder.config.js';
 import type { RecordingEntity } from './recording.entity.js';
@@ -33,7 +33,6 @@ export function toRecordingView(recording: RecordingEntity): RecordingView {
 /** A recorder renews its leases this often; one that misses three renewals is taken over. */
 const RENEW_EVERY_MS = 10_000;
 const LEASE_MS = 30_000;
-const RUNNING_STATES = new Set(['starting', 'live', 'interrupted']);
 
 type Entry = { recording?: RecordingEntity; process?: SupervisedProcess; finished: boolean };
 
@@ -141,11 +140,7 @@ export class RecordingsService implements OnModuleInit, OnApplicationBootstrap, 
   }
 
   private async finishIfOver(broadcastId: string): Promise<void> {
-    const state = await this.bus.request(GetBroadcast, { id: broadcastId }).then(
-      (broadcast) => broadcast.state,
-      (error: unknown) => (error instanceof BusRequestError && error.code === 'not_found' ? 'ended' : undefined),
-    );
-    if (state !== undefined && !RUNNING_STATES.has(state)) await this.finishRecording(broadcastId);
+    if ((await broadcastStillRuns(this.bus, broadcastId)) === false) await this.finishRecording(broadcastId);
   }
 
   /**
@@ -158,10 +153,7 @@ export class RecordingsService implements OnModuleInit, OnApplicationBootstrap, 
       const held = [...this.active.values()].flatMap((entry) => (entry.recording ? [entry.recording.id] : []));
       await this.recordings.renewLeases(held, this.instance, LEASE_MS);
       for (const recording of await this.recordings.takeOverExpired(this.instance, LEASE_MS)) {
-        const running = await this.bus.request(GetBroadcast, { id: recording.broadcastId }).then(
-          (broadcast) => RUNNING_STATES.has(broadcast.state),
-          (error: unknown) => (error instanceof BusRequestError && error.code === 'not_found' ? false : undefined),
-        );
+        const running = await broadcastStillRuns(this.bus, recording.broadcastId);
         // The publisher could not say: leave it; the unrenewed lease brings it back next round.
         if (running === undefined) continue;
         this.logger.warn(`took over recording ${recording.id} of a recorder that stopped; ${running ? 'resuming it' : 'finalising it'}`);

@@ -1,11 +1,10 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { EncoderProgress, GetBroadcast, TRANSCODE_QUEUE, transcodeJobSchema, type TranscodeJobs } from '@streamcaster/contracts';
-import { BusClient, createWorker, DataPaths, type TypedWorker } from '@streamcaster/service-kit';
+import { EncoderProgress, TRANSCODE_QUEUE, transcodeJobSchema, type TranscodeJobs } from '@streamcaster/contracts';
+import { broadcastStillRuns, BusClient, createWorker, DataPaths, type TypedWorker } from '@streamcaster/service-kit';
 import { TranscoderConfig } from '../config/transcoder.config.js';
 import { EncoderRegistry } from '../encoders/encoder-registry.js';
 import { scratchDirectory, TranscodeSession } from './transcode-session.js';
 
-const FINISHED_STATES = new Set(['ending', 'ended', 'failed']);
 
 /**
  * The transcode queue's worker: one job per live broadcast, held for the broadcast's whole life.
@@ -77,13 +76,10 @@ export class TranscodeProcessor implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async stillWanted(broadcastId: string): Promise<boolean> {
-    try {
-      const broadcast = await this.bus.request(GetBroadcast, { id: broadcastId });
-      return !FINISHED_STATES.has(broadcast.state);
-    } catch (error) {
-      // Unknown is not "over": keep encoding rather than cut a live set because the bus hiccupped.
-      this.logger.warn(`could not ask for broadcast ${broadcastId}: ${(error as Error).message}`);
-      return (error as { code?: string }).code !== 'not_found';
-    }
+    const runs = await broadcastStillRuns(this.bus, broadcastId);
+    if (runs !== undefined) return runs;
+    // Unknown is not "over": keep encoding rather than cut a live set because the bus hiccupped.
+    this.logger.warn(`could not ask the publisher about broadcast ${broadcastId}; encoding on`);
+    return true;
   }
 }
