@@ -11,8 +11,11 @@ export type Environment = z.infer<typeof environmentSchema>;
 export const broadcastStateSchema = z.enum(['starting', 'live', 'interrupted', 'ending', 'ended', 'failed']);
 export type BroadcastState = z.infer<typeof broadcastStateSchema>;
 
-/** One relay per destination; `reconnecting` means the relay died and waits for its backoff. */
-export const relayStateSchema = z.enum(['pending', 'connecting', 'live', 'reconnecting', 'stopped']);
+/**
+ * One relay per destination; `reconnecting` means the relay died and waits for its backoff; `failed`
+ * means it cannot run at all (its stream key cannot be read) and says why in `lastError`.
+ */
+export const relayStateSchema = z.enum(['pending', 'connecting', 'live', 'reconnecting', 'stopped', 'failed']);
 export type RelayState = z.infer<typeof relayStateSchema>;
 
 export const platformSchema = z.enum(['rtmp']);

@@ -219,6 +219,25 @@ export class SupervisedProcess extends EventEmitter<SupervisedProcessEvents> {
     }
   }
 
+  /**
+   * Cuts a running backoff short: restart at once, and count the backoff from its start again. For a
+   * process that waits because what it depends on was gone and is known to be back (a relay whose
+   * program stream restarted). Does nothing unless the process is waiting for its restart.
+   */
+  retryNow(): void {
+    if (this.currentState !== 'backoff' || this.stopRequested || !this.restartTimer) return;
+    clearTimeout(this.restartTimer);
+    this.restartTimer = null;
+    this.attempt = 0;
+    this.restarts += 1;
+    this.spawnOnce().catch(() => undefined);
+  }
+
+  /** Forgets earlier failures, so that the next restart waits the shortest delay again. */
+  resetBackoff(): void {
+    this.attempt = 0;
+  }
+
   private spawnOnce(): Promise<void> {
     this.setState('starting');
     this.stderrTail.length = 0;
