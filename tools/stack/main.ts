@@ -10,13 +10,30 @@ const env = process.env;
 const varDir = resolve(root, env.STREAMCASTER_VAR_DIR ?? 'var');
 
 /** Secrets generated at first start and kept (mode 600), unless the environment provides them. */
-function persistentSecrets(): { jwtSecret: string; secretKey: string } {
+interface Secrets {
+  jwtSecret: string;
+  secretKey: string;
+  hooksSecret: string;
+}
+
+function persistentSecrets(): Secrets {
   const file = join(varDir, 'secrets.json');
   mkdirSync(varDir, { recursive: true });
-  const stored = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { jwtSecret: string; secretKey: string }) : null;
-  const secrets = stored ?? { jwtSecret: randomBytes(32).toString('base64url'), secretKey: randomBytes(32).toString('base64') };
-  if (!stored) writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
-  return { jwtSecret: env.JWT_SECRET ?? secrets.jwtSecret, secretKey: env.STREAMCASTER_SECRET_KEY ?? secrets.secretKey };
+  const stored = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<Secrets>) : {};
+  // Each secret is generated once and kept; one added by a later version joins the file.
+  const secrets: Secrets = {
+    jwtSecret: stored.jwtSecret ?? randomBytes(32).toString('base64url'),
+    secretKey: stored.secretKey ?? randomBytes(32).toString('base64'),
+    hooksSecret: stored.hooksSecret ?? randomBytes(24).toString('base64url'),
+  };
+  if (JSON.stringify(secrets) !== JSON.stringify({ ...stored, ...secrets }) || Object.keys(stored).length !== 3) {
+    writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  }
+  return {
+    jwtSecret: env.JWT_SECRET ?? secrets.jwtSecret,
+    secretKey: env.STREAMCASTER_SECRET_KEY ?? secrets.secretKey,
+    hooksSecret: env.INGEST_HOOKS_SECRET ?? secrets.hooksSecret,
+  };
 }
 
 const port = (name: string, fallback: number) => Number(env[name] ?? fallback);
@@ -26,6 +43,7 @@ const stack = new Stack({
   runDir: join(varDir, 'run'),
   dataDir: resolve(root, env.STREAMCASTER_DATA_DIR ?? join(varDir, 'data')),
   gatewayPort: port('GATEWAY_PORT', 8080),
+  hooksPort: port('INGEST_HOOKS_PORT', 8081),
   rtmpPort: port('RTMP_PORT', 1935),
   rtmpStatPort: port('RTMP_STAT_PORT', 8089),
   databaseUrl: env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/streamcaster',

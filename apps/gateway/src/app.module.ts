@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { BusModule, DatabaseModule, ServiceConfigModule } from '@streamcaster/service-kit';
+import { BusModule, ControlPlaneModule, controlPlaneMigration, DatabaseModule, ServiceConfigModule } from '@streamcaster/service-kit';
 import { AuthModule } from './auth/auth.module.js';
 import { UserEntity } from './auth/user.entity.js';
 import { BrandingHttpController } from './branding/branding.http.controller.js';
@@ -17,6 +17,7 @@ import { GatewayInitial1763920000000 } from './migrations/1763920000000-gateway-
 import { RecordingsHttpController } from './recordings/recordings.http.controller.js';
 
 export const SERVICE = 'gateway';
+const SCHEMA = 'gateway';
 
 @Module({})
 export class GatewayModule {
@@ -30,11 +31,12 @@ export class GatewayModule {
           inject: [GatewayConfig],
           useFactory: (gateway: GatewayConfig) => ({
             url: gateway.databaseUrl,
-            schema: 'gateway',
+            schema: SCHEMA,
             entities: [UserEntity, DjEntity, IngestSessionEntity],
-            migrations: [GatewayInitial1763920000000],
+            migrations: [GatewayInitial1763920000000, controlPlaneMigration(SCHEMA)],
           }),
         }),
+        ControlPlaneModule.forRoot({ service: SERVICE, schema: SCHEMA }),
         AuthModule,
         DjsModule,
         IngestModule,

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { BusModule, DatabaseModule, SecretBox, ServiceConfigModule } from '@streamcaster/service-kit';
+import { BusModule, ControlPlaneModule, controlPlaneMigration, DatabaseModule, SecretBox, ServiceConfigModule } from '@streamcaster/service-kit';
 import { BrandingEntity } from './branding/branding.entity.js';
 import { BrandingModule } from './branding/branding.module.js';
 import { BroadcastDestinationEntity } from './broadcasts/broadcast-destination.entity.js';
@@ -10,8 +10,11 @@ import { DestinationEntity } from './destinations/destination.entity.js';
 import { DestinationsModule } from './destinations/destinations.module.js';
 import { PublisherInitial1763920100000 } from './migrations/1763920100000-publisher-initial.js';
 import { BroadcastCurrentIngest1763920300000 } from './migrations/1763920300000-broadcast-current-ingest.js';
+import { BroadcastInterruptedAt1764600100000 } from './migrations/1764600100000-broadcast-interrupted-at.js';
+import { SecretKeyGuard } from './destinations/secret-key.guard.js';
 
 export const SERVICE = 'publisher';
+const SCHEMA = 'publisher';
 
 @Module({})
 export class PublisherModule {
@@ -25,15 +28,17 @@ export class PublisherModule {
           inject: [PublisherConfig],
           useFactory: (publisher: PublisherConfig) => ({
             url: publisher.databaseUrl,
-            schema: 'publisher',
+            schema: SCHEMA,
             entities: [DestinationEntity, BrandingEntity, BroadcastEntity, BroadcastDestinationEntity],
-            migrations: [PublisherInitial1763920100000, BroadcastCurrentIngest1763920300000],
+            migrations: [PublisherInitial1763920100000, BroadcastCurrentIngest1763920300000, controlPlaneMigration(SCHEMA), BroadcastInterruptedAt1764600100000],
           }),
         }),
+        ControlPlaneModule.forRoot({ service: SERVICE, schema: SCHEMA }),
         DestinationsModule,
         BrandingModule,
         BroadcastsModule,
       ],
+      providers: [SecretKeyGuard],
     };
   }
 }

@@ -273,7 +273,7 @@ describe('recorder', () => {
     const broadcastId = randomUUID();
     const id = await recordingLeftByADeadRecorder(broadcastId);
     broadcastStates.set(broadcastId, 'live');
-    await app.get(RecordingsService).tendLeases();
+    app.get(RecordingsService).nudge();
     const held = await queryRecorder<{ owner: string; state: string; lease_ok: boolean }>(
       `SELECT owner, state, lease_until > now() AS lease_ok FROM recorder.recordings WHERE id = $1`,
       [id],
@@ -292,7 +292,7 @@ describe('recorder', () => {
     const broadcastId = randomUUID();
     const id = await recordingLeftByADeadRecorder(broadcastId);
     broadcastStates.set(broadcastId, 'ended');
-    await app.get(RecordingsService).tendLeases();
+    app.get(RecordingsService).nudge();
     await recordingIn(id, ['ready']);
   });
 

@@ -1,21 +1,38 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { BusModule, ServiceConfigModule } from '@streamcaster/service-kit';
+import { BusModule, ControlPlaneModule, controlPlaneMigration, DatabaseModule, ServiceConfigModule } from '@streamcaster/service-kit';
 import { TranscoderConfig } from './config/transcoder.config.js';
 import { EncoderRegistry } from './encoders/encoder-registry.js';
+import { TranscoderInitial1764600200000 } from './migrations/1764600200000-transcoder-initial.js';
+import { ProgramEntity } from './programs/program.entity.js';
+import { ProgramsRepository } from './programs/programs.repository.js';
+import { ProgramWorkers } from './transcode/program-workers.service.js';
 import { TranscodeNatsController } from './transcode/transcode.nats.controller.js';
-import { TranscodeProcessor } from './transcode/transcode.processor.js';
 
 export const SERVICE = 'transcoder';
+const SCHEMA = 'transcoder';
 
-/** No database: the transcoder's state is its BullMQ jobs and the processes it runs. */
+/** The transcoder's state: the programs it was asked for, and the leases of the encoders it runs. */
 @Module({})
 export class TranscoderModule {
   static forRoot(config: TranscoderConfig): DynamicModule {
     return {
       module: TranscoderModule,
-      imports: [ServiceConfigModule.forRoot(TranscoderConfig, config), BusModule.forRoot(SERVICE)],
+      imports: [
+        ServiceConfigModule.forRoot(TranscoderConfig, config),
+        BusModule.forRoot(SERVICE),
+        DatabaseModule.forRootAsync({
+          inject: [TranscoderConfig],
+          useFactory: (transcoder: TranscoderConfig) => ({
+            url: transcoder.databaseUrl,
+            schema: SCHEMA,
+            entities: [ProgramEntity],
+            migrations: [controlPlaneMigration(SCHEMA), TranscoderInitial1764600200000],
+          }),
+        }),
+        ControlPlaneModule.forRoot({ service: SERVICE, schema: SCHEMA }),
+      ],
       controllers: [TranscodeNatsController],
-      providers: [EncoderRegistry, TranscodeProcessor],
+      providers: [EncoderRegistry, ProgramsRepository, ProgramWorkers],
     };
   }
 }

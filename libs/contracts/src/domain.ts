@@ -12,6 +12,15 @@ export const broadcastStateSchema = z.enum(['starting', 'live', 'interrupted', '
 export type BroadcastState = z.infer<typeof broadcastStateSchema>;
 
 /**
+ * The one definition of "this broadcast still runs": it wants its program, relays and recording.
+ * `ending` does not: everything is being wound down.
+ */
+export const RUNNING_BROADCAST_STATES: readonly BroadcastState[] = ['starting', 'live', 'interrupted'];
+export function broadcastRuns(state: BroadcastState): boolean {
+  return RUNNING_BROADCAST_STATES.includes(state);
+}
+
+/**
  * One relay per destination; `reconnecting` means the relay died and waits for its backoff; `failed`
  * means it cannot run at all (its stream key cannot be read) and says why in `lastError`.
  */

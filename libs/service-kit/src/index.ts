@@ -21,3 +21,4 @@ export * from './durable/control-plane.migration.js';
 export * from './durable/control-plane.module.js';
 export * from './leases/lease-store.js';
 export * from './leases/leased-workers.js';
+export * from './leases/leader-lock.js';

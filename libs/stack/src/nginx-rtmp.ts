@@ -10,8 +10,10 @@ export interface NginxRtmpOptions {
   logDir: string;
   rtmpPort: number;
   statPort: number;
-  /** Base URL of the gateway's nginx-rtmp hooks. */
+  /** Base URL of the gateway's nginx-rtmp hooks (its internal listener). */
   hookUrl: string;
+  /** Sent with every hook (`?secret=`): the gateway refuses a hook without it. */
+  hookSecret: string;
   /** Extra addresses (CIDR) that may publish to `program` and play streams: the internal network. */
   internalNetworks?: string[];
   bindAddress?: string;
@@ -36,6 +38,7 @@ export function renderNginxRtmpConfig(options: NginxRtmpOptions): string {
     RTMP_LISTEN: `${bind}:${options.rtmpPort}`,
     STAT_LISTEN: `127.0.0.1:${options.statPort}`,
     HOOK_URL: options.hookUrl,
+    HOOK_QUERY: `?secret=${encodeURIComponent(options.hookSecret)}`,
     INTERNAL_PUBLISH_RULES: networks.map((network) => `allow publish ${network};`).join(' '),
     INTERNAL_PLAY_RULES: networks.map((network) => `allow play ${network};`).join(' '),
   });
@@ -46,7 +49,8 @@ export function nginxRtmpProcess(options: NginxRtmpOptions): SupervisedProcess {
   mkdirSync(options.runDir, { recursive: true });
   mkdirSync(options.logDir, { recursive: true });
   const configPath = join(options.runDir, 'nginx-rtmp.conf');
-  writeFileSync(configPath, renderNginxRtmpConfig(options));
+  // Mode 600: the rendered file holds the hooks' secret.
+  writeFileSync(configPath, renderNginxRtmpConfig(options), { mode: 0o600 });
   return new SupervisedProcess({
     name: 'nginx-rtmp',
     command: 'nginx',

@@ -4,6 +4,9 @@ import { SupervisedProcess } from '@streamcaster/supervisor';
 import { ensureDatabase } from './database.js';
 import { nginxRtmpProcess } from './nginx-rtmp.js';
 
+/** Lines a service marks so: shown on the console, kept out of every log file (service-kit has the same). */
+export const CONSOLE_ONLY_MARKER = '[console-only] ';
+
 export const SERVICES = ['gateway', 'publisher', 'transcoder', 'recorder'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
@@ -23,6 +26,11 @@ export interface StackOptions {
   queuePrefix: string;
   jwtSecret: string;
   secretKey: string;
+  /** The internal listener of the gateway's nginx-rtmp hooks, and the secret nginx sends them. */
+  hooksPort: number;
+  hooksSecret: string;
+  /** Replicas of each bus service (the fault tests run two); the gateway runs once. */
+  replicas?: Partial<Record<Exclude<ServiceName, 'gateway'>, number>>;
   /** Variables for every service (admin, grace period, encoder profile...). */
   env?: NodeJS.ProcessEnv;
   /** nginx-rtmp's log level; see NginxRtmpOptions.logLevel. */
@@ -65,11 +73,15 @@ export class Stack {
         logDir: this.logDir,
         rtmpPort: options.rtmpPort,
         statPort: options.rtmpStatPort,
-        hookUrl: `${this.gatewayUrl}/api/hooks/nginx-rtmp`,
+        hookUrl: `http://127.0.0.1:${options.hooksPort}/api/hooks/nginx-rtmp`,
+        hookSecret: options.hooksSecret,
         logLevel: options.nginxLogLevel,
       }),
     );
-    await Promise.all((['publisher', 'transcoder', 'recorder'] as const).map((name) => this.launch(name, this.serviceProcess(name))));
+    const replicas = (['publisher', 'transcoder', 'recorder'] as const).flatMap((service) =>
+      Array.from({ length: options.replicas?.[service] ?? 1 }, (_, index) => ({ service, name: index === 0 ? service : `${service}-${index + 1}` })),
+    );
+    await Promise.all(replicas.map(({ service, name }) => this.launch(name, this.serviceProcess(service, name))));
   }
 
   /**
@@ -93,14 +105,19 @@ export class Stack {
     return this.processes.find((entry) => entry.name === name)?.process;
   }
 
-  private serviceProcess(name: ServiceName): SupervisedProcess {
+  /** Every process of one service, replicas included (`publisher`, `publisher-2`...). */
+  replicasOf(service: ServiceName): SupervisedProcess[] {
+    return this.processes.filter((entry) => entry.name === service || entry.name.startsWith(`${service}-`)).map((entry) => entry.process);
+  }
+
+  private serviceProcess(service: ServiceName, name: string = service): SupervisedProcess {
     const { options } = this;
     return new SupervisedProcess({
       name,
       command: process.execPath,
       // A 2 MB young generation instead of 16: these are control-plane services, and it keeps each
       // one's idle RSS near 120 MB instead of 160 (see bench/README.md).
-      args: ['--max-semi-space-size=2', join(options.root, 'dist/apps', name, 'src/main.js')],
+      args: ['--max-semi-space-size=2', join(options.root, 'dist/apps', service, 'src/main.js')],
       cwd: options.root,
       env: {
         ...process.env,
@@ -115,11 +132,13 @@ export class Stack {
         RTMP_INTERNAL_URL: `rtmp://127.0.0.1:${options.rtmpPort}`,
         RTMP_STAT_URL: `http://127.0.0.1:${options.rtmpStatPort}/stat`,
         GATEWAY_PORT: String(options.gatewayPort),
+        INGEST_HOOKS_PORT: String(options.hooksPort),
+        INGEST_HOOKS_SECRET: options.hooksSecret,
         JWT_SECRET: options.jwtSecret,
         STREAMCASTER_SECRET_KEY: options.secretKey,
       },
       restart: 'always',
-      readiness: { kind: 'line', pattern: new RegExp(`${name} is ready`) },
+      readiness: { kind: 'line', pattern: new RegExp(`${service} is ready`) },
       readyTimeoutMs: 60_000,
       stopSignal: 'SIGTERM',
       stopTimeoutMs: 10_000,
@@ -130,7 +149,9 @@ export class Stack {
     const log = createWriteStream(join(this.logDir, `${name}.log`), { flags: 'a' });
     this.logs.push(log);
     process.on('line', (_stream, line) => {
-      log.write(`${line}\n`);
+      // A line meant for the operator's eyes only (the generated first-admin password) never
+      // reaches a log file.
+      if (!line.includes(CONSOLE_ONLY_MARKER)) log.write(`${line}\n`);
       this.options.onLine?.(name, line);
     });
     process.on('exit', (info) => {

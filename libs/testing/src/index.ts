@@ -9,3 +9,4 @@ export * from './test-stack.js';
 export * from './bus-observer.js';
 export * from './process-tree.js';
 export * from './publisher-stand-in.js';
+export * from './lifecycle-events.js';

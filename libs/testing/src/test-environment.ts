@@ -62,9 +62,11 @@ export async function createTestEnvironment(label: string): Promise<TestEnvironm
       STREAMCASTER_DATA_DIR: dataDir,
       JWT_SECRET: randomBytes(32).toString('base64url'),
       STREAMCASTER_SECRET_KEY: randomBytes(32).toString('base64'),
+      INGEST_HOOKS_SECRET: randomBytes(24).toString('base64url'),
     },
     async dispose() {
       await admin((client) => client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`));
+      await deleteJetStream(environment.natsUrl, environment.subjectPrefix);
       await deleteRedisKeys(environment.redisUrl, `${environment.queuePrefix}:*`);
       rmSync(dataDir, { recursive: true, force: true });
     },
@@ -84,5 +86,20 @@ async function deleteRedisKeys(redisUrl: string, pattern: string): Promise<void>
     } while (cursor !== '0');
   } finally {
     redis.disconnect();
+  }
+}
+
+/** The run's JetStream stream (and with it its consumers), named after its subject prefix. */
+async function deleteJetStream(natsUrl: string, subjectPrefix: string): Promise<void> {
+  const { connect } = await import('@nats-io/transport-node');
+  const { jetstreamManager } = await import('@nats-io/jetstream');
+  const { LIFECYCLE_STREAM } = await import('@streamcaster/contracts');
+  const nats = await connect({ servers: [natsUrl] });
+  try {
+    await (await jetstreamManager(nats)).streams.delete(LIFECYCLE_STREAM.name(subjectPrefix));
+  } catch {
+    // never created (a test that booted no service), or already gone
+  } finally {
+    await nats.close();
   }
 }

@@ -10,6 +10,8 @@ export async function testStackOptions(environment: TestEnvironment, runDir: str
     runDir,
     dataDir: environment.dataDir,
     gatewayPort: await freePort(),
+    hooksPort: await freePort(),
+    hooksSecret: environment.env.INGEST_HOOKS_SECRET!,
     rtmpPort: await freePort(),
     rtmpStatPort: await freePort(),
     databaseUrl: environment.databaseUrl,

@@ -5,7 +5,7 @@ export const gatewayConfigFields = {
   ...commonConfigFields,
   databaseUrl: databaseUrlField,
   host: field('GATEWAY_HOST', z.string().min(1).default('0.0.0.0'), 'address the HTTP API listens on'),
-  port: field('GATEWAY_PORT', port(8080), 'port of the HTTP API, the dashboard and the ingest hooks'),
+  port: field('GATEWAY_PORT', port(8080), 'port of the public HTTP API and the dashboard'),
   jwtSecret: field(
     'JWT_SECRET',
     z.string().min(32, 'must be at least 32 characters'),
@@ -35,13 +35,17 @@ export const gatewayConfigFields = {
     z.url().default('http://127.0.0.1:8089/stat'),
     'nginx-rtmp statistics, asked whether a DJ whose session looks open really still publishes',
   ),
-  hooksAllowedAddresses: field(
-    'HOOKS_ALLOWED_ADDRESSES',
-    z
-      .string()
-      .default('127.0.0.1,::1,::ffff:127.0.0.1')
-      .transform((value) => value.split(',').map((address) => address.trim()).filter(Boolean)),
-    'comma-separated addresses allowed to call the nginx-rtmp hooks (the ingest servers)',
+  ingestHooksHost: field(
+    'INGEST_HOOKS_HOST',
+    z.string().min(1).default('127.0.0.1'),
+    'address of the internal listener for the nginx-rtmp hooks (loopback or the internal network, never public)',
+  ),
+  ingestHooksPort: field('INGEST_HOOKS_PORT', port(8081), 'port of the internal listener for the nginx-rtmp hooks'),
+  ingestHooksSecret: field(
+    'INGEST_HOOKS_SECRET',
+    z.string().min(24, 'must be at least 24 characters'),
+    'shared secret that nginx-rtmp sends with every hook (its rendered config holds it)',
+    true,
   ),
 };
 

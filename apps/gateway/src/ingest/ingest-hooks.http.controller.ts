@@ -1,5 +1,6 @@
-import { Body, Controller, ForbiddenException, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, ForbiddenException, HttpCode, NotFoundException, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+import { timingSafeEqual } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { Public } from '../auth/auth.decorators.js';
@@ -16,32 +17,34 @@ const hookSchema = z.object({
 });
 
 /**
- * nginx-rtmp's notify hooks. Public to the JWT guard (nginx has no token) but only callable from the
- * ingest servers' addresses. nginx-rtmp reads only the status: 2xx allows, 3xx renames the stream to
- * the Location, anything else refuses the publisher.
+ * nginx-rtmp's notify hooks. They exist only on the gateway's internal listener (INGEST_HOOKS_PORT,
+ * bound to loopback or the internal network): on the public port they are 404, whoever asks. Each
+ * call carries the shared secret in its query (`?secret=`), which only nginx's rendered config holds;
+ * a caller without it gets 403. Public to the JWT guard (nginx has no token). nginx-rtmp reads only
+ * the status: 2xx allows, 3xx renames the stream to the Location, anything else refuses.
  */
 @ApiExcludeController()
 @Controller('hooks/nginx-rtmp')
 export class IngestHooksHttpController {
+  private readonly secret: Buffer;
+
   constructor(
     private readonly ingest: IngestService,
     private readonly config: GatewayConfig,
-  ) {}
+  ) {
+    this.secret = Buffer.from(config.ingestHooksSecret);
+  }
 
   @Public()
   @Post('publish')
   async publish(
     @Req() request: Request,
     @Res() response: Response,
+    @Query('secret') secret: unknown,
     @Body(new ZodPipe(hookSchema)) body: z.output<typeof hookSchema>,
   ): Promise<void> {
-    this.assertFromIngestServer(request);
-    const decision = await this.ingest.onPublish({
-      app: body.app,
-      name: body.name,
-      clientId: body.clientid,
-      remoteAddress: body.addr,
-    });
+    this.admit(request, secret);
+    const decision = await this.ingest.onPublish({ app: body.app, name: body.name, clientId: body.clientid, remoteAddress: body.addr });
     if (!decision.allow) {
       response.status(403).json({ statusCode: 403, message: decision.reason });
     } else if (decision.renameTo) {
@@ -54,8 +57,8 @@ export class IngestHooksHttpController {
   @Public()
   @Post('publish-done')
   @HttpCode(200)
-  async publishDone(@Req() request: Request, @Body(new ZodPipe(hookSchema)) body: z.output<typeof hookSchema>): Promise<void> {
-    this.assertFromIngestServer(request);
+  async publishDone(@Req() request: Request, @Query('secret') secret: unknown, @Body(new ZodPipe(hookSchema)) body: z.output<typeof hookSchema>): Promise<void> {
+    this.admit(request, secret);
     await this.ingest.onPublishDone({ app: body.app, name: body.name, clientId: body.clientid, remoteAddress: body.addr });
   }
 
@@ -63,23 +66,25 @@ export class IngestHooksHttpController {
   @Public()
   @Post('play')
   @HttpCode(200)
-  async play(@Req() request: Request, @Body(new ZodPipe(hookSchema)) body: z.output<typeof hookSchema>): Promise<void> {
-    this.assertFromIngestServer(request);
+  async play(@Req() request: Request, @Query('secret') secret: unknown, @Body(new ZodPipe(hookSchema)) body: z.output<typeof hookSchema>): Promise<void> {
+    this.admit(request, secret);
     await this.ingest.onPlay(body.app, body.name, true);
   }
 
   @Public()
   @Post('play-done')
   @HttpCode(200)
-  async playDone(@Req() request: Request, @Body(new ZodPipe(hookSchema)) body: z.output<typeof hookSchema>): Promise<void> {
-    this.assertFromIngestServer(request);
+  async playDone(@Req() request: Request, @Query('secret') secret: unknown, @Body(new ZodPipe(hookSchema)) body: z.output<typeof hookSchema>): Promise<void> {
+    this.admit(request, secret);
     await this.ingest.onPlay(body.app, body.name, false);
   }
 
-  private assertFromIngestServer(request: Request): void {
-    const address = request.socket.remoteAddress ?? '';
-    if (!this.config.hooksAllowedAddresses.includes(address)) {
-      throw new ForbiddenException(`ingest hooks are not accepted from ${address}`);
+  private admit(request: Request, secret: unknown): void {
+    // Not on this port: as if the route did not exist, so the public side reveals nothing.
+    if (request.socket.localPort !== this.config.ingestHooksPort) throw new NotFoundException(`Cannot POST ${request.path}`);
+    const given = Buffer.from(typeof secret === 'string' ? secret : '');
+    if (given.length !== this.secret.length || !timingSafeEqual(given, this.secret)) {
+      throw new ForbiddenException('ingest hook refused: missing or wrong secret');
     }
   }
 }

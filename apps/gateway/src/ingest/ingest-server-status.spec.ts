@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { streamIsPublishing } from './ingest-server-status.js';
+import { publishingStreams, streamIsPublishing } from './ingest-server-status.js';
 
 // The shape of nginx-rtmp's /stat, trimmed to what matters: applications, their live streams, and
 // the clients of a stream (the publisher's client and the stream itself carry <publishing/>).
@@ -41,5 +41,24 @@ describe('streamIsPublishing', () => {
   it('answers false for an unknown stream and for an empty server', () => {
     assert.equal(streamIsPublishing(STAT, 'live', 'nobody'), false);
     assert.equal(streamIsPublishing('<rtmp><server></server></rtmp>', 'live', 'dj-one'), false);
+  });
+});
+
+describe('publishingStreams', () => {
+  it('lists every app/stream that has a publisher, and no player-only stream', () => {
+    const xml = `<rtmp><server>
+      <application><name>live</name><live>
+        <stream><name>dj-1</name><client><id>1</id><publishing/></client></stream>
+        <stream><name>dj-2</name><client><id>2</id></client></stream>
+      </live></application>
+      <application><name>test</name><live>
+        <stream><name>dj-3</name><client><id>3</id><publishing/></client></stream>
+      </live></application>
+    </server></rtmp>`;
+    assert.deepEqual([...publishingStreams(xml)].sort(), ['live/dj-1', 'test/dj-3']);
+  });
+
+  it('is empty when nothing publishes', () => {
+    assert.equal(publishingStreams('<rtmp><server><application><name>live</name><live></live></application></server></rtmp>').size, 0);
   });
 });

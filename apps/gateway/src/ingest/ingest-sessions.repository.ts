@@ -1,35 +1,40 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, QueryFailedError, type Repository } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, IsNull, type EntityManager } from 'typeorm';
 import type { Environment } from '@streamcaster/contracts';
 import { IngestSessionEntity } from './ingest-session.entity.js';
 
-const UNIQUE_VIOLATION = '23505';
-
 @Injectable()
 export class IngestSessionsRepository {
-  constructor(@InjectRepository(IngestSessionEntity) private readonly sessions: Repository<IngestSessionEntity>) {}
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  private sessions(manager: EntityManager = this.dataSource.manager) {
+    return manager.getRepository(IngestSessionEntity);
+  }
 
   /**
    * Opens a session, or returns null when the DJ already publishes in that environment. A partial
-   * unique index makes this hold even for two publishers arriving at the same instant.
+   * unique index makes this hold even for two publishers arriving at the same instant; ON CONFLICT
+   * keeps the caller's transaction usable either way.
    */
-  async open(session: Omit<IngestSessionEntity, 'id' | 'endedAt'>): Promise<IngestSessionEntity | null> {
-    try {
-      return await this.sessions.save(this.sessions.create({ ...session, endedAt: null }));
-    } catch (error) {
-      if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === UNIQUE_VIOLATION) return null;
-      throw error;
-    }
+  async open(manager: EntityManager, session: Omit<IngestSessionEntity, 'id' | 'endedAt'>): Promise<IngestSessionEntity | null> {
+    const result = await this.sessions(manager).createQueryBuilder().insert().values({ ...session, endedAt: null }).orIgnore().returning('id').execute();
+    const id = (result.raw as Array<{ id: string }>)[0]?.id;
+    return id ? this.sessions(manager).findOneByOrFail({ id }) : null;
   }
 
   findOpen(djId: string, environment: Environment): Promise<IngestSessionEntity | null> {
-    return this.sessions.findOneBy({ djId, environment, endedAt: IsNull() });
+    return this.sessions().findOneBy({ djId, environment, endedAt: IsNull() });
   }
 
-  async closeById(id: string): Promise<IngestSessionEntity> {
-    await this.sessions.update({ id }, { endedAt: new Date() });
-    return this.sessions.findOneByOrFail({ id });
+  listOpen(): Promise<IngestSessionEntity[]> {
+    return this.sessions().find({ where: { endedAt: IsNull() }, order: { startedAt: 'ASC' } });
+  }
+
+  /** Closes a session if it is still open; null when somebody closed it first. */
+  async closeById(manager: EntityManager, id: string): Promise<IngestSessionEntity | null> {
+    const result = await this.sessions(manager).update({ id, endedAt: IsNull() }, { endedAt: new Date() });
+    return (result.affected ?? 0) > 0 ? this.sessions(manager).findOneByOrFail({ id }) : null;
   }
 
   /**
@@ -37,10 +42,9 @@ export class IngestSessionsRepository {
    * also triggers publish_done). Found by the connection, not the key: a key rotated while the DJ
    * is live must still close the session it opened.
    */
-  async closeByConnection(environment: Environment, clientId: string, remoteAddress: string): Promise<IngestSessionEntity | null> {
-    const session = await this.sessions.findOneBy({ environment, clientId, remoteAddress, endedAt: IsNull() });
+  async closeByConnection(manager: EntityManager, environment: Environment, clientId: string, remoteAddress: string): Promise<IngestSessionEntity | null> {
+    const session = await this.sessions(manager).findOneBy({ environment, clientId, remoteAddress, endedAt: IsNull() });
     if (!session) return null;
-    session.endedAt = new Date();
-    return this.sessions.save(session);
+    return this.closeById(manager, session.id);
   }
 }

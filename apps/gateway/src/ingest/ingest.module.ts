@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DjsModule } from '../djs/djs.module.js';
+import { IngestReconciler } from './ingest-reconciler.service.js';
 import { IngestHooksHttpController } from './ingest-hooks.http.controller.js';
 import { IngestSessionEntity } from './ingest-session.entity.js';
 import { IngestSessionsRepository } from './ingest-sessions.repository.js';
@@ -12,6 +13,6 @@ import { StreamListeners } from './stream-listeners.js';
 @Module({
   imports: [TypeOrmModule.forFeature([IngestSessionEntity]), DjsModule],
   controllers: [IngestHooksHttpController, IngestNatsController],
-  providers: [IngestService, IngestSessionsRepository, StreamListeners, IngestServerStatus],
+  providers: [IngestService, IngestSessionsRepository, StreamListeners, IngestServerStatus, IngestReconciler],
 })
 export class IngestModule {}

@@ -1,11 +1,24 @@
 import { Controller } from '@nestjs/common';
-import { IngestPlayerAttached, IngestPlayerDetached, type EventMessage, type EventPayload } from '@streamcaster/contracts';
-import { OnEvent } from '@streamcaster/service-kit';
+import {
+  IngestPlayerAttached,
+  IngestPlayerDetached,
+  ListOpenIngestSessions,
+  type EventMessage,
+  type EventPayload,
+  type OpenIngestSession,
+} from '@streamcaster/contracts';
+import { OnCommand, OnEvent } from '@streamcaster/service-kit';
+import { DjsService } from '../djs/djs.service.js';
+import { IngestSessionsRepository } from './ingest-sessions.repository.js';
 import { StreamListeners } from './stream-listeners.js';
 
 @Controller()
 export class IngestNatsController {
-  constructor(private readonly listeners: StreamListeners) {}
+  constructor(
+    private readonly listeners: StreamListeners,
+    private readonly sessions: IngestSessionsRepository,
+    private readonly djs: DjsService,
+  ) {}
 
   /** Fan-out: the replica holding a DJ's on_publish may not be the one nginx told about the player. */
   @OnEvent(IngestPlayerAttached, { fanout: true })
@@ -16,5 +29,19 @@ export class IngestNatsController {
   @OnEvent(IngestPlayerDetached, { fanout: true })
   onDetached(message: EventMessage<EventPayload<typeof IngestPlayerDetached>>): void {
     this.listeners.detached(message.payload.app, message.payload.streamName);
+  }
+
+  /** For the publisher's reconciler: who is publishing now, as the gateway's sessions say. */
+  @OnCommand(ListOpenIngestSessions)
+  async listOpen(): Promise<OpenIngestSession[]> {
+    const names = new Map((await this.djs.list()).map((dj) => [dj.id, dj.name]));
+    return (await this.sessions.listOpen()).map((session) => ({
+      ingestId: session.id,
+      djId: session.djId,
+      djName: names.get(session.djId) ?? 'unknown DJ',
+      environment: session.environment,
+      stream: { app: session.environment, streamName: session.djId },
+      startedAt: session.startedAt.toISOString(),
+    }));
   }
 }

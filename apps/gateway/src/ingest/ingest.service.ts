@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import {
   IngestPlayerAttached,
   IngestPlayerDetached,
@@ -8,7 +9,8 @@ import {
   ProgramStopped,
   type Environment,
 } from '@streamcaster/contracts';
-import { BusClient } from '@streamcaster/service-kit';
+import { BusClient, Outbox } from '@streamcaster/service-kit';
+import type { IngestSessionEntity } from './ingest-session.entity.js';
 import { GatewayConfig } from '../config/gateway.config.js';
 import { DjsService } from '../djs/djs.service.js';
 import { IngestSessionsRepository } from './ingest-sessions.repository.js';
@@ -36,6 +38,7 @@ export class IngestService {
     private readonly djs: DjsService,
     private readonly sessions: IngestSessionsRepository,
     private readonly bus: BusClient,
+    private readonly outbox: Outbox,
     private readonly listeners: StreamListeners,
     private readonly status: IngestServerStatus,
     private readonly config: GatewayConfig,
@@ -57,31 +60,31 @@ export class IngestService {
       remoteAddress: attempt.remoteAddress,
       startedAt: new Date(),
     };
-    let session = await this.sessions.open(newSession);
-    if (!session) {
-      if (!(await this.closeIfStale(dj.id, environment))) return this.refuse(attempt, `DJ "${dj.name}" is already publishing to ${environment}`);
-      session = await this.sessions.open(newSession);
-      if (!session) return this.refuse(attempt, `DJ "${dj.name}" is already publishing to ${environment}`);
-    }
-
-    // The stream is renamed to the DJ's id: the secret key never appears in internal URLs, and a DJ
-    // who reconnects lands on the same name, where the transcoder waits for them.
     const streamName = dj.id;
-    this.logger.log(`DJ "${dj.name}" started publishing to ${environment} from ${attempt.remoteAddress}`);
     // Asked before the event goes out, so that a fast transcoder cannot attach unnoticed.
     const listening = this.listeners.waitForListener(environment, streamName, this.config.ingestAttachTimeoutMs);
-    await this.bus.emit(IngestStarted, {
-      ingestId: session.id,
-      environment,
-      djId: dj.id,
-      djName: dj.name,
-      stream: { app: environment, streamName },
-      startedAt: session.startedAt.toISOString(),
-    });
+    // The session and its event commit together: a crash between them cannot leave a DJ on air
+    // with no broadcast (and nginx accepts the DJ only after this commit).
+    const open = (manager: EntityManager) => this.openSession(manager, newSession, dj.name, streamName);
+    let session = await this.outbox.transaction(open);
+    if (!session) {
+      if (!(await this.closeIfStale(dj.id, environment))) {
+        listening.cancel();
+        return this.refuse(attempt, `DJ "${dj.name}" is already publishing to ${environment}`);
+      }
+      session = await this.outbox.transaction(open);
+      if (!session) {
+        listening.cancel();
+        return this.refuse(attempt, `DJ "${dj.name}" is already publishing to ${environment}`);
+      }
+    }
+    // The stream is renamed to the DJ's id: the secret key never appears in internal URLs, and a DJ
+    // who reconnects lands on the same name, where the transcoder waits for them.
+    this.logger.log(`DJ "${dj.name}" started publishing to ${environment} from ${attempt.remoteAddress}`);
     // Hold the DJ until the transcoder plays the stream name: it then gets the DJ's first keyframe
     // instead of waiting up to a GOP for the next one, and the recording misses nothing. A slow or
     // missing transcoder never keeps a DJ off the air for longer than the timeout.
-    if (!(await listening)) {
+    if (!(await listening.result)) {
       this.logger.warn(`no transcoder listened on ${environment}/${streamName} within ${this.config.ingestAttachTimeoutMs} ms; accepting the DJ anyway`);
     }
     return { allow: true, renameTo: streamName };
@@ -89,16 +92,51 @@ export class IngestService {
 
   async onPublishDone(attempt: PublishAttempt): Promise<void> {
     if (attempt.app === 'program') {
-      if (UUID.test(attempt.name)) await this.bus.emit(ProgramStopped, { broadcastId: attempt.name });
+      if (UUID.test(attempt.name)) await this.outbox.publish(ProgramStopped, { broadcastId: attempt.name });
       return;
     }
-    if (attempt.app !== 'live' && attempt.app !== 'test') return;
-    const session = await this.sessions.closeByConnection(attempt.app, attempt.clientId, attempt.remoteAddress);
-    if (!session) return;
-    this.logger.log(`DJ ${session.djId} stopped publishing to ${attempt.app}`);
-    await this.bus.emit(IngestStopped, {
+    const environment = attempt.app;
+    if (environment !== 'live' && environment !== 'test') return;
+    const session = await this.outbox.transaction(async (manager) => {
+      const closed = await this.sessions.closeByConnection(manager, environment, attempt.clientId, attempt.remoteAddress);
+      if (closed) await this.announceStop(manager, closed);
+      return closed;
+    });
+    if (session) this.logger.log(`DJ ${session.djId} stopped publishing to ${environment}`);
+  }
+
+  private async openSession(
+    manager: EntityManager,
+    newSession: Omit<IngestSessionEntity, 'id' | 'endedAt'>,
+    djName: string,
+    streamName: string,
+  ): Promise<IngestSessionEntity | null> {
+    const session = await this.sessions.open(manager, newSession);
+    if (!session) return null;
+    await this.outbox.add(manager, IngestStarted, {
       ingestId: session.id,
-      environment: attempt.app,
+      environment: session.environment,
+      djId: session.djId,
+      djName,
+      stream: { app: session.environment, streamName },
+      startedAt: session.startedAt.toISOString(),
+    });
+    return session;
+  }
+
+  /** Closes a session that nginx-rtmp no longer has (it crashed, or lost the hook); null if already closed. */
+  async closeStale(sessionId: string): Promise<IngestSessionEntity | null> {
+    return this.outbox.transaction(async (manager) => {
+      const closed = await this.sessions.closeById(manager, sessionId);
+      if (closed) await this.announceStop(manager, closed);
+      return closed;
+    });
+  }
+
+  private async announceStop(manager: EntityManager, session: IngestSessionEntity): Promise<void> {
+    await this.outbox.add(manager, IngestStopped, {
+      ingestId: session.id,
+      environment: session.environment,
       djId: session.djId,
       stoppedAt: (session.endedAt ?? new Date()).toISOString(),
     });
@@ -115,9 +153,8 @@ export class IngestService {
     // A young session may be one whose publish is still held for the transcoder: not in /stat yet.
     if (Date.now() - open.startedAt.getTime() < 15_000) return false;
     if ((await this.status.isPublishing(environment, djId)) !== false) return false;
-    const closed = await this.sessions.closeById(open.id);
+    await this.closeStale(open.id);
     this.logger.warn(`closed a stale ingest session of DJ ${djId} on ${environment} (nginx-rtmp has no such publisher)`);
-    await this.bus.emit(IngestStopped, { ingestId: closed.id, environment, djId, stoppedAt: (closed.endedAt ?? new Date()).toISOString() });
     return true;
   }
 
@@ -130,7 +167,7 @@ export class IngestService {
   private async onProgramPublish(attempt: PublishAttempt): Promise<PublishDecision> {
     // nginx-rtmp already refuses program publishers from outside the internal network.
     if (!UUID.test(attempt.name)) return this.refuse(attempt, 'program stream name is not a broadcast id');
-    await this.bus.emit(ProgramStarted, { broadcastId: attempt.name });
+    await this.outbox.publish(ProgramStarted, { broadcastId: attempt.name });
     return { allow: true };
   }
 

@@ -23,11 +23,15 @@ export class StreamListeners {
     else this.players.delete(key);
   }
 
-  /** Resolves true once a player listens on the stream (at once if one already does), false on timeout. */
-  waitForListener(app: string, streamName: string, timeoutMs: number): Promise<boolean> {
+  /**
+   * `result` resolves true once a player listens on the stream (at once if one already does), false
+   * on timeout or cancel. Cancel it when the publish is refused, so no timer is left behind.
+   */
+  waitForListener(app: string, streamName: string, timeoutMs: number): { result: Promise<boolean>; cancel: () => void } {
     const key = `${app}/${streamName}`;
-    if (this.players.has(key)) return Promise.resolve(true);
-    return new Promise((resolve) => {
+    if (this.players.has(key)) return { result: Promise.resolve(true), cancel: () => undefined };
+    let cancel: () => void = () => undefined;
+    const result = new Promise<boolean>((resolve) => {
       const waiters = this.waiters.get(key) ?? new Set<() => void>();
       this.waiters.set(key, waiters);
       const wake = () => {
@@ -38,7 +42,13 @@ export class StreamListeners {
         waiters.delete(wake);
         resolve(false);
       }, timeoutMs);
+      cancel = () => {
+        clearTimeout(timer);
+        waiters.delete(wake);
+        resolve(false);
+      };
       waiters.add(wake);
     });
+    return { result, cancel };
   }
 }

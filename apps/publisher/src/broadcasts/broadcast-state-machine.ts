@@ -40,3 +40,6 @@ export function canTake(from: BroadcastState, event: BroadcastEvent): boolean {
 
 /** States in which the broadcast still holds resources (relays, encoder job, recording). */
 export const ACTIVE_STATES: readonly BroadcastState[] = ['starting', 'live', 'interrupted', 'ending'];
+
+/** States in which the broadcast wants its program, its relays and its recording running. */
+export { RUNNING_BROADCAST_STATES as RUNNING_STATES } from '@streamcaster/contracts';

@@ -46,6 +46,9 @@ export class BroadcastEntity {
   @Column({ name: 'interrupted_by_ingest_id', type: 'uuid', nullable: true })
   interruptedByIngestId!: string | null;
 
+  @Column({ name: 'interrupted_at', type: 'timestamptz', nullable: true })
+  interruptedAt!: Date | null;
+
   @Column({ name: 'end_reason', type: 'text', nullable: true })
   endReason!: string | null;
 

@@ -2,7 +2,8 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { BrandingModule } from '../branding/branding.module.js';
 import { DestinationsModule } from '../destinations/destinations.module.js';
-import { RelayManager } from '../relays/relay-manager.service.js';
+import { ReconcilerService } from '../reconciler/reconciler.service.js';
+import { RelayWorkers } from '../relays/relay-workers.service.js';
 import { RelaysNatsController } from '../relays/relays.nats.controller.js';
 import { BroadcastDestinationEntity } from './broadcast-destination.entity.js';
 import { BroadcastEndProcessor } from './broadcast-end.processor.js';
@@ -15,6 +16,6 @@ import { BroadcastsService } from './broadcasts.service.js';
 @Module({
   imports: [TypeOrmModule.forFeature([BroadcastEntity, BroadcastDestinationEntity]), DestinationsModule, BrandingModule],
   controllers: [BroadcastsNatsController, RelaysNatsController],
-  providers: [BroadcastsService, BroadcastsRepository, BroadcastQueues, BroadcastEndProcessor, RelayManager],
+  providers: [BroadcastsService, BroadcastsRepository, BroadcastQueues, BroadcastEndProcessor, RelayWorkers, ReconcilerService],
 })
 export class BroadcastsModule {}

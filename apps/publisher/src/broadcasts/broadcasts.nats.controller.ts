@@ -11,26 +11,26 @@ import {
   type EventMessage,
   type EventPayload,
 } from '@streamcaster/contracts';
-import { OnCommand, OnEvent } from '@streamcaster/service-kit';
+import { OnCommand, OnDurableEvent, type DurableContext } from '@streamcaster/service-kit';
 import { BroadcastsService } from './broadcasts.service.js';
 
 @Controller()
 export class BroadcastsNatsController {
   constructor(private readonly broadcasts: BroadcastsService) {}
 
-  @OnEvent(IngestStarted)
-  onIngestStarted(message: EventMessage<EventPayload<typeof IngestStarted>>): Promise<void> {
-    return this.broadcasts.onIngestStarted(message.payload, message.correlationId);
+  @OnDurableEvent(IngestStarted)
+  onIngestStarted(message: EventMessage<EventPayload<typeof IngestStarted>>, { manager }: DurableContext): Promise<void> {
+    return this.broadcasts.onIngestStarted(manager, message.payload, message.correlationId);
   }
 
-  @OnEvent(IngestStopped)
-  onIngestStopped(message: EventMessage<EventPayload<typeof IngestStopped>>): Promise<void> {
-    return this.broadcasts.onIngestStopped(message.payload, message.correlationId);
+  @OnDurableEvent(IngestStopped)
+  onIngestStopped(message: EventMessage<EventPayload<typeof IngestStopped>>, { manager }: DurableContext): Promise<void> {
+    return this.broadcasts.onIngestStopped(manager, message.payload, message.correlationId);
   }
 
-  @OnEvent(ProgramStarted)
-  onProgramStarted(message: EventMessage<EventPayload<typeof ProgramStarted>>): Promise<void> {
-    return this.broadcasts.onProgramStarted(message.payload.broadcastId, message.correlationId);
+  @OnDurableEvent(ProgramStarted)
+  onProgramStarted(message: EventMessage<EventPayload<typeof ProgramStarted>>, { manager }: DurableContext): Promise<void> {
+    return this.broadcasts.onProgramStarted(manager, message.payload.broadcastId, message.correlationId);
   }
 
   @OnCommand(ListBroadcasts)

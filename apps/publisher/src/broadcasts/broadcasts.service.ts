@@ -1,6 +1,8 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import {
   BroadcastStateChanged,
+  ProgramRequested,
   type BroadcastState,
   type BroadcastView,
   type Environment,
@@ -8,19 +10,23 @@ import {
   type IngestStarted,
   type IngestStopped,
 } from '@streamcaster/contracts';
-import { BusClient, BusException } from '@streamcaster/service-kit';
+import { BusException, LeaseStore, Outbox } from '@streamcaster/service-kit';
 import { BrandingService } from '../branding/branding.service.js';
 import { PublisherConfig } from '../config/publisher.config.js';
 import { DestinationsService } from '../destinations/destinations.service.js';
-import { RelayManager } from '../relays/relay-manager.service.js';
+import { RelayWorkers } from '../relays/relay-workers.service.js';
 import type { BroadcastEntity } from './broadcast.entity.js';
 import { canTake, nextState, type BroadcastEvent } from './broadcast-state-machine.js';
 import { BroadcastQueues } from './broadcast-queues.js';
 import { BroadcastsRepository } from './broadcasts.repository.js';
 
+/** How long an ending broadcast waits for its relays to stop before it is marked ended anyway. */
+const RELAYS_STOP_WITHIN_MS = 10_000;
+
 /**
- * The broadcast lifecycle: a DJ starts publishing → a broadcast with its title, a transcode job and,
- * once the program is up, one relay per destination; the DJ leaves → a grace period; then the end.
+ * The broadcast lifecycle: a DJ starts publishing → a broadcast with its title, a program request and
+ * one relay per destination (run by whichever replica takes their leases); the DJ leaves → a grace
+ * period; then the end. Every state change commits together with the event that reports it.
  */
 @Injectable()
 export class BroadcastsService implements OnApplicationBootstrap {
@@ -30,43 +36,46 @@ export class BroadcastsService implements OnApplicationBootstrap {
     private readonly broadcasts: BroadcastsRepository,
     private readonly destinations: DestinationsService,
     private readonly branding: BrandingService,
-    private readonly relays: RelayManager,
+    private readonly relays: RelayWorkers,
     private readonly queues: BroadcastQueues,
-    private readonly bus: BusClient,
+    private readonly outbox: Outbox,
+    private readonly leases: LeaseStore,
     private readonly config: PublisherConfig,
   ) {}
 
-  onIngestStarted(event: EventPayload<typeof IngestStarted>, correlationId: string): Promise<void> {
-    return this.broadcasts.withDjLock(event.djId, event.environment, () => this.startOrResume(event, correlationId));
+  async onIngestStarted(manager: EntityManager, event: EventPayload<typeof IngestStarted>, correlationId: string): Promise<void> {
+    await this.broadcasts.lockDj(manager, event.djId, event.environment);
+    await this.startOrResume(manager, event, correlationId);
   }
 
-  onIngestStopped(event: EventPayload<typeof IngestStopped>, correlationId: string): Promise<void> {
-    return this.broadcasts.withDjLock(event.djId, event.environment, () => this.interrupt(event, correlationId));
+  async onIngestStopped(manager: EntityManager, event: EventPayload<typeof IngestStopped>, correlationId: string, reason = 'the DJ stopped publishing'): Promise<void> {
+    await this.broadcasts.lockDj(manager, event.djId, event.environment);
+    await this.interrupt(manager, event, correlationId, reason);
   }
 
-  private async startOrResume(event: EventPayload<typeof IngestStarted>, correlationId: string): Promise<void> {
+  private async startOrResume(manager: EntityManager, event: EventPayload<typeof IngestStarted>, correlationId: string): Promise<void> {
     // The end of a broadcast (grace period over, or a stop) does not take the DJ lock: re-read until
     // the DJ's running broadcast is either resumed or gone.
     for (let look = 0; look < 40; look += 1) {
-      const running = await this.broadcasts.findActiveForDj(event.djId, event.environment);
+      const running = await this.broadcasts.findActiveForDj(event.djId, event.environment, manager);
       if (!running) break;
-      if (running.currentIngestId === event.ingestId) return; // the same event, delivered again
+      if (running.currentIngestId === event.ingestId) return; // this connection is already the broadcast's
       if (running.state === 'ending') {
         // Ending right now: a new broadcast starts once that one is over.
         await new Promise((resolve) => setTimeout(resolve, 250));
         continue;
       }
       // The DJ is back within the grace period: same broadcast; the transcoder re-attaches by itself.
-      if (await this.move(running, 'dj-returned', correlationId, { interruptedByIngestId: null, currentIngestId: event.ingestId })) {
+      if (await this.move(manager, running, 'dj-returned', correlationId, { interruptedByIngestId: null, interruptedAt: null, currentIngestId: event.ingestId })) {
         this.logger.log(`DJ ${event.djName} is back on ${event.environment}; broadcast ${running.id} continues`);
         return;
       }
     }
 
     const startedAt = new Date(event.startedAt);
-    const { title, description, branding } = await this.branding.renderFor(event.djName, event.environment, startedAt);
+    const { title, description } = await this.branding.renderFor(event.djName, event.environment, startedAt);
     const targets = await this.destinations.relayTargets(event.environment);
-    const broadcast = await this.broadcasts.create({
+    const broadcast = await this.broadcasts.create(manager, {
       environment: event.environment,
       djId: event.djId,
       djName: event.djName,
@@ -81,80 +90,86 @@ export class BroadcastsService implements OnApplicationBootstrap {
       destinations: targets.map((target) => ({
         destinationId: target.id,
         name: target.name,
-        state: 'pending',
+        // A destination whose key cannot be read fails alone, with its reason; the others go live.
+        state: target.kind === 'ready' ? 'pending' : 'failed',
         reconnects: 0,
         bitrateKbps: null,
-        lastError: null,
+        lastError: target.kind === 'ready' ? null : target.reason,
       })) as BroadcastEntity['destinations'],
     });
+    for (const target of targets) {
+      if (target.kind === 'unreadable') this.logger.error(`destination ${target.name} gets no relay: ${target.reason}`);
+    }
     this.logger.log(`broadcast ${broadcast.id} "${title}" created for ${targets.length} destination(s) of ${event.environment}`);
-    await this.publishState(broadcast, null, correlationId);
-    await this.queues.transcode.add(
-      'run-broadcast',
+    await this.publishState(manager, broadcast, null, correlationId);
+    await this.requestProgram(manager, broadcast, correlationId);
+  }
+
+  /** Asks the transcoder for the broadcast's program (again, when the reconciler finds none). */
+  async requestProgram(manager: EntityManager, broadcast: BroadcastEntity, correlationId: string): Promise<void> {
+    const branding = await this.branding.get();
+    await this.outbox.add(
+      manager,
+      ProgramRequested,
       {
         broadcastId: broadcast.id,
         environment: broadcast.environment,
-        input: event.stream,
-        djName: event.djName,
+        input: { app: broadcast.inputApp, streamName: broadcast.inputStream },
+        djName: broadcast.djName,
         logo: branding.logo
           ? { assetName: branding.logo.assetName, position: branding.logoPosition, width: branding.logo.width, height: branding.logo.height }
           : null,
       },
-      // One job per broadcast, whatever the number of retries of this event.
-      { jobId: broadcast.id, attempts: 1000, backoff: { type: 'exponential', delay: 1_000 } },
+      correlationId,
     );
-    // Relays start now and wait on the program stream inside nginx-rtmp: they get its very first
-    // keyframe instead of waiting up to a GOP for the next one. ffmpeg opens the push to the platform
-    // only once it has read the program, so nothing reaches a platform before there is a program.
-    await this.relays.startAll(broadcast.id, targets);
   }
 
-  private async interrupt(event: EventPayload<typeof IngestStopped>, correlationId: string): Promise<void> {
-    const broadcast = await this.broadcasts.findActiveForDj(event.djId, event.environment);
+  private async interrupt(manager: EntityManager, event: EventPayload<typeof IngestStopped>, correlationId: string, reason: string): Promise<void> {
+    const broadcast = await this.broadcasts.findActiveForDj(event.djId, event.environment, manager);
     if (!broadcast || !canTake(broadcast.state, 'dj-left') || broadcast.state === 'ending') return;
     // A connection the broadcast no longer runs on (the DJ already reconnected): nothing to do.
     if (broadcast.currentIngestId !== event.ingestId) return;
-    await this.move(broadcast, 'dj-left', correlationId, { interruptedByIngestId: event.ingestId });
+    if (broadcast.state === 'interrupted' && broadcast.interruptedByIngestId === event.ingestId) return; // told twice
+    await this.move(manager, broadcast, 'dj-left', correlationId, { interruptedByIngestId: event.ingestId, interruptedAt: new Date() });
+    // Added before the commit: if the commit fails, the job finds the broadcast not interrupted and
+    // does nothing; a job that is lost is made up for by the reconciler (interrupted_at + grace).
     await this.queues.broadcast.add(
       'end',
       { broadcastId: broadcast.id, ingestId: event.ingestId },
       { jobId: `end-${broadcast.id}-${event.ingestId}`, delay: this.config.gracePeriodMs, attempts: 5, backoff: { type: 'exponential', delay: 1_000 } },
     );
-    this.logger.log(`DJ left broadcast ${broadcast.id}; it ends in ${this.config.gracePeriodMs} ms unless they return`);
+    this.logger.log(`broadcast ${broadcast.id} interrupted (${reason}); it ends in ${this.config.gracePeriodMs} ms unless the DJ returns`);
   }
 
-  async onProgramStarted(broadcastId: string, correlationId: string): Promise<void> {
-    const broadcast = await this.broadcasts.findById(broadcastId);
-    if (!broadcast || !canTake(broadcast.state, 'program-up') || broadcast.state === 'ending') return;
-    if (broadcast.state === 'starting') await this.move(broadcast, 'program-up', correlationId);
-    // Idempotent: relays already waiting are kept; this restarts them only after a publisher restart.
-    await this.relays.startAll(broadcast.id, await this.targetsOf(broadcast));
+  async onProgramStarted(manager: EntityManager, broadcastId: string, correlationId: string): Promise<void> {
+    const broadcast = await this.broadcasts.findById(broadcastId, manager);
+    if (!broadcast || broadcast.state !== 'starting') return;
+    await this.move(manager, broadcast, 'program-up', correlationId);
   }
 
-  /** The grace period ran out: end only if it is still the same interruption. */
   /**
    * A publisher that crashed while ending a broadcast left it `ending`, which would also keep its DJ
-   * from starting a new one. Relays die with their publisher; what is left is to mark it ended.
+   * from starting a new one: finish those. (The reconciler does the same for one left by another
+   * replica while this one runs.)
    */
   async onApplicationBootstrap(): Promise<void> {
-    for (const broadcast of await this.broadcasts.findInState('ending')) {
-      if (await this.move(broadcast, 'stopped', broadcast.id, { endedAt: new Date(), endReason: broadcast.endReason ?? 'the publisher restarted while ending it' })) {
-        this.logger.warn(`finished broadcast ${broadcast.id}, left ending by a publisher that stopped`);
-      }
+    for (const broadcast of await this.broadcasts.findInState(['ending'])) {
+      await this.finishEnding(broadcast.id, broadcast.endReason ?? 'the publisher restarted while ending it');
     }
   }
 
+  /** The grace period ran out: end only if it is still the same interruption. */
   async onGraceExpired(broadcastId: string, ingestId: string): Promise<void> {
     const broadcast = await this.broadcasts.findById(broadcastId);
     if (!broadcast || broadcast.state !== 'interrupted' || broadcast.interruptedByIngestId !== ingestId) return;
-    await this.end(broadcast, 'the DJ did not come back within the grace period', broadcastId);
+    await this.end(broadcast.id, 'the DJ did not come back within the grace period', broadcastId);
   }
 
   async stop(id: string): Promise<BroadcastView> {
     const broadcast = await this.broadcasts.findById(id);
     if (!broadcast) throw new BusException('not_found', `no broadcast with id ${id}`);
     if (!canTake(broadcast.state, 'stop')) throw new BusException('conflict', `broadcast ${id} is already ${broadcast.state}`);
-    await this.end(broadcast, 'stopped from the dashboard', id);
+    await this.end(id, 'stopped from the dashboard', id);
     return this.get(id);
   }
 
@@ -168,17 +183,39 @@ export class BroadcastsService implements OnApplicationBootstrap {
     return (await this.broadcasts.list(environment, limit)).map((broadcast) => this.toView(broadcast));
   }
 
-  private async end(broadcast: BroadcastEntity, reason: string, correlationId: string): Promise<void> {
-    if (!(await this.move(broadcast, 'stop', correlationId, { endReason: reason }))) return;
-    this.logger.log(`ending broadcast ${broadcast.id}: ${reason}`);
-    // 'ending' tells the transcoder to stop its job and the recorder to finish the file.
-    await this.relays.stopAll(broadcast.id);
-    await this.queues.transcode.remove(broadcast.id).catch(() => undefined);
-    await this.move(broadcast, 'stopped', correlationId, { endedAt: new Date() });
+  /**
+   * Ends a broadcast: `ending` (its relays, encoder and recorder wind down when they see it), then,
+   * once no relay of it runs any more, `ended`. Returns false when it was not running.
+   */
+  async end(id: string, reason: string, correlationId: string): Promise<boolean> {
+    const moved = await this.outbox.transaction(async (manager) => {
+      const broadcast = await this.broadcasts.findById(id, manager);
+      if (!broadcast || !canTake(broadcast.state, 'stop') || broadcast.state === 'ending') return false;
+      return this.move(manager, broadcast, 'stop', correlationId, { endReason: reason });
+    });
+    if (!moved) return false;
+    this.logger.log(`ending broadcast ${id}: ${reason}`);
+    this.relays.nudge();
+    await this.finishEnding(id, reason);
+    return true;
+  }
+
+  /** The second half of `end`: waits (bounded) for the relays to stop, then marks the broadcast ended. */
+  async finishEnding(id: string, reason: string): Promise<void> {
+    const deadline = Date.now() + RELAYS_STOP_WITHIN_MS;
+    while (Date.now() < deadline && (await this.leases.list(`relay:${id}:`)).length > 0) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    await this.outbox.transaction(async (manager) => {
+      const broadcast = await this.broadcasts.findById(id, manager);
+      if (broadcast?.state !== 'ending') return;
+      await this.move(manager, broadcast, 'stopped', id, { endedAt: new Date(), endReason: broadcast.endReason ?? reason });
+    });
   }
 
   /** Applies one state-machine step with compare-and-set; false when another actor moved it first. */
-  private async move(
+  async move(
+    manager: EntityManager,
     broadcast: BroadcastEntity,
     event: BroadcastEvent,
     correlationId: string,
@@ -186,14 +223,15 @@ export class BroadcastsService implements OnApplicationBootstrap {
   ): Promise<boolean> {
     const from = broadcast.state;
     const to = nextState(from, event);
-    if (!(await this.broadcasts.transition(broadcast.id, from, to, extra))) return false;
+    if (!(await this.broadcasts.transition(manager, broadcast.id, from, to, extra))) return false;
     Object.assign(broadcast, extra, { state: to });
-    if (to !== from) await this.publishState(broadcast, from, correlationId);
+    if (to !== from) await this.publishState(manager, broadcast, from, correlationId);
     return true;
   }
 
-  private async publishState(broadcast: BroadcastEntity, previousState: BroadcastState | null, correlationId: string): Promise<void> {
-    await this.bus.emit(
+  private async publishState(manager: EntityManager, broadcast: BroadcastEntity, previousState: BroadcastState | null, correlationId: string): Promise<void> {
+    await this.outbox.add(
+      manager,
       BroadcastStateChanged,
       {
         broadcastId: broadcast.id,
@@ -207,12 +245,6 @@ export class BroadcastsService implements OnApplicationBootstrap {
     );
   }
 
-  private async targetsOf(broadcast: BroadcastEntity) {
-    // Only the destinations the broadcast started with; one enabled later joins the next broadcast.
-    const wanted = new Set(broadcast.destinations.map((destination) => destination.destinationId));
-    return (await this.destinations.relayTargets(broadcast.environment)).filter((target) => wanted.has(target.id));
-  }
-
   private toView(broadcast: BroadcastEntity): BroadcastView {
     return {
       id: broadcast.id,
@@ -224,14 +256,15 @@ export class BroadcastsService implements OnApplicationBootstrap {
       startedAt: broadcast.startedAt.toISOString(),
       endedAt: broadcast.endedAt?.toISOString() ?? null,
       destinations: broadcast.destinations.map((destination) => {
+        // The replica that runs the relay knows its current bitrate; the database has the rest.
         const live = this.relays.statusOf(broadcast.id, destination.destinationId);
         return {
           id: destination.destinationId,
           name: destination.name,
-          state: live?.state ?? destination.state,
-          reconnects: live?.reconnects ?? destination.reconnects,
+          state: destination.state,
+          reconnects: destination.reconnects,
           bitrateKbps: live ? live.bitrateKbps : destination.bitrateKbps,
-          lastError: live ? live.lastError : destination.lastError,
+          lastError: destination.lastError,
         };
       }),
     };

@@ -21,12 +21,21 @@ export function toDestinationView(destination: DestinationEntity): DestinationVi
 
 /** A destination with its key opened, for the relay that pushes to it. Never leaves the publisher. */
 export interface RelayTarget {
+  kind: 'ready';
   id: string;
   name: string;
   /** Server URL joined with the stream key, e.g. rtmps://live.example.com/app/<key>. */
   pushUrl: string;
   /** The key alone, to mask it wherever ffmpeg repeats the URL. */
   streamKey: string;
+}
+
+/** A destination whose sealed key cannot be opened: it gets no relay, and says why. */
+export interface UnreadableTarget {
+  kind: 'unreadable';
+  id: string;
+  name: string;
+  reason: string;
 }
 
 @Injectable()
@@ -61,10 +70,24 @@ export class DestinationsService {
     return { id };
   }
 
-  async relayTargets(environment: Environment): Promise<RelayTarget[]> {
+  /**
+   * The enabled destinations of an environment with their keys opened. One whose key cannot be read
+   * (sealed with another STREAMCASTER_SECRET_KEY, or damaged) is returned as unreadable with the
+   * reason, so that it fails alone while every other destination goes live.
+   */
+  async relayTargets(environment: Environment): Promise<Array<RelayTarget | UnreadableTarget>> {
     return (await this.destinations.listEnabled(environment)).map((destination) => {
-      const streamKey = this.secrets.open(destination.streamKeySealed);
-      return { id: destination.id, name: destination.name, pushUrl: joinStreamKey(destination.url, streamKey), streamKey };
+      try {
+        const streamKey = this.secrets.open(destination.streamKeySealed);
+        return { kind: 'ready', id: destination.id, name: destination.name, pushUrl: joinStreamKey(destination.url, streamKey), streamKey };
+      } catch (error) {
+        return {
+          kind: 'unreadable',
+          id: destination.id,
+          name: destination.name,
+          reason: `its stream key cannot be read (${(error as Error).message}): it was sealed with another STREAMCASTER_SECRET_KEY or is damaged; enter the key again`,
+        };
+      }
     });
   }
 }

@@ -77,6 +77,12 @@ export class Relay extends EventEmitter<RelayEvents> {
     await this.process.start().catch(() => undefined);
   }
 
+  /** The program is back: reconnect now if waiting for a retry. */
+  retryNow(): void {
+    this.process.resetBackoff();
+    this.process.retryNow();
+  }
+
   async stop(): Promise<void> {
     await this.process.stop();
     this.update({ state: 'stopped', bitrateKbps: null });

@@ -1,19 +1,23 @@
 import { Controller } from '@nestjs/common';
-import { BroadcastStateChanged, type EventMessage, type EventPayload } from '@streamcaster/contracts';
+import { BroadcastStateChanged, ProgramStarted, type EventMessage, type EventPayload } from '@streamcaster/contracts';
 import { OnEvent } from '@streamcaster/service-kit';
-import { RelayManager } from './relay-manager.service.js';
+import { RelayWorkers } from './relay-workers.service.js';
 
+/**
+ * Fan-out hints to every replica, heard on core NATS as the durable events pass: they only make the
+ * relays react at once. Were one lost, the next lease scan (every second) would do the same.
+ */
 @Controller()
 export class RelaysNatsController {
-  constructor(private readonly relays: RelayManager) {}
+  constructor(private readonly relays: RelayWorkers) {}
 
-  /**
-   * Fan-out: the replica that ends a broadcast (end job, stop command) is not always the one whose
-   * processes push its relays; every replica stops the relays it holds for a broadcast that is over.
-   */
   @OnEvent(BroadcastStateChanged, { fanout: true })
-  async onBroadcastState(message: EventMessage<EventPayload<typeof BroadcastStateChanged>>): Promise<void> {
-    const { broadcastId, state } = message.payload;
-    if (state === 'ending' || state === 'ended' || state === 'failed') await this.relays.stopAll(broadcastId);
+  onBroadcastState(_message: EventMessage<EventPayload<typeof BroadcastStateChanged>>): void {
+    this.relays.nudge();
+  }
+
+  @OnEvent(ProgramStarted, { fanout: true })
+  onProgramStarted(message: EventMessage<EventPayload<typeof ProgramStarted>>): void {
+    this.relays.programStarted(message.payload.broadcastId);
   }
 }

@@ -2,11 +2,15 @@ import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } fro
 import { readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { finalizeRecordingJobSchema, RECORDING_QUEUE, RecordingFinalized, type RecordingJobs } from '@streamcaster/contracts';
-import { BusClient, createWorker, DataPaths, type TypedWorker } from '@streamcaster/service-kit';
+import { createWorker, DataPaths, LeaseStore, Outbox, type TypedWorker } from '@streamcaster/service-kit';
 import { lastLine, runOnce } from '@streamcaster/supervisor';
 import { RecorderConfig } from '../config/recorder.config.js';
 import { buildFinalizeArgs, concatList, SEGMENT_NAME } from './recording-args.js';
 import { RecordingsRepository } from './recordings.repository.js';
+import { recordingLease } from './recordings.service.js';
+
+/** Longest wait for the segment writer to close its last segment and let its lease go. */
+const WRITER_GONE_WITHIN_MS = 20_000;
 
 /**
  * Turns a recording's segments into one MP4. The segments are deleted only after the MP4 is written
@@ -21,7 +25,8 @@ export class FinalizeProcessor implements OnModuleInit, OnApplicationShutdown {
     private readonly config: RecorderConfig,
     private readonly recordings: RecordingsRepository,
     private readonly paths: DataPaths,
-    private readonly bus: BusClient,
+    private readonly outbox: Outbox,
+    private readonly leases: LeaseStore,
   ) {}
 
   onModuleInit(): void {
@@ -55,6 +60,9 @@ export class FinalizeProcessor implements OnModuleInit, OnApplicationShutdown {
   async finalize(recordingId: string): Promise<void> {
     const recording = await this.recordings.findById(recordingId);
     if (!recording || recording.state === 'ready') return;
+    // The job is queued just before the transaction that marks the recording finalizing commits.
+    if (recording.state === 'recording') throw new Error(`recording ${recordingId} is not marked finalizing yet`);
+    await this.writerGone(recordingId);
     const segmentsDir = this.paths.recording(`${recording.directory}/segments`);
     const segments = (await readdir(segmentsDir).catch(() => [] as string[]))
       .filter((name) => SEGMENT_NAME.test(name))
@@ -90,7 +98,16 @@ export class FinalizeProcessor implements OnModuleInit, OnApplicationShutdown {
       error: null,
     });
     this.logger.log(`recording ${recordingId} ready: ${durationSeconds.toFixed(1)} s, ${(size / 1e6).toFixed(1)} MB`);
-    await this.bus.emit(RecordingFinalized, { recordingId, broadcastId: recording.broadcastId, durationSeconds, sizeBytes: size });
+    await this.outbox.publish(RecordingFinalized, { recordingId, broadcastId: recording.broadcastId, durationSeconds, sizeBytes: size });
+  }
+
+  /** The writer (on whichever replica) stops when it sees the broadcast over; its last segment must be closed. */
+  private async writerGone(recordingId: string): Promise<void> {
+    const deadline = Date.now() + WRITER_GONE_WITHIN_MS;
+    while (await this.leases.isHeld(recordingLease(recordingId))) {
+      if (Date.now() > deadline) throw new Error(`recording ${recordingId} is still being written after ${WRITER_GONE_WITHIN_MS} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
   }
 
 

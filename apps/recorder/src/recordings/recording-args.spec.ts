@@ -79,14 +79,19 @@ describe('concatList', () => {
 });
 
 describe('SEGMENT_NAME and segmentPatternIn', () => {
-  it('matches the names the pattern produces and captures the number', () => {
-    assert.equal(segmentPatternIn('/data/rec/b7'), '/data/rec/b7/segment-%06d.ts');
-    assert.equal(SEGMENT_NAME.exec('segment-000000.ts')?.[1], '000000');
-    assert.equal(SEGMENT_NAME.exec('segment-001234.ts')?.[1], '001234');
+  it('matches the names the pattern produces and captures the token and the number', () => {
+    assert.equal(segmentPatternIn('/data/rec/b7', 3), '/data/rec/b7/segment-000003-%06d.ts');
+    assert.deepEqual(SEGMENT_NAME.exec('segment-000003-000000.ts')?.slice(1), ['000003', '000000']);
+    assert.deepEqual(SEGMENT_NAME.exec('segment-000012-001234.ts')?.slice(1), ['000012', '001234']);
+  });
+
+  it('sorts the names of a later owner after those of an earlier one', () => {
+    const names = ['segment-000002-000000.ts', 'segment-000001-000010.ts', 'segment-000001-000002.ts', 'segment-000010-000000.ts'];
+    assert.deepEqual([...names].sort(), ['segment-000001-000002.ts', 'segment-000001-000010.ts', 'segment-000002-000000.ts', 'segment-000010-000000.ts']);
   });
 
   it('rejects anything else', () => {
-    for (const name of ['segment-1234.ts', 'segment-0012345.ts', 'segment-000001.ts.tmp', 'xsegment-000001.ts', 'segment-000001.mp4', 'segment-abcdef.ts', 'segments.txt']) {
+    for (const name of ['segment-000001.ts', 'segment-1-1234.ts', 'segment-000001-0012345.ts', 'segment-000001-000001.ts.tmp', 'xsegment-000001-000001.ts', 'segment-000001-000001.mp4', 'segment-abcdef-000001.ts', 'segments.txt']) {
       assert.equal(SEGMENT_NAME.test(name), false, name);
     }
   });

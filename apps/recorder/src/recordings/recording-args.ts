@@ -49,5 +49,9 @@ export function concatList(segmentPaths: string[]): string {
   return segmentPaths.map((path) => `file '${path.replace(/'/g, `'\\''`)}'`).join('\n') + '\n';
 }
 
-export const SEGMENT_NAME = /^segment-(\d{6})\.ts$/;
-export const segmentPatternIn = (directory: string) => `${directory}/segment-%06d.ts`;
+/**
+ * `segment-<fencing token>-<number>.ts`: each owner of a recording writes names of its own lease, so
+ * two owners can never write one file, and the names sort in recording order across take-overs.
+ */
+export const SEGMENT_NAME = /^segment-(\d{6})-(\d{6})\.ts$/;
+export const segmentPatternIn = (directory: string, token: number) => `${directory}/segment-${String(token).padStart(6, '0')}-%06d.ts`;

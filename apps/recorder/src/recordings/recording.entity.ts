@@ -38,11 +38,4 @@ export class RecordingEntity {
 
   @Column({ type: 'text', nullable: true })
   error!: string | null;
-
-  /** The recorder instance that holds the recording while it is `recording`. */
-  @Column({ type: 'text', nullable: true })
-  owner!: string | null;
-
-  @Column({ name: 'lease_until', type: 'timestamptz', nullable: true })
-  leaseUntil!: Date | null;
 }

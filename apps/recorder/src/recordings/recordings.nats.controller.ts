@@ -1,6 +1,7 @@
 import { Controller } from '@nestjs/common';
 import {
   BroadcastStateChanged,
+  broadcastRuns,
   GetRecording,
   ListRecordings,
   LocateRecordingFile,
@@ -9,22 +10,24 @@ import {
   type EventPayload,
   type RecordingView,
 } from '@streamcaster/contracts';
-import { OnCommand, OnEvent } from '@streamcaster/service-kit';
+import { OnCommand, OnDurableEvent, OnEvent, type DurableContext } from '@streamcaster/service-kit';
 import { RecordingsService } from './recordings.service.js';
 
 @Controller()
 export class RecordingsNatsController {
   constructor(private readonly recordings: RecordingsService) {}
 
-  /**
-   * Fan-out: every recorder hears every broadcast. Starting is decided by a database claim, and the
-   * end must reach whichever recorder holds the process.
-   */
-  @OnEvent(BroadcastStateChanged, { fanout: true })
-  async onBroadcastState(message: EventMessage<EventPayload<typeof BroadcastStateChanged>>): Promise<void> {
+  @OnDurableEvent(BroadcastStateChanged)
+  async onBroadcastState(message: EventMessage<EventPayload<typeof BroadcastStateChanged>>, { manager }: DurableContext): Promise<void> {
     const { broadcastId, state } = message.payload;
-    if (state === 'starting' || state === 'live') await this.recordings.startRecording(broadcastId);
-    if (state === 'ending' || state === 'ended' || state === 'failed') await this.recordings.finishRecording(broadcastId);
+    if (broadcastRuns(state)) await this.recordings.onBroadcastRunning(manager, broadcastId);
+    else await this.recordings.onBroadcastOver(manager, broadcastId);
+  }
+
+  /** A fan-out hint on core NATS: every replica looks for recordings to write or stop at once. */
+  @OnEvent(BroadcastStateChanged, { fanout: true })
+  onBroadcastStateHint(): void {
+    setTimeout(() => this.recordings.nudge(), 50);
   }
 
   @OnCommand(ListRecordings)

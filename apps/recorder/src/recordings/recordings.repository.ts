@@ -1,86 +1,52 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { In, QueryFailedError, type Repository } from 'typeorm';
-import { RecordingEntity } from './recording.entity.js';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, In, type EntityManager } from 'typeorm';
+import { RecordingEntity, type RecordingState } from './recording.entity.js';
 
 @Injectable()
 export class RecordingsRepository {
-  constructor(@InjectRepository(RecordingEntity) private readonly recordings: Repository<RecordingEntity>) {}
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Claims the recording of a broadcast; null when another recorder (or an earlier event) has it. */
-  async claim(broadcastId: string, directory: string, owner: string, leaseMs: number): Promise<RecordingEntity | null> {
-    try {
-      return await this.recordings.save(
-        this.recordings.create({
-          broadcastId,
-          directory,
-          state: 'recording',
-          startedAt: new Date(),
-          filePath: null,
-          durationSeconds: null,
-          sizeBytes: null,
-          finalizedAt: null,
-          error: null,
-          owner,
-          leaseUntil: new Date(Date.now() + leaseMs),
-        }),
-      );
-    } catch (error) {
-      if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23505') return null;
-      throw error;
-    }
+  private recordings(manager: EntityManager = this.dataSource.manager) {
+    return manager.getRepository(RecordingEntity);
   }
 
-  /** Extends the leases of the recordings this recorder still holds. */
-  async renewLeases(ids: string[], owner: string, leaseMs: number): Promise<void> {
-    if (ids.length === 0) return;
-    await this.recordings
+  /** Creates the recording of a broadcast; null when it exists already (the event came again). */
+  async create(manager: EntityManager, broadcastId: string): Promise<RecordingEntity | null> {
+    const result = await this.recordings(manager)
       .createQueryBuilder()
-      .update()
-      .set({ leaseUntil: () => `now() + make_interval(secs => ${Math.ceil(leaseMs / 1000)})` })
-      .where('id IN (:...ids) AND owner = :owner AND state = :state', { ids, owner, state: 'recording' })
-      .execute();
-  }
-
-  async releaseLeases(ids: string[], owner: string): Promise<void> {
-    if (ids.length === 0) return;
-    await this.recordings
-      .createQueryBuilder()
-      .update()
-      .set({ leaseUntil: () => 'now()' })
-      .where('id IN (:...ids) AND owner = :owner', { ids, owner })
-      .execute();
-  }
-
-  /**
-   * Takes over every recording whose holder stopped renewing its lease. One UPDATE: each row goes to
-   * exactly one recorder, however many sweep at the same time.
-   */
-  async takeOverExpired(owner: string, leaseMs: number): Promise<RecordingEntity[]> {
-    const result = await this.recordings
-      .createQueryBuilder()
-      .update()
-      .set({ owner, leaseUntil: () => `now() + make_interval(secs => ${Math.ceil(leaseMs / 1000)})` })
-      .where(`state = 'recording' AND lease_until <= now()`)
+      .insert()
+      .values({ broadcastId, directory: broadcastId, state: 'recording', startedAt: new Date(), segments: 0 })
+      .orIgnore()
       .returning('id')
       .execute();
-    const ids = (result.raw as Array<{ id: string }>).map((row) => row.id);
-    return ids.length === 0 ? [] : this.recordings.findBy({ id: In(ids) });
+    const id = (result.raw as Array<{ id: string }>)[0]?.id;
+    return id ? this.recordings(manager).findOneBy({ id }) : null;
   }
 
-  findById(id: string): Promise<RecordingEntity | null> {
-    return this.recordings.findOneBy({ id });
+  findById(id: string, manager?: EntityManager): Promise<RecordingEntity | null> {
+    return this.recordings(manager).findOneBy({ id });
   }
 
-  findByBroadcast(broadcastId: string): Promise<RecordingEntity | null> {
-    return this.recordings.findOneBy({ broadcastId });
+  findByBroadcast(broadcastId: string, manager?: EntityManager): Promise<RecordingEntity | null> {
+    return this.recordings(manager).findOneBy({ broadcastId });
+  }
+
+  inState(states: RecordingState[]): Promise<RecordingEntity[]> {
+    return this.recordings().findBy({ state: In(states) });
   }
 
   list(broadcastId?: string): Promise<RecordingEntity[]> {
-    return this.recordings.find({ where: broadcastId ? { broadcastId } : {}, order: { startedAt: 'DESC' } });
+    return this.recordings().find({ where: broadcastId ? { broadcastId } : {}, order: { startedAt: 'DESC' } });
+  }
+
+  /** Compare-and-set on the state; false when it was not `from` any more. */
+  async transition(manager: EntityManager, id: string, from: RecordingState, to: RecordingState): Promise<boolean> {
+    const result = await this.recordings(manager).update({ id, state: from }, { state: to });
+    return (result.affected ?? 0) > 0;
   }
 
   async update(id: string, changes: Partial<Omit<RecordingEntity, 'id'>>): Promise<void> {
-    await this.recordings.update({ id }, changes);
+    await this.recordings().update({ id }, changes);
   }
 }

@@ -2,12 +2,12 @@ import { readdirSync } from 'node:fs';
 import { SupervisedProcess } from '@streamcaster/supervisor';
 import { buildSegmentArgs, SEGMENT_NAME, segmentPatternIn } from './recording-args.js';
 
-/** Highest segment number on disk + 1, so that a restarted recorder appends instead of overwriting. */
-export function nextSegmentNumber(directory: string): number {
+/** Highest segment number of this lease's token on disk + 1: a restarted ffmpeg appends, never overwrites. */
+export function nextSegmentNumber(directory: string, token: number): number {
   let next = 0;
   for (const name of readdirSync(directory)) {
     const match = SEGMENT_NAME.exec(name);
-    if (match) next = Math.max(next, Number(match[1]) + 1);
+    if (match && Number(match[1]) === token) next = Math.max(next, Number(match[2]) + 1);
   }
   return next;
 }
@@ -23,6 +23,8 @@ export function createSegmentRecorder(options: {
   directory: string;
   segmentSeconds: number;
   ffmpegPath: string;
+  /** The fencing token of the recording's lease held by this recorder. */
+  token: number;
 }): SupervisedProcess {
   return new SupervisedProcess({
     name: `recorder:${options.broadcastId}`,
@@ -30,9 +32,9 @@ export function createSegmentRecorder(options: {
     args: () =>
       buildSegmentArgs({
         programUrl: options.programUrl,
-        segmentPattern: segmentPatternIn(options.directory),
+        segmentPattern: segmentPatternIn(options.directory, options.token),
         segmentSeconds: options.segmentSeconds,
-        startNumber: nextSegmentNumber(options.directory),
+        startNumber: nextSegmentNumber(options.directory, options.token),
       }),
     restart: 'always',
     backoff: { initialMs: 250, maxMs: 2_000, resetAfterMs: 10_000 },

@@ -19,12 +19,11 @@ export interface TranscodeSessionOptions {
   scratchDir: string;
   logoPath: string | null;
   onProgress: (progress: FfmpegProgress) => void;
-  /** Asked before every restart: false when the broadcast ended while nobody told us. */
-  stillWanted: () => Promise<boolean>;
 }
 
 /**
- * One broadcast's encoder, from the job's start to the broadcast's end. The ffmpeg process ends
+ * One broadcast's encoder, from the program's start to the broadcast's end (run by whichever
+ * transcoder replica holds the program's lease). The ffmpeg process ends
  * whenever the DJ's input ends; it is restarted at once and waits on the DJ's stream name until the
  * DJ is back, so a reconnecting DJ needs nobody to do anything.
  */
@@ -85,11 +84,6 @@ export class TranscodeSession {
     });
     process.on('exit', (info) => {
       if (!info.requested) this.logger.log(`encoder exited (${describeExit(info)}); waiting for the DJ's input again`);
-    });
-    process.on('restartScheduled', () => {
-      void this.options.stillWanted().then((wanted) => {
-        if (!wanted) void this.stop('the broadcast is over');
-      });
     });
     this.logger.log(`encoding ${job.input.app}/${job.input.streamName} → program/${job.broadcastId} with ${this.options.encoder.kind}`);
     await process.start();

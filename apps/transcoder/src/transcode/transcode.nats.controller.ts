@@ -1,18 +1,53 @@
 import { Controller } from '@nestjs/common';
-import { BroadcastStateChanged, type EventMessage, type EventPayload } from '@streamcaster/contracts';
-import { OnEvent } from '@streamcaster/service-kit';
-import { TranscodeProcessor } from './transcode.processor.js';
+import {
+  BroadcastStateChanged,
+  broadcastRuns,
+  ListPrograms,
+  ProgramRequested,
+  type EventMessage,
+  type EventPayload,
+  type ProgramView,
+} from '@streamcaster/contracts';
+import { LeaseStore, OnCommand, OnDurableEvent, OnEvent, type DurableContext } from '@streamcaster/service-kit';
+import { ProgramsRepository } from '../programs/programs.repository.js';
+import { ProgramWorkers } from './program-workers.service.js';
 
 @Controller()
 export class TranscodeNatsController {
-  constructor(private readonly processor: TranscodeProcessor) {}
+  constructor(
+    private readonly programs: ProgramsRepository,
+    private readonly workers: ProgramWorkers,
+    private readonly leases: LeaseStore,
+  ) {}
 
-  /** Fan-out: whichever worker holds the broadcast's job must hear that it is over. */
+  /** The publisher wants a program: kept until the broadcast is over, run by whichever replica leases it. */
+  @OnDurableEvent(ProgramRequested)
+  async onProgramRequested(message: EventMessage<EventPayload<typeof ProgramRequested>>, { manager }: DurableContext): Promise<void> {
+    await this.programs.request(manager, message.payload);
+  }
+
+  @OnDurableEvent(BroadcastStateChanged)
+  async onBroadcastState(message: EventMessage<EventPayload<typeof BroadcastStateChanged>>, { manager }: DurableContext): Promise<void> {
+    if (!broadcastRuns(message.payload.state)) await this.programs.end(manager, message.payload.broadcastId);
+  }
+
+  /**
+   * Fan-out hints on core NATS, heard as the durable events pass: every replica looks at once, so a
+   * new program starts (and an ended one stops) without waiting for the next scan.
+   */
+  @OnEvent(ProgramRequested, { fanout: true })
+  onProgramRequestedHint(): void {
+    setTimeout(() => this.workers.nudge(), 50);
+  }
+
   @OnEvent(BroadcastStateChanged, { fanout: true })
-  async onBroadcastState(message: EventMessage<EventPayload<typeof BroadcastStateChanged>>): Promise<void> {
-    const { broadcastId, state } = message.payload;
-    if (state === 'ending' || state === 'ended' || state === 'failed') {
-      await this.processor.stop(broadcastId, `the broadcast is ${state}`);
-    }
+  onBroadcastStateHint(): void {
+    setTimeout(() => this.workers.nudge(), 50);
+  }
+
+  @OnCommand(ListPrograms)
+  async list(): Promise<ProgramView[]> {
+    const running = new Set((await this.leases.list('program:')).map((lease) => lease.resource.slice('program:'.length)));
+    return (await this.programs.recent()).map((program) => ({ broadcastId: program.broadcastId, wanted: program.wanted, running: running.has(program.broadcastId) }));
   }
 }

@@ -1,9 +1,6 @@
-import { GetBroadcast, type BroadcastState } from '@streamcaster/contracts';
+import { broadcastRuns, GetBroadcast } from '@streamcaster/contracts';
 import type { BusClient } from '../bus/bus.client.js';
 import { BusRequestError } from '../bus/bus-error.js';
-
-/** States in which a broadcast still wants its encoder and its recording. */
-const RUNNING: ReadonlySet<BroadcastState> = new Set<BroadcastState>(['starting', 'live', 'interrupted']);
 
 /**
  * Asks the publisher whether a broadcast still runs: true or false as it answers (an unknown
@@ -12,7 +9,7 @@ const RUNNING: ReadonlySet<BroadcastState> = new Set<BroadcastState>(['starting'
  */
 export async function broadcastStillRuns(bus: BusClient, broadcastId: string): Promise<boolean | undefined> {
   try {
-    return RUNNING.has((await bus.request(GetBroadcast, { id: broadcastId })).state);
+    return broadcastRuns((await bus.request(GetBroadcast, { id: broadcastId })).state);
   } catch (error) {
     return error instanceof BusRequestError && error.code === 'not_found' ? false : undefined;
   }

@@ -43,6 +43,11 @@ export class Outbox {
     return message;
   }
 
+  /** For a write outside any transaction of the caller's. */
+  get manager(): EntityManager {
+    return this.dataSource.manager;
+  }
+
   /** One event on its own: its own transaction, then sent at once. */
   async publish<E extends EventContract>(event: E, payload: EventPayload<E>, correlationId?: string): Promise<void> {
     await this.dataSource.transaction((manager) => this.add(manager, event, payload, correlationId));

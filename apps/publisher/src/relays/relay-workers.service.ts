@@ -1,0 +1,159 @@
+import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { RelayProgress, RelayStateChanged } from '@streamcaster/contracts';
+import { BusClient, LeasedWorkers, LeaseStore, Outbox, type Lease, type LeasedWork, type RunningWork } from '@streamcaster/service-kit';
+import { BroadcastsRepository } from '../broadcasts/broadcasts.repository.js';
+import { PublisherConfig } from '../config/publisher.config.js';
+import { DestinationsService, type RelayTarget } from '../destinations/destinations.service.js';
+import { Relay, type RelayStatus } from './relay.js';
+
+interface RelaySpec {
+  broadcastId: string;
+  target: RelayTarget;
+}
+
+/** The live bitrate is saved this often (the state at every change), so every replica can show it. */
+const SAVE_BITRATE_EVERY_MS = 5_000;
+
+/**
+ * The relays of every running broadcast, one per destination, run by whichever publisher replica
+ * holds the relay's lease (`relay:<broadcastId>:<destinationId>`). A replica that dies stops renewing
+ * its leases and another one takes its relays over; nothing about relays lives only in memory.
+ */
+@Injectable()
+export class RelayWorkers implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(RelayWorkers.name);
+  private readonly workers: LeasedWorkers<RelaySpec>;
+  private readonly relays = new Map<string, Relay>();
+
+  constructor(
+    private readonly config: PublisherConfig,
+    private readonly broadcasts: BroadcastsRepository,
+    private readonly destinations: DestinationsService,
+    private readonly outbox: Outbox,
+    private readonly bus: BusClient,
+    leases: LeaseStore,
+  ) {
+    this.workers = new LeasedWorkers<RelaySpec>({
+      kind: 'relay',
+      store: leases,
+      desired: () => this.desired(),
+      run: (work, lease) => this.run(work, lease),
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    this.workers.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.workers.stop();
+  }
+
+  /** A broadcast started or ended somewhere: look at once instead of at the next scan. */
+  nudge(): void {
+    this.workers.nudge();
+  }
+
+  /**
+   * The program (re)started: relays of it that wait in their backoff reconnect now, so platforms get
+   * the picture back within a second of the DJ's return instead of after up to 30 s.
+   */
+  programStarted(broadcastId: string): void {
+    for (const [key, relay] of this.relays) {
+      if (key.startsWith(`${broadcastId}:`)) relay.retryNow();
+    }
+    this.nudge();
+  }
+
+  /** Live figures of a relay this replica runs. */
+  statusOf(broadcastId: string, destinationId: string): RelayStatus | undefined {
+    return this.relays.get(`${broadcastId}:${destinationId}`)?.status;
+  }
+
+  heldKeys(): string[] {
+    return this.workers.heldKeys();
+  }
+
+  private async desired(): Promise<Array<LeasedWork<RelaySpec>>> {
+    const rows = (await this.broadcasts.runningDestinations()).filter((row) => row.state !== 'failed');
+    const environments = [...new Set(rows.map((row) => row.broadcast.environment))];
+    const targets = new Map<string, RelayTarget>();
+    for (const environment of environments) {
+      for (const target of await this.destinations.relayTargets(environment)) {
+        if (target.kind === 'ready') targets.set(target.id, target);
+      }
+    }
+    // A destination disabled or deleted during the broadcast stops; one added later joins the next.
+    return rows.flatMap((row) => {
+      const target = targets.get(row.destinationId);
+      return target ? [{ key: `${row.broadcastId}:${row.destinationId}`, spec: { broadcastId: row.broadcastId, target } }] : [];
+    });
+  }
+
+  private async run(work: LeasedWork<RelaySpec>, lease: Lease): Promise<RunningWork> {
+    const { broadcastId, target } = work.spec;
+    const relay = new Relay({
+      broadcastId,
+      destinationId: target.id,
+      destinationName: target.name,
+      programUrl: `${this.config.rtmpInternalUrl}/program/${broadcastId}`,
+      pushUrl: target.pushUrl,
+      secret: target.streamKey,
+      ffmpegPath: this.config.ffmpegPath,
+      backoff: { initialMs: this.config.relayBackoffInitialMs, maxMs: this.config.relayBackoffMaxMs, resetAfterMs: 30_000 },
+    });
+    // Writes of one relay go one after the other, so the database ends with its last state.
+    let writes: Promise<void> = Promise.resolve();
+    const save = (write: () => Promise<void>) => {
+      writes = writes.then(write).catch((error: Error) => this.logger.error(`could not save the relay state of ${target.name}: ${error.message}`));
+    };
+    let bitrateSavedAt = 0;
+    relay.on('status', (status) => save(() => this.saveStatus(broadcastId, target, status, lease)));
+    relay.on('progress', (progress) => {
+      void this.bus.emit(RelayProgress, { broadcastId, destinationId: target.id, progress });
+      if (Date.now() - bitrateSavedAt < SAVE_BITRATE_EVERY_MS) return;
+      bitrateSavedAt = Date.now();
+      const bitrateKbps = relay.status.bitrateKbps;
+      save(async () => {
+        await this.broadcasts.updateDestinationFenced(this.outbox.manager, broadcastId, target.id, { bitrateKbps }, lease);
+      });
+    });
+    this.relays.set(work.key, relay);
+    await relay.start();
+    return {
+      stop: async (reason) => {
+        this.logger.log(`relay to ${target.name} of broadcast ${broadcastId} stops: ${reason}`);
+        await relay.stop();
+        await writes;
+        this.relays.delete(work.key);
+      },
+    };
+  }
+
+
+  /** The relay's state and its event, together, and only while this replica still holds its lease. */
+  private async saveStatus(broadcastId: string, target: RelayTarget, status: RelayStatus, lease: Lease): Promise<void> {
+    if (status.state === 'reconnecting') {
+      this.logger.warn(`relay to ${target.name} failed (${status.lastError ?? 'no reason'}); reconnect #${status.reconnects} scheduled`);
+    } else {
+      this.logger.log(`relay to ${target.name}: ${status.state}`);
+    }
+    await this.outbox.transaction(async (manager) => {
+      const saved = await this.broadcasts.updateDestinationFenced(
+        manager,
+        broadcastId,
+        target.id,
+        { state: status.state, reconnects: status.reconnects, lastError: status.lastError, bitrateKbps: status.bitrateKbps },
+        lease,
+      );
+      if (!saved) return; // the lease went to another replica: its relay reports now
+      await this.outbox.add(manager, RelayStateChanged, {
+        broadcastId,
+        destinationId: target.id,
+        state: status.state,
+        reconnects: status.reconnects,
+        ...(status.lastError ? { reason: status.lastError } : {}),
+      });
+    });
+  }
+}

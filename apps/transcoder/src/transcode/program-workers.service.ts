@@ -1,0 +1,68 @@
+import { Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { EncoderProgress, type TranscodeJob } from '@streamcaster/contracts';
+import { BusClient, DataPaths, LeasedWorkers, LeaseStore, type Lease, type LeasedWork, type RunningWork } from '@streamcaster/service-kit';
+import { TranscoderConfig } from '../config/transcoder.config.js';
+import { EncoderRegistry } from '../encoders/encoder-registry.js';
+import { ProgramsRepository } from '../programs/programs.repository.js';
+import { scratchDirectory, TranscodeSession } from './transcode-session.js';
+
+/**
+ * The encoders of every wanted program, each run by the transcoder replica that holds its lease
+ * (`program:<broadcastId>`), at most TRANSCODER_CONCURRENCY per replica. A replica that dies stops
+ * renewing, and another takes the program over within seconds.
+ */
+@Injectable()
+export class ProgramWorkers implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly workers: LeasedWorkers<TranscodeJob>;
+
+  constructor(
+    private readonly config: TranscoderConfig,
+    private readonly encoders: EncoderRegistry,
+    private readonly paths: DataPaths,
+    private readonly bus: BusClient,
+    private readonly programs: ProgramsRepository,
+    leases: LeaseStore,
+  ) {
+    this.workers = new LeasedWorkers<TranscodeJob>({
+      kind: 'program',
+      store: leases,
+      capacity: config.concurrency,
+      desired: async () => (await this.programs.wanted()).map((program) => ({ key: program.broadcastId, spec: program.job })),
+      run: (work, lease) => this.run(work, lease),
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    this.workers.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.workers.stop();
+  }
+
+  nudge(): void {
+    this.workers.nudge();
+  }
+
+  heldKeys(): string[] {
+    return this.workers.heldKeys();
+  }
+
+  private async run(work: LeasedWork<TranscodeJob>, _lease: Lease): Promise<RunningWork> {
+    const job = work.spec;
+    const encoder = await this.encoders.choice();
+    const session = new TranscodeSession({
+      job,
+      encoder,
+      profile: this.encoders.profile,
+      rtmpInternalUrl: this.config.rtmpInternalUrl,
+      ffmpegPath: this.config.ffmpegPath,
+      fontFile: this.config.fontFile,
+      scratchDir: scratchDirectory(this.paths.scratch, job.broadcastId),
+      logoPath: job.logo ? this.paths.asset(job.logo.assetName) : null,
+      onProgress: (progress) => void this.bus.emit(EncoderProgress, { broadcastId: job.broadcastId, encoder: encoder.kind, progress }),
+    });
+    await session.start();
+    return { stop: (reason) => session.stop(reason) };
+  }
+}
