@@ -54,13 +54,13 @@ export class LeaseStore {
   /** Renews the given leases; returns the resources still held. One that is missing is lost. */
   async renew(leases: readonly Lease[]): Promise<Set<string>> {
     if (leases.length === 0) return new Set();
-    const rows = (await this.dataSource.query(
+    const rows = updatedRows<{ resource: string }>(await this.dataSource.query(
       `UPDATE ${this.table} AS lease SET renewed_at = now()
        FROM unnest($1::text[], $2::bigint[]) AS held(resource, token)
        WHERE lease.resource = held.resource AND lease.token = held.token AND lease.owner = $3
        RETURNING lease.resource`,
       [leases.map((lease) => lease.resource), leases.map((lease) => lease.token), this.owner],
-    )) as Array<{ resource: string }>;
+    ));
     return new Set(rows.map((row) => row.resource));
   }
 
@@ -104,4 +104,9 @@ export class LeaseStore {
     )) as Array<{ resource: string; owner: string; token: string; renewed_at: Date }>;
     return rows.map((row) => ({ resource: row.resource, owner: row.owner, token: Number(row.token), renewedAt: row.renewed_at }));
   }
+}
+
+/** TypeORM answers an UPDATE ... RETURNING with `[rows, affectedCount]`, other statements with the rows. */
+function updatedRows<T>(result: unknown): T[] {
+  return (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number' ? result[0] : result) as T[];
 }
