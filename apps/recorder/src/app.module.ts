@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { BusModule, DatabaseModule, ServiceConfigModule } from '@streamcaster/service-kit';
+import { BusModule, DatabaseModule, ServiceConfigModule, ServiceHealthModule } from '@streamcaster/service-kit';
 import { RecorderConfig } from './config/recorder.config.js';
 import { RecorderInitial1763920200000 } from './migrations/1763920200000-recorder-initial.js';
 import { RecordingLease1763920400000 } from './migrations/1763920400000-recording-lease.js';
@@ -26,6 +26,7 @@ export class RecorderModule {
           }),
         }),
         RecordingsModule,
+        ServiceHealthModule.forRoot(SERVICE),
       ],
     };
   }

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { BusModule, ServiceConfigModule } from '@streamcaster/service-kit';
+import { BusModule, ServiceConfigModule, ServiceHealthModule } from '@streamcaster/service-kit';
 import { TranscoderConfig } from './config/transcoder.config.js';
 import { EncoderRegistry } from './encoders/encoder-registry.js';
 import { TranscodeNatsController } from './transcode/transcode.nats.controller.js';
@@ -13,7 +13,7 @@ export class TranscoderModule {
   static forRoot(config: TranscoderConfig): DynamicModule {
     return {
       module: TranscoderModule,
-      imports: [ServiceConfigModule.forRoot(TranscoderConfig, config), BusModule.forRoot(SERVICE)],
+      imports: [ServiceConfigModule.forRoot(TranscoderConfig, config), BusModule.forRoot(SERVICE), ServiceHealthModule.forRoot(SERVICE)],
       controllers: [TranscodeNatsController],
       providers: [EncoderRegistry, TranscodeProcessor],
     };

@@ -20,9 +20,15 @@ export class HttpErrorFilter implements ExceptionFilter {
     const { statusCode, message } = this.describe(exception);
     if (exception instanceof BusRequestError) {
       // An owner that is down or slow is an operational state, not a bug of ours: no stack trace.
-      if (statusCode >= 500) this.logger.warn(message);
+      // The transport's own words stay here, in the log, never in the answer.
+      if (statusCode >= 500) this.logger.warn(exception.technicalCause ? `${message} (${exception.technicalCause})` : message);
     } else if (statusCode >= 500) {
       this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    }
+    // A stream that failed half-way (a file being sent) can only be cut short, not answered.
+    if (response.headersSent) {
+      response.end();
+      return;
     }
     response.status(statusCode).json({ statusCode, message });
   }
