@@ -37,7 +37,11 @@ export class ReadinessService {
       // A request through NATS to the gateway's own bus listener and back.
       nats: () => this.ping('gateway'),
       'nginx-rtmp': async () => {
-        const response = await fetch(config.rtmpStatUrl, { signal: AbortSignal.timeout(CHECK_TIMEOUT_MS) });
+        const response = await fetch(config.rtmpStatUrl, { signal: AbortSignal.timeout(CHECK_TIMEOUT_MS) }).catch((error: Error) => {
+          // fetch says only "fetch failed"; the reason (ECONNREFUSED...) is in its cause.
+          const reason = error.cause as { code?: string; message?: string } | undefined;
+          throw new Error(`${config.rtmpStatUrl}: ${reason?.code ?? reason?.message ?? error.message}`, { cause: error });
+        });
         const body = await response.text();
         if (!response.ok) throw new Error(`${config.rtmpStatUrl} answered HTTP ${response.status}`);
         if (!body.includes('<rtmp>')) throw new Error(`${config.rtmpStatUrl} is not nginx-rtmp's statistics page`);

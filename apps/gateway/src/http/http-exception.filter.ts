@@ -1,4 +1,5 @@
 import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { BaseRpcExceptionFilter } from '@nestjs/microservices';
 import { BusRequestError } from '@streamcaster/service-kit';
 import type { BusErrorCode } from '@streamcaster/contracts';
 import type { Response } from 'express';
@@ -10,12 +11,18 @@ const STATUS_OF: Record<BusErrorCode, number> = {
   unavailable: HttpStatus.SERVICE_UNAVAILABLE,
 };
 
-/** Every error leaves the API as `{ statusCode, message }`, with a message a person can act on. */
+/**
+ * Every error leaves the API as `{ statusCode, message }`, with a message a person can act on. The
+ * gateway's bus handlers inherit this global filter too: theirs go back the way Nest answers a
+ * command (an invalid ping gets `{ code: 'invalid', ... }`), not into an HTTP response that is not there.
+ */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('HTTP');
+  private readonly rpc = new BaseRpcExceptionFilter();
 
-  catch(exception: unknown, host: ArgumentsHost): void {
+  catch(exception: unknown, host: ArgumentsHost): unknown {
+    if (host.getType() === 'rpc') return this.rpc.catch(exception, host);
     const response = host.switchToHttp().getResponse<Response>();
     const { statusCode, message } = this.describe(exception);
     if (exception instanceof BusRequestError) {
