@@ -93,8 +93,8 @@ function assertError(response: ApiResponse, status: number, message: string | Re
   else assert.match(body.message, message, what);
 }
 
-/** Boots the gateway as apps/gateway/src/main.ts does (and gateway.int-spec.ts). */
-async function startGateway(): Promise<void> {
+/** Boots a gateway as apps/gateway/src/main.ts does (and gateway.int-spec.ts); resolves with its base URL. */
+async function startGateway(overrides: Record<string, string> = {}): Promise<{ gateway: NestExpressApplication; url: string }> {
   const port = await freePort();
   const config = loadGatewayConfig({
     ...env.env,
@@ -103,15 +103,16 @@ async function startGateway(): Promise<void> {
     STREAMCASTER_ADMIN_EMAIL: ADMIN_EMAIL,
     STREAMCASTER_ADMIN_PASSWORD: ADMIN_PASSWORD,
     RTMP_STAT_URL: `http://127.0.0.1:${rtmpStatPort}/stat`,
+    ...overrides,
   });
-  app = await NestFactory.create<NestExpressApplication>(GatewayModule.forRoot(config), { bodyParser: true });
-  app.setGlobalPrefix('api');
-  app.set('trust proxy', false);
-  const document = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle('StreamCaster API').setVersion('1').addBearerAuth().build());
-  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
-  await attachBus(app, 'gateway', config);
-  await app.listen(config.port, config.host);
-  baseUrl = `http://127.0.0.1:${port}`;
+  const gateway = await NestFactory.create<NestExpressApplication>(GatewayModule.forRoot(config), { bodyParser: true });
+  gateway.setGlobalPrefix('api');
+  gateway.set('trust proxy', false);
+  const document = SwaggerModule.createDocument(gateway, new DocumentBuilder().setTitle('StreamCaster API').setVersion('1').addBearerAuth().build());
+  SwaggerModule.setup('api/docs', gateway, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
+  await attachBus(gateway, 'gateway', config);
+  await gateway.listen(config.port, config.host);
+  return { gateway, url: `http://127.0.0.1:${port}` };
 }
 
 /** A compiled service as `npm start` runs it, in this test's environment. */
@@ -156,7 +157,7 @@ before(async () => {
   env = await createTestEnvironment('badinput');
   rtmpPort = await freePort();
   rtmpStatPort = await freePort();
-  await startGateway();
+  ({ gateway: app, url: baseUrl } = await startGateway());
   const login = await send('POST', '/api/auth/login', { json: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } });
   assert.equal(login.status, 200, JSON.stringify(login.body));
   adminToken = (login.body as { accessToken: string }).accessToken;
@@ -449,6 +450,24 @@ describe('gateway with nginx-rtmp and every service running', () => {
       const failed = await recording('failed', null);
       assertError(await admin('GET', `/api/recordings/${failed}/file`), 409, `recording ${failed} is failed; its file is not ready`);
     });
+  });
+
+  it('names Redis when it does not answer (a gateway given a Redis address where nothing listens)', async () => {
+    const deadRedis = await freePort();
+    const { gateway, url } = await startGateway({ REDIS_URL: `redis://127.0.0.1:${deadRedis}` });
+    try {
+      const response = await fetch(`${url}/api/health/ready`, { signal: AbortSignal.timeout(15_000) });
+      assert.equal(response.status, 503);
+      assert.deepEqual(await response.json(), {
+        statusCode: 503,
+        status: 'not ready',
+        checks: { postgres: 'ok', redis: 'not answering', nats: 'ok', 'nginx-rtmp': 'ok', publisher: 'ok', transcoder: 'ok', recorder: 'ok' },
+        message: 'not ready: redis',
+      });
+      assert.ok(logged.warn.some((line) => line.startsWith('Readiness: redis is not answering: ') && line.includes(String(deadRedis))), logged.warn.join('\n'));
+    } finally {
+      await gateway.close();
+    }
   });
 
   it('names a service that stops: readiness 503 naming it, and its routes 503 naming it', async () => {
