@@ -4,6 +4,37 @@ import js from '@eslint/js';
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
+// What an app's own code may import: the shared libraries and the contracts. Never libs/testing
+// (fakes, stand-ins and test environments have no place in a running service) and never libs/stack.
+const APP_SOURCE = { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts'] };
+// An app's tests (apps/<app>/test, *.spec.ts) also use the test environments and the stack's pieces
+// (a real nginx-rtmp from the production template, say).
+const APP_TESTS = { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts', 'type:testing', 'type:stack'] };
+
+/** Nx tag constraints; the app's row differs between its code and its tests. */
+function moduleBoundaries(appConstraint) {
+  return [
+    'error',
+    {
+      allow: [],
+      banTransitiveDependencies: true,
+      depConstraints: [
+        // Contracts are plain TypeScript shared with the dashboard: they import no other project.
+        { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'] },
+        { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts'] },
+        { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:stack', 'type:lib', 'type:contracts'] },
+        // An app never imports another app: services talk over the bus.
+        appConstraint,
+        // The stack runner (nginx-rtmp and the services as processes) is for `npm start`, tests and benchmarks.
+        { sourceTag: 'type:stack', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts'] },
+        { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:stack', 'type:lib', 'type:contracts'] },
+        { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:stack', 'type:lib', 'type:contracts', 'type:testing'] },
+        { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:stack', 'type:lib', 'type:contracts', 'type:testing'] },
+      ],
+    },
+  ];
+}
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'var/**', '.nx/**', 'apps/dashboard/**', '**/*.mjs', 'eslint.config.js'] },
   js.configs.recommended,
@@ -25,27 +56,12 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': ['error', { allow: ['warn', 'error'] }],
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          allow: [],
-          banTransitiveDependencies: true,
-          depConstraints: [
-            // Contracts are plain TypeScript shared with the dashboard: they import no other project.
-            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'] },
-            { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts'] },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:stack', 'type:lib', 'type:contracts'] },
-            // An app never imports another app: services talk over the bus.
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts', 'type:testing'] },
-            // The stack runner (nginx-rtmp and the services as processes) is for `npm start`, tests and benchmarks.
-            { sourceTag: 'type:stack', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts'] },
-            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:stack', 'type:lib', 'type:contracts'] },
-            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:stack', 'type:lib', 'type:contracts', 'type:testing'] },
-            { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:stack', 'type:lib', 'type:contracts', 'type:testing'] },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': moduleBoundaries(APP_SOURCE),
     },
+  },
+  {
+    files: ['apps/*/test/**/*.ts', 'apps/*/src/**/*.spec.ts', 'apps/*/src/**/*.int-spec.ts'],
+    rules: { '@nx/enforce-module-boundaries': moduleBoundaries(APP_TESTS) },
   },
   {
     // Each service's config is an abstract class (the DI token) merged with the interface of its

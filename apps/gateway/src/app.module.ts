@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { BusModule, ControlPlaneModule, controlPlaneMigration, DatabaseModule, ServiceConfigModule } from '@streamcaster/service-kit';
+import { BusModule, ControlPlaneModule, controlPlaneMigration, DatabaseModule, ServiceConfigModule, ServiceHealthModule } from '@streamcaster/service-kit';
 import { AuthModule } from './auth/auth.module.js';
 import { UserEntity } from './auth/user.entity.js';
 import { BrandingHttpController } from './branding/branding.http.controller.js';
@@ -10,6 +10,7 @@ import { GatewayConfig } from './config/gateway.config.js';
 import { DestinationsHttpController } from './destinations/destinations.http.controller.js';
 import { DjEntity } from './djs/dj.entity.js';
 import { DjsModule } from './djs/djs.module.js';
+import { HealthModule } from './health/health.module.js';
 import { HttpErrorFilter } from './http/http-exception.filter.js';
 import { IngestSessionEntity } from './ingest/ingest-session.entity.js';
 import { IngestModule } from './ingest/ingest.module.js';
@@ -40,6 +41,9 @@ export class GatewayModule {
         AuthModule,
         DjsModule,
         IngestModule,
+        HealthModule,
+        // The gateway answers its own ping too: the readiness check's NATS round trip.
+        ServiceHealthModule.forRoot(SERVICE),
       ],
       // These only forward to the service that owns the data, over the bus.
       controllers: [DestinationsHttpController, BrandingHttpController, BroadcastsHttpController, RecordingsHttpController],

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { BusModule, ControlPlaneModule, controlPlaneMigration, DatabaseModule, SecretBox, ServiceConfigModule } from '@streamcaster/service-kit';
+import { BusModule, ControlPlaneModule, controlPlaneMigration, DatabaseModule, SecretBox, ServiceConfigModule, ServiceHealthModule } from '@streamcaster/service-kit';
 import { BrandingEntity } from './branding/branding.entity.js';
 import { BrandingModule } from './branding/branding.module.js';
 import { BroadcastDestinationEntity } from './broadcasts/broadcast-destination.entity.js';
@@ -37,6 +37,7 @@ export class PublisherModule {
         DestinationsModule,
         BrandingModule,
         BroadcastsModule,
+        ServiceHealthModule.forRoot(SERVICE),
       ],
       providers: [SecretKeyGuard],
     };

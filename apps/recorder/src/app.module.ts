@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { BusModule, ControlPlaneModule, controlPlaneMigration, DatabaseModule, ServiceConfigModule } from '@streamcaster/service-kit';
+import { BusModule, ControlPlaneModule, controlPlaneMigration, DatabaseModule, ServiceConfigModule, ServiceHealthModule } from '@streamcaster/service-kit';
 import { RecorderConfig } from './config/recorder.config.js';
 import { RecorderInitial1763920200000 } from './migrations/1763920200000-recorder-initial.js';
 import { RecordingLease1763920400000 } from './migrations/1763920400000-recording-lease.js';
@@ -29,6 +29,7 @@ export class RecorderModule {
         }),
         ControlPlaneModule.forRoot({ service: SERVICE, schema: SCHEMA }),
         RecordingsModule,
+        ServiceHealthModule.forRoot(SERVICE),
       ],
     };
   }

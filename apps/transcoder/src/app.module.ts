@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { BusModule, ControlPlaneModule, controlPlaneMigration, DatabaseModule, ServiceConfigModule } from '@streamcaster/service-kit';
+import { BusModule, ControlPlaneModule, controlPlaneMigration, DatabaseModule, ServiceConfigModule, ServiceHealthModule } from '@streamcaster/service-kit';
 import { TranscoderConfig } from './config/transcoder.config.js';
 import { EncoderRegistry } from './encoders/encoder-registry.js';
 import { TranscoderInitial1764600200000 } from './migrations/1764600200000-transcoder-initial.js';
@@ -30,6 +30,7 @@ export class TranscoderModule {
           }),
         }),
         ControlPlaneModule.forRoot({ service: SERVICE, schema: SCHEMA }),
+        ServiceHealthModule.forRoot(SERVICE),
       ],
       controllers: [TranscodeNatsController],
       providers: [EncoderRegistry, ProgramsRepository, ProgramWorkers],

@@ -40,11 +40,12 @@ describe('defineEvent', () => {
 });
 
 describe('defineCommand', () => {
-  it('keeps the subject, request and response schemas and marks the contract as a command', () => {
+  it('keeps the owner, subject, request and response schemas and marks the contract as a command', () => {
     const request = z.object({ id: z.uuid() });
     const response = z.object({ ok: z.boolean() });
-    const command = defineCommand('sample.do.v1', request, response);
+    const command = defineCommand('recorder', 'sample.do.v1', request, response);
     assert.equal(command.kind, 'command');
+    assert.equal(command.owner, 'recorder');
     assert.equal(command.subject, 'sample.do.v1');
     assert.equal(command.request, request);
     assert.equal(command.response, response);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import type { ServiceName } from './domain.js';
 
 /** Every event on the bus travels inside this envelope, so consumers can deduplicate and trace. */
 export const envelopeSchema = z.object({
@@ -21,6 +22,8 @@ export interface EventContract<S extends string = string, P extends z.ZodType = 
 /** A command: request/reply to the one service that owns the data. */
 export interface CommandContract<S extends string = string, Q extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
   readonly kind: 'command';
+  /** The service that answers it; named to the user when it does not. */
+  readonly owner: ServiceName;
   readonly subject: S;
   readonly request: Q;
   readonly response: R;
@@ -37,11 +40,12 @@ export function defineEvent<const S extends string, P extends z.ZodType>(subject
 }
 
 export function defineCommand<const S extends string, Q extends z.ZodType, R extends z.ZodType>(
+  owner: ServiceName,
   subject: S,
   request: Q,
   response: R,
 ): CommandContract<S, Q, R> {
-  return { kind: 'command', subject, request, response };
+  return { kind: 'command', owner, subject, request, response };
 }
 
 export function wrapEvent<E extends EventContract>(

@@ -19,6 +19,7 @@ export * from './commands/broadcasts.command.js';
 export * from './commands/recordings.command.js';
 export * from './commands/ingest.command.js';
 export * from './commands/programs.command.js';
+export * from './commands/health.command.js';
 export * from './jobs/transcode.job.js';
 export * from './jobs/recording.job.js';
 export * from './jobs/broadcast-end.job.js';

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import {
   CreateDestination,
@@ -14,6 +14,7 @@ import {
 import { BusClient } from '@streamcaster/service-kit';
 import { z } from 'zod';
 import { Roles } from '../auth/auth.decorators.js';
+import { UuidPipe } from '../http/uuid.pipe.js';
 import { apiBody, openApiSchema, ZodPipe } from '../http/zod-http.js';
 
 const listQuerySchema = z.object({ environment: environmentSchema.optional() });
@@ -44,7 +45,7 @@ export class DestinationsHttpController {
   @Roles('admin')
   @ApiBody(apiBody(destinationPatchSchema))
   update(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new UuidPipe('destination id')) id: string,
     @Body(new ZodPipe(destinationPatchSchema)) patch: z.output<typeof destinationPatchSchema>,
   ): Promise<DestinationView> {
     return this.bus.request(UpdateDestination, { id, patch });
@@ -52,7 +53,7 @@ export class DestinationsHttpController {
 
   @Delete(':id')
   @Roles('admin')
-  remove(@Param('id', new ParseUUIDPipe()) id: string): Promise<{ id: string }> {
+  remove(@Param('id', new UuidPipe('destination id')) id: string): Promise<{ id: string }> {
     return this.bus.request(DeleteDestination, { id });
   }
 }

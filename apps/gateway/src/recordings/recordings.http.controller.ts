@@ -1,16 +1,28 @@
-import { Controller, Get, Param, ParseUUIDPipe, Res } from '@nestjs/common';
+import { Controller, Get, HttpException, Logger, NotFoundException, Param, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { GetRecording, ListRecordings, LocateRecordingFile, recordingViewSchema, type RecordingView } from '@streamcaster/contracts';
-import { BusClient, DataPaths } from '@streamcaster/service-kit';
+import { BusClient, DataPaths, VolumePathError } from '@streamcaster/service-kit';
 import type { Response } from 'express';
+import { realpath } from 'node:fs/promises';
+import { sep } from 'node:path';
 import { z } from 'zod';
 import { Roles } from '../auth/auth.decorators.js';
+import { UuidPipe } from '../http/uuid.pipe.js';
 import { openApiSchema } from '../http/zod-http.js';
+
+/** What `send` (behind res.sendFile) reports: an http-errors object, or a plain fs error. */
+interface SendError extends Error {
+  status?: number;
+  code?: string;
+  headers?: Record<string, string>;
+}
 
 @ApiTags('recordings')
 @ApiBearerAuth()
 @Controller('recordings')
 export class RecordingsHttpController {
+  private readonly logger = new Logger(RecordingsHttpController.name);
+
   constructor(
     private readonly bus: BusClient,
     private readonly paths: DataPaths,
@@ -26,7 +38,7 @@ export class RecordingsHttpController {
   @Get(':id')
   @Roles('admin', 'operator')
   @ApiOkResponse({ schema: openApiSchema(recordingViewSchema) })
-  get(@Param('id', new ParseUUIDPipe()) id: string): Promise<RecordingView> {
+  get(@Param('id', new UuidPipe('recording id')) id: string): Promise<RecordingView> {
     return this.bus.request(GetRecording, { id });
   }
 
@@ -34,13 +46,61 @@ export class RecordingsHttpController {
   @Get(':id/file')
   @Roles('admin', 'operator')
   @ApiProduces('video/mp4')
-  async file(@Param('id', new ParseUUIDPipe()) id: string, @Res() response: Response): Promise<void> {
+  async file(@Param('id', new UuidPipe('recording id')) id: string, @Res() response: Response): Promise<void> {
     const located = await this.bus.request(LocateRecordingFile, { id });
-    const path = this.paths.recording(located.relativePath);
+    const path = await this.fileOnVolume(id, located.relativePath);
     await new Promise<void>((resolve, reject) =>
-      response.sendFile(path, { headers: { 'Content-Type': 'video/mp4' }, dotfiles: 'deny' }, (error) =>
-        error && !response.headersSent ? reject(error) : resolve(),
-      ),
+      response.sendFile(path, { headers: { 'Content-Type': 'video/mp4' }, dotfiles: 'deny' }, (error?: SendError) => {
+        // A player that closed the connection mid-file is not an error of ours.
+        if (!error || response.headersSent || error.code === 'ECONNABORTED') return resolve();
+        reject(this.sendFailure(id, error, response));
+      }),
     );
+  }
+
+  /**
+   * The file's real path, refused unless it lies inside the recordings folder: the recorder's
+   * answer is checked, by name and after symbolic links, before a byte is read.
+   */
+  private async fileOnVolume(id: string, relativePath: string): Promise<string> {
+    const refused = (reason: string) => {
+      this.logger.warn(`recording ${id}: refused to serve ${JSON.stringify(relativePath)}: ${reason}`);
+      return new NotFoundException(`recording ${id} has no file on the recordings volume`);
+    };
+    let path: string;
+    try {
+      path = this.paths.recording(relativePath);
+    } catch (error) {
+      if (error instanceof VolumePathError) throw refused(error.message);
+      throw error;
+    }
+    let real: string;
+    let folder: string;
+    try {
+      [real, folder] = await Promise.all([realpath(path), realpath(this.paths.recordings)]);
+    } catch (error) {
+      if ((error as SendError).code === 'ENOENT' || (error as SendError).code === 'ENOTDIR') {
+        throw new NotFoundException(`the file of recording ${id} is missing from the recordings volume`);
+      }
+      throw error;
+    }
+    if (!real.startsWith(folder + sep)) throw refused(`it leads to ${real}, outside ${folder}`);
+    return real;
+  }
+
+  /** Turns what `send` refused into an answer of the API (404, 416...) instead of a 500. */
+  private sendFailure(id: string, error: SendError, response: Response): Error {
+    // send has already set the file's headers (video/mp4, ETag...): they must not go out with an error.
+    for (const name of response.getHeaderNames()) response.removeHeader(name);
+    const status = error.status;
+    if (status === 404 || status === 403) return new NotFoundException(`the file of recording ${id} is missing from the recordings volume`);
+    if (status === 416) {
+      // `bytes */<size>`: what a client needs to ask again.
+      const range = error.headers?.['Content-Range'];
+      if (range) response.setHeader('Content-Range', range);
+      return new HttpException(`range not satisfiable: the file has ${range?.replace('bytes */', '') ?? 'fewer'} bytes`, 416);
+    }
+    if (status !== undefined && status >= 400 && status < 500) return new HttpException(error.message, status);
+    return error;
   }
 }

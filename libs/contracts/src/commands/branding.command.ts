@@ -31,6 +31,6 @@ export const brandingUpdateSchema = z
   })
   .partial();
 
-export const GetBranding = defineCommand('branding.get.v1', z.object({}), brandingSchema);
-export const UpdateBranding = defineCommand('branding.update.v1', brandingUpdateSchema, brandingSchema);
-export const SetBrandingLogo = defineCommand('branding.set-logo.v1', logoSchema, brandingSchema);
+export const GetBranding = defineCommand('publisher', 'branding.get.v1', z.object({}), brandingSchema);
+export const UpdateBranding = defineCommand('publisher', 'branding.update.v1', brandingUpdateSchema, brandingSchema);
+export const SetBrandingLogo = defineCommand('publisher', 'branding.set-logo.v1', logoSchema, brandingSchema);

@@ -26,9 +26,10 @@ export const broadcastViewSchema = z.object({
 export type BroadcastView = z.infer<typeof broadcastViewSchema>;
 
 export const ListBroadcasts = defineCommand(
+  'publisher',
   'broadcasts.list.v1',
   z.object({ environment: environmentSchema.optional(), limit: z.number().int().min(1).max(500).default(100) }),
   z.array(broadcastViewSchema),
 );
-export const GetBroadcast = defineCommand('broadcasts.get.v1', z.object({ id: z.uuid() }), broadcastViewSchema);
-export const StopBroadcast = defineCommand('broadcasts.stop.v1', z.object({ id: z.uuid() }), broadcastViewSchema);
+export const GetBroadcast = defineCommand('publisher', 'broadcasts.get.v1', z.object({ id: z.uuid() }), broadcastViewSchema);
+export const StopBroadcast = defineCommand('publisher', 'broadcasts.stop.v1', z.object({ id: z.uuid() }), broadcastViewSchema);

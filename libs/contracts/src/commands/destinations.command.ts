@@ -44,15 +44,17 @@ export const destinationPatchSchema = destinationCreateSchema
   .partial()
   .extend({ enabled: z.boolean().optional() });
 
-export const CreateDestination = defineCommand('destinations.create.v1', destinationCreateSchema, destinationViewSchema);
+export const CreateDestination = defineCommand('publisher', 'destinations.create.v1', destinationCreateSchema, destinationViewSchema);
 export const ListDestinations = defineCommand(
+  'publisher',
   'destinations.list.v1',
   z.object({ environment: environmentSchema.optional() }),
   z.array(destinationViewSchema),
 );
 export const UpdateDestination = defineCommand(
+  'publisher',
   'destinations.update.v1',
   z.object({ id: z.uuid(), patch: destinationPatchSchema }),
   destinationViewSchema,
 );
-export const DeleteDestination = defineCommand('destinations.delete.v1', z.object({ id: z.uuid() }), z.object({ id: z.uuid() }));
+export const DeleteDestination = defineCommand('publisher', 'destinations.delete.v1', z.object({ id: z.uuid() }), z.object({ id: z.uuid() }));

@@ -13,4 +13,4 @@ export const openIngestSessionSchema = z.object({
 export type OpenIngestSession = z.infer<typeof openIngestSessionSchema>;
 
 /** The DJ connections the gateway holds open now (checked against nginx-rtmp by its own reconciler). */
-export const ListOpenIngestSessions = defineCommand('ingest.sessions.list-open.v1', z.object({}), z.array(openIngestSessionSchema));
+export const ListOpenIngestSessions = defineCommand('gateway', 'ingest.sessions.list-open.v1', z.object({}), z.array(openIngestSessionSchema));

@@ -11,4 +11,4 @@ export const programViewSchema = z.object({
 export type ProgramView = z.infer<typeof programViewSchema>;
 
 /** The programs the transcoder keeps (wanted ones, and those that ended in the last hour). */
-export const ListPrograms = defineCommand('programs.list.v1', z.object({}), z.array(programViewSchema));
+export const ListPrograms = defineCommand('transcoder', 'programs.list.v1', z.object({}), z.array(programViewSchema));

@@ -17,13 +17,15 @@ export const recordingViewSchema = z.object({
 export type RecordingView = z.infer<typeof recordingViewSchema>;
 
 export const ListRecordings = defineCommand(
+  'recorder',
   'recordings.list.v1',
   z.object({ broadcastId: z.uuid().optional() }),
   z.array(recordingViewSchema),
 );
-export const GetRecording = defineCommand('recordings.get.v1', z.object({ id: z.uuid() }), recordingViewSchema);
+export const GetRecording = defineCommand('recorder', 'recordings.get.v1', z.object({ id: z.uuid() }), recordingViewSchema);
 /** Where the finished MP4 lies in the shared recordings volume; for the gateway to stream it. */
 export const LocateRecordingFile = defineCommand(
+  'recorder',
   'recordings.locate-file.v1',
   z.object({ id: z.uuid() }),
   z.object({ relativePath: z.string(), sizeBytes: z.number().int().nonnegative() }),

@@ -59,7 +59,10 @@ export class BusClient {
     }
   }
 
-  /** Asks the owning service; throws BusRequestError with a code the gateway maps to HTTP. */
+  /**
+   * Asks the owning service; throws BusRequestError with a code the gateway maps to HTTP and a
+   * message that names the owner when it could not be reached (see BusRequestError.from).
+   */
   async request<C extends CommandContract>(
     command: C,
     payload: z.input<C['request']>,
@@ -73,10 +76,7 @@ export class BusClient {
     try {
       answer = await firstValueFrom(this.client.send(command.subject, parsedRequest.data).pipe(timeout(timeoutMs)));
     } catch (error) {
-      if ((error as Error)?.name === 'TimeoutError') {
-        throw new BusRequestError('unavailable', `no service answered ${command.subject} within ${timeoutMs} ms`);
-      }
-      throw BusRequestError.from(error, command.subject);
+      throw BusRequestError.from(error, command, timeoutMs);
     }
     return command.response.parse(answer) as CommandResponse<C>;
   }

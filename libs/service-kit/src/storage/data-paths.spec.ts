@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join, resolve } from 'node:path';
-import { DataPaths } from './data-paths.js';
+import { DataPaths, VolumePathError } from './data-paths.js';
 
 const ROOT = '/srv/streamcaster/data';
 const SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
@@ -44,7 +44,7 @@ describe('DataPaths', () => {
         `${SHA256}.png\n`,
         '',
       ]) {
-        assert.throws(() => paths.asset(name), { message: `not an asset name: ${name}` }, JSON.stringify(name));
+        assert.throws(() => paths.asset(name), { name: 'VolumePathError', message: `not an asset name: ${name}` }, JSON.stringify(name));
       }
     });
   });
@@ -70,7 +70,14 @@ describe('DataPaths', () => {
         '.',
         '',
       ]) {
-        assert.throws(() => paths.recording(path), { message: `recording path escapes the volume: ${path}` }, JSON.stringify(path));
+        assert.throws(() => paths.recording(path), { name: 'VolumePathError', message: `recording path escapes the volume: ${path}` }, JSON.stringify(path));
+      }
+    });
+
+    it('refuses a path with a NUL byte, which would name another file than it shows', () => {
+      const paths = new DataPaths(ROOT);
+      for (const path of ['b-1/final.mp4\0.txt', '\0', 'b-1\0/../../../etc/passwd']) {
+        assert.throws(() => paths.recording(path), (error) => error instanceof VolumePathError && error.message === 'recording path contains a NUL byte', JSON.stringify(path));
       }
     });
   });

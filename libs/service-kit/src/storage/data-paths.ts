@@ -1,4 +1,9 @@
-import { resolve, join } from 'node:path';
+import { resolve, join, sep } from 'node:path';
+
+/** A name or path that would point outside its folder of the data volume, or at no file at all. */
+export class VolumePathError extends Error {
+  override readonly name = 'VolumePathError';
+}
 
 /**
  * Layout of the shared data volume. Every service mounts it at the same path, so a name written by
@@ -24,14 +29,19 @@ export class DataPaths {
   }
 
   asset(name: string): string {
-    if (!/^[a-f0-9]{64}\.[a-z0-9]+$/.test(name)) throw new Error(`not an asset name: ${name}`);
+    if (!/^[a-f0-9]{64}\.[a-z0-9]+$/.test(name)) throw new VolumePathError(`not an asset name: ${name}`);
     return join(this.assets, name);
   }
 
-  /** Resolves a path relative to the recordings folder, refusing anything that would leave it. */
+  /**
+   * Resolves a path relative to the recordings folder, refusing anything that would leave it. This
+   * is about the name only: a symbolic link inside the folder is the caller's to check (realpath).
+   */
   recording(relativePath: string): string {
+    // The file system would cut the name at the NUL (or Node refuses it): never a name we wrote.
+    if (relativePath.includes('\0')) throw new VolumePathError('recording path contains a NUL byte');
     const path = resolve(this.recordings, relativePath);
-    if (!path.startsWith(this.recordings + '/')) throw new Error(`recording path escapes the volume: ${relativePath}`);
+    if (!path.startsWith(this.recordings + sep)) throw new VolumePathError(`recording path escapes the volume: ${relativePath}`);
     return path;
   }
 }
