@@ -3,13 +3,9 @@ import assert from 'node:assert/strict';
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Logger } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Subscription } from '@nats-io/transport-node';
 import pg from 'pg';
 import {
@@ -24,10 +20,9 @@ import {
   UpdateDestination,
   type DestinationView,
 } from '@streamcaster/contracts';
-import { attachBus } from '@streamcaster/service-kit';
 import { runOnce } from '@streamcaster/supervisor';
 import { BusObserver, createTestEnvironment, freePort, type TestEnvironment, waitFor } from '@streamcaster/testing';
-import { GatewayModule } from '../src/app.module.js';
+import { startGateway, type RunningGateway } from '../src/bootstrap.js';
 import { loadGatewayConfig, type GatewayConfig } from '../src/config/gateway.config.js';
 
 const ADMIN_EMAIL = 'Boss@Club.example';
@@ -36,28 +31,20 @@ const ADMIN_PASSWORD = 'correct horse battery staple';
 const ATTACH_TIMEOUT_MS = 3_000;
 
 let env: TestEnvironment;
-let app: NestExpressApplication;
+let gateway: RunningGateway;
 let baseUrl: string;
 let observer: BusObserver;
 let adminToken: string;
 
-/** Boots the gateway as apps/gateway/src/main.ts does. */
-async function startGateway(config: GatewayConfig): Promise<NestExpressApplication> {
-  const gateway = await NestFactory.create<NestExpressApplication>(GatewayModule.forRoot(config), { bodyParser: true });
-  gateway.setGlobalPrefix('api');
-  gateway.set('trust proxy', false);
-  const document = SwaggerModule.createDocument(gateway, new DocumentBuilder().setTitle('StreamCaster API').setVersion('1').addBearerAuth().build());
-  SwaggerModule.setup('api/docs', gateway, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
-  await attachBus(gateway, 'gateway', config);
-  await gateway.listen(config.port, config.host);
-  return gateway;
-}
+/** The gateway's internal hook listener, as nginx-rtmp reaches it. */
+let hooksUrl: string;
 
 async function gatewayConfig(overrides: Record<string, string> = {}): Promise<GatewayConfig> {
   return loadGatewayConfig({
     ...env.env,
     GATEWAY_HOST: '127.0.0.1',
     GATEWAY_PORT: String(await freePort()),
+    INGEST_HOOKS_PORT: String(await freePort()),
     STREAMCASTER_ADMIN_EMAIL: ADMIN_EMAIL,
     STREAMCASTER_ADMIN_PASSWORD: ADMIN_PASSWORD,
     INGEST_ATTACH_TIMEOUT_MS: String(ATTACH_TIMEOUT_MS),
@@ -99,9 +86,14 @@ function assertError(response: ApiResponse, status: number, message: string | Re
 }
 
 /** What nginx-rtmp posts to a notify hook. */
-function hook(kind: 'publish' | 'publish-done' | 'play' | 'play-done', fields: Record<string, string>): Promise<ApiResponse> {
+function hook(
+  kind: 'publish' | 'publish-done' | 'play' | 'play-done',
+  fields: Record<string, string>,
+  { base = hooksUrl, secret = env.env.INGEST_HOOKS_SECRET! }: { base?: string; secret?: string | null } = {},
+): Promise<ApiResponse> {
   const form = new URLSearchParams({ call: kind.replace('-', '_'), type: 'live', flashver: 'FMLE/3.0', tcurl: 'rtmp://127.0.0.1/live', ...fields });
-  return fetch(`${baseUrl}/api/hooks/nginx-rtmp/${kind}`, {
+  const query = secret === null ? '' : `?secret=${encodeURIComponent(secret)}`;
+  return fetch(`${base}/api/hooks/nginx-rtmp/${kind}${query}`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: form.toString(),
@@ -159,14 +151,15 @@ before(async () => {
   observer = await BusObserver.connect(env.natsUrl, env.subjectPrefix);
   await observer.observe(IngestStarted, IngestStopped, ProgramStarted, ProgramStopped, IngestPlayerAttached);
   const config = await gatewayConfig();
-  app = await startGateway(config);
+  gateway = await startGateway(config);
   baseUrl = `http://127.0.0.1:${config.port}`;
+  hooksUrl = `http://127.0.0.1:${config.ingestHooksPort}`;
   const login = await api('POST', '/api/auth/login', { json: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } });
   adminToken = (login.body as { accessToken: string }).accessToken;
 });
 
 after(async () => {
-  await app?.close();
+  await gateway?.close();
   await observer?.close();
   await env?.dispose();
 });
@@ -391,22 +384,22 @@ describe('gateway nginx-rtmp hooks', () => {
     await observer.waitFor(ProgramStopped, (payload) => payload.broadcastId === broadcastId);
   });
 
-  it('accepts hooks only from the ingest servers\' addresses and with the fields nginx sends', async () => {
-    const port = new URL(baseUrl).port;
-    const fromElsewhere = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const request = httpRequest(
-        { host: '127.0.0.1', port, path: '/api/hooks/nginx-rtmp/publish', method: 'POST', localAddress: '127.0.0.2', headers: { 'content-type': 'application/x-www-form-urlencoded' } },
-        (response) => {
-          let body = '';
-          response.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
-          response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
-        },
-      );
-      request.on('error', reject);
-      request.end(`app=program&name=${randomUUID()}&clientid=1`);
-    });
-    assert.equal(fromElsewhere.status, 403);
-    assert.equal((JSON.parse(fromElsewhere.body) as { message: string }).message, 'ingest hooks are not accepted from 127.0.0.2');
+  it('serves the hooks only on the internal listener, only with the secret, and only with the fields nginx sends', async () => {
+    const program = { app: 'program', name: randomUUID(), clientid: '1', addr: '127.0.0.1' };
+    const startsBefore = observer.messages(ProgramStarted).length;
+    // On the public port the hooks do not exist, with or without the secret: a forged publish-done
+    // from the internet cannot end a set.
+    for (const kind of ['publish', 'publish-done', 'play', 'play-done'] as const) {
+      assertError(await hook(kind, program, { base: baseUrl }), 404, `Cannot POST /api/hooks/nginx-rtmp/${kind}`);
+    }
+    // On the internal port, without the secret or with a wrong one: refused.
+    assertError(await hook('publish', program, { secret: null }), 403, 'ingest hook refused: missing or wrong secret');
+    assertError(await hook('publish-done', program, { secret: 'x'.repeat(32) }), 403, 'ingest hook refused: missing or wrong secret');
+    assertError(await hook('publish', program, { secret: env.env.INGEST_HOOKS_SECRET!.slice(1) }), 403, 'ingest hook refused: missing or wrong secret');
+    // The internal port serves nothing but the hooks.
+    assert.equal((await fetch(`${hooksUrl}/api/auth/login`, { method: 'POST' })).status, 404);
+    assert.equal((await fetch(`${hooksUrl}/api/docs/openapi.json`)).status, 404);
+    assert.equal(observer.messages(ProgramStarted).length, startsBefore, 'no refused hook reached the bus');
     assertError(await hook('publish', { app: 'live', name: 'x' }), 400, /^clientid: /);
   });
 

@@ -35,9 +35,12 @@ export class BusObserver {
         this.connection.subscribe(this.subjectPrefix + event.subject, {
           callback: (error, message) => {
             if (error) return;
-            const packet = message.json<NestEventPacket>();
-            const parsed = event.message.safeParse(packet.data);
-            if (packet.pattern !== event.subject) this.problems.push(`${event.subject}: packet pattern is ${packet.pattern}`);
+            // Core events come in Nest's packet ({ pattern, data }); lifecycle events, published to
+            // JetStream by an outbox, are the bare envelope.
+            const body = message.json<NestEventPacket | Record<string, unknown>>();
+            const nest = 'pattern' in body && 'data' in body;
+            const parsed = event.message.safeParse(nest ? body.data : body);
+            if (nest && body.pattern !== event.subject) this.problems.push(`${event.subject}: packet pattern is ${String(body.pattern)}`);
             if (parsed.success) list.push(parsed.data);
             else this.problems.push(`${event.subject}: off-contract message: ${parsed.error.message}`);
           },
