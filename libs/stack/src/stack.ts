@@ -82,6 +82,27 @@ export class Stack {
       Array.from({ length: options.replicas?.[service] ?? 1 }, (_, index) => ({ service, name: index === 0 ? service : `${service}-${index + 1}` })),
     );
     await Promise.all(replicas.map(({ service, name }) => this.launch(name, this.serviceProcess(service, name))));
+    await this.waitUntilReady();
+  }
+
+  /**
+   * Resolves once the gateway's readiness check passes (PostgreSQL, Redis, NATS, nginx-rtmp and every
+   * service answer); throws with what is still missing after `timeoutMs`.
+   */
+  async waitUntilReady(timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last = 'the gateway did not answer';
+    while (Date.now() < deadline) {
+      try {
+        const response = await fetch(`${this.gatewayUrl}/api/health/ready`, { signal: AbortSignal.timeout(3_000) });
+        if (response.ok) return;
+        last = ((await response.json()) as { message?: string }).message ?? `HTTP ${response.status}`;
+      } catch (error) {
+        last = (error as Error).message;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    throw new Error(`StreamCaster is not ready after ${timeoutMs} ms: ${last}`);
   }
 
   /**

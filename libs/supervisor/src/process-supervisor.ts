@@ -220,6 +220,26 @@ export class SupervisedProcess extends EventEmitter<SupervisedProcessEvents> {
   }
 
   /**
+   * Kills at once, without the graceful stop: for a process that must not run one moment longer
+   * (its owner just lost the right to run it). No restart. Resolves when it is gone.
+   */
+  async kill(): Promise<void> {
+    this.stopRequested = true;
+    if (this.restartTimer) {
+      clearTimeout(this.restartTimer);
+      this.restartTimer = null;
+    }
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) {
+      this.setState('stopped');
+      return;
+    }
+    this.setState('stopping');
+    signalGroup(child, 'SIGKILL');
+    await this.exited;
+  }
+
+  /**
    * Cuts a running backoff short: restart at once, and count the backoff from its start again. For a
    * process that waits because what it depends on was gone and is known to be back (a relay whose
    * program stream restarted). Does nothing unless the process is waiting for its restart.

@@ -127,6 +127,11 @@ export class RelayWorkers implements OnApplicationBootstrap, BeforeApplicationSh
         await writes;
         this.relays.delete(work.key);
       },
+      kill: async (reason) => {
+        this.logger.warn(`relay to ${target.name} of broadcast ${broadcastId} killed: ${reason}`);
+        this.relays.delete(work.key);
+        await relay.kill();
+      },
     };
   }
 

@@ -88,6 +88,12 @@ export class Relay extends EventEmitter<RelayEvents> {
     this.update({ state: 'stopped', bitrateKbps: null });
   }
 
+  /** Gone at once, and silent: its lease (and the right to report) belongs to another replica now. */
+  async kill(): Promise<void> {
+    this.removeAllListeners('status');
+    await this.process.kill();
+  }
+
   private onProgress(progress: FfmpegProgress): void {
     // Bytes leaving for the platform are the proof that it receives; a connected but idle push is not live.
     const now = Date.now();

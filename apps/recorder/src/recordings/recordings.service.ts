@@ -97,6 +97,8 @@ export class RecordingsService implements OnApplicationBootstrap, BeforeApplicat
         this.logger.log(`recording of broadcast ${recording.broadcastId} stops: ${reason}`);
         await process.stop();
       },
+      // Its segment stays as far as it was written: the next owner writes under its own token.
+      kill: async () => process.kill(),
     };
   }
 

@@ -48,7 +48,7 @@ export class ProgramWorkers implements OnApplicationBootstrap, BeforeApplication
     return this.workers.heldKeys();
   }
 
-  private async run(work: LeasedWork<TranscodeJob>, _lease: Lease): Promise<RunningWork> {
+  private async run(work: LeasedWork<TranscodeJob>, lease: Lease): Promise<RunningWork> {
     const job = work.spec;
     const encoder = await this.encoders.choice();
     const session = new TranscodeSession({
@@ -58,11 +58,11 @@ export class ProgramWorkers implements OnApplicationBootstrap, BeforeApplication
       rtmpInternalUrl: this.config.rtmpInternalUrl,
       ffmpegPath: this.config.ffmpegPath,
       fontFile: this.config.fontFile,
-      scratchDir: scratchDirectory(this.paths.scratch, job.broadcastId),
+      scratchDir: scratchDirectory(this.paths.scratch, job.broadcastId, lease.token),
       logoPath: job.logo ? this.paths.asset(job.logo.assetName) : null,
       onProgress: (progress) => void this.bus.emit(EncoderProgress, { broadcastId: job.broadcastId, encoder: encoder.kind, progress }),
     });
     await session.start();
-    return { stop: (reason) => session.stop(reason) };
+    return { stop: (reason) => session.stop(reason), kill: (reason) => session.kill(reason) };
   }
 }

@@ -89,6 +89,17 @@ export class TranscodeSession {
     await process.start();
   }
 
+  /** No graceful flush: another replica owns the program now. */
+  async kill(reason: string): Promise<void> {
+    this.logger.warn(`killing the encoder: ${reason}`);
+    const process = this.process;
+    this.stopped = true;
+    this.process = null;
+    await process?.kill();
+    await rm(this.options.scratchDir, { recursive: true, force: true }).catch(() => undefined);
+    this.finished();
+  }
+
   async stop(reason: string): Promise<void> {
     if (this.stopped) return this.done;
     this.stopped = true;
@@ -101,6 +112,7 @@ export class TranscodeSession {
   }
 }
 
-export function scratchDirectory(root: string, broadcastId: string): string {
-  return join(root, 'transcoder', broadcastId);
+/** Per lease token: an owner that lost the program cleaning up never touches its successor's files. */
+export function scratchDirectory(root: string, broadcastId: string, token: number): string {
+  return join(root, 'transcoder', `${broadcastId}-${token}`);
 }

@@ -11,6 +11,8 @@ export interface LeasedWork<S> {
 export interface RunningWork {
   /** Stops the process; resolves when it is gone. */
   stop(reason: string): Promise<void>;
+  /** Kills it at once: its lease is someone else's now, so not one more moment of it (fencing). */
+  kill(reason: string): Promise<void>;
 }
 
 export interface LeasedWorkersOptions<S> {
@@ -150,7 +152,7 @@ export class LeasedWorkers<S> {
       if (lease.token > 1) this.logger.warn(`took over ${lease.resource} (token ${lease.token}): its last owner stopped renewing`);
       try {
         const running = await this.options.run(work, lease);
-        if (held.ended) await running.stop('its lease was lost while it started');
+        if (held.ended) await running.kill('its lease was lost while it started');
         else held.running = running;
       } catch (error) {
         this.logger.error(`could not start ${lease.resource}: ${(error as Error).message}`);
@@ -185,18 +187,18 @@ export class LeasedWorkers<S> {
     }
   }
 
-  /** The lease is gone: stop at once, and do not release or drop what is now someone else's. */
+  /** The lease is gone: kill at once, and do not release or drop what is now someone else's. */
   private lose(key: string, held: Held, reason: string): void {
-    this.logger.warn(`stopping ${held.lease.resource} now: ${reason}`);
+    this.logger.warn(`killing ${held.lease.resource} now: ${reason}`);
     this.held.delete(key);
-    void this.end(key, held, reason);
+    void this.end(key, held, reason, 'kill');
   }
 
-  private async end(_key: string, held: Held, reason: string): Promise<void> {
+  private async end(_key: string, held: Held, reason: string, how: 'stop' | 'kill' = 'stop'): Promise<void> {
     if (held.ended) return;
     held.ended = true;
     try {
-      await held.running?.stop(reason);
+      await (how === 'kill' ? held.running?.kill(reason) : held.running?.stop(reason));
     } catch (error) {
       this.logger.error(`stopping ${held.lease.resource} failed: ${(error as Error).message}`);
     }
