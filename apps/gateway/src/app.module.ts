@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { BusModule, DatabaseModule, ServiceConfigModule } from '@streamcaster/service-kit';
 import { AuthModule } from './auth/auth.module.js';
+import { RefreshTokenEntity } from './auth/refresh-token.entity.js';
 import { UserEntity } from './auth/user.entity.js';
 import { BrandingHttpController } from './branding/branding.http.controller.js';
 import { AssetStore } from './branding/asset-store.js';
@@ -14,6 +15,7 @@ import { HttpErrorFilter } from './http/http-exception.filter.js';
 import { IngestSessionEntity } from './ingest/ingest-session.entity.js';
 import { IngestModule } from './ingest/ingest.module.js';
 import { GatewayInitial1763920000000 } from './migrations/1763920000000-gateway-initial.js';
+import { GatewayUsersSessions1796114880000 } from './migrations/1796114880000-gateway-users-sessions.js';
 import { RecordingsHttpController } from './recordings/recordings.http.controller.js';
 
 export const SERVICE = 'gateway';
@@ -31,8 +33,8 @@ export class GatewayModule {
           useFactory: (gateway: GatewayConfig) => ({
             url: gateway.databaseUrl,
             schema: 'gateway',
-            entities: [UserEntity, DjEntity, IngestSessionEntity],
-            migrations: [GatewayInitial1763920000000],
+            entities: [UserEntity, RefreshTokenEntity, DjEntity, IngestSessionEntity],
+            migrations: [GatewayInitial1763920000000, GatewayUsersSessions1796114880000],
           }),
         }),
         AuthModule,

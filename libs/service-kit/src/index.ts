@@ -12,3 +12,4 @@ export * from './crypto/secret-box.js';
 export * from './storage/data-paths.js';
 export * from './queue/typed-queue.js';
 export * from './service-bootstrap.js';
+export * from './console-only.js';

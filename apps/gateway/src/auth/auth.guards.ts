@@ -1,8 +1,7 @@
 import { ForbiddenException, Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import type { Request } from 'express';
-import { IS_PUBLIC, ROLES_KEY, type AuthenticatedUser } from './auth.decorators.js';
+import { IS_PUBLIC, ROLES_KEY, type RequestWithUser } from './auth.decorators.js';
 import type { Role } from './user.entity.js';
 
 function isPublic(reflector: Reflector, context: ExecutionContext): boolean {
@@ -22,8 +21,9 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   }
 
   override handleRequest<T>(error: unknown, user: T, info: unknown): T {
+    if (error instanceof UnauthorizedException) throw error;
     if (error || !user) {
-      const reason = info instanceof Error ? info.message : 'missing bearer token';
+      const reason = error instanceof Error ? error.message : info instanceof Error ? info.message : 'missing bearer token';
       throw new UnauthorizedException(`authentication required: ${reason}`);
     }
     return user;
@@ -42,7 +42,7 @@ export class RolesGuard implements CanActivate {
       // A route somebody forgot to annotate is refused rather than open to every logged-in user.
       throw new ForbiddenException('this route declares no roles and is closed');
     }
-    const user = context.switchToHttp().getRequest<Request & { user?: AuthenticatedUser }>().user;
+    const user = context.switchToHttp().getRequest<RequestWithUser>().user;
     if (!user) throw new UnauthorizedException('authentication required');
     if (!roles.includes(user.role)) throw new ForbiddenException(`role ${user.role} may not do this; needs ${roles.join(' or ')}`);
     return true;

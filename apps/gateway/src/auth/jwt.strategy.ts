@@ -3,13 +3,35 @@ import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { z } from 'zod';
 import { GatewayConfig } from '../config/gateway.config.js';
+import { UsersRepository } from '../users/users.repository.js';
 import type { AuthenticatedUser } from './auth.decorators.js';
+import { RefreshTokensRepository } from './refresh-tokens.repository.js';
+import { ROLES } from './user.entity.js';
 
-const claimsSchema = z.object({ sub: z.uuid(), email: z.string(), role: z.enum(['admin', 'operator']) });
+/** What an access token says; `sid` is the login session (refresh token family) it belongs to. */
+export const accessClaimsSchema = z.object({
+  sub: z.uuid(),
+  email: z.string(),
+  role: z.enum(ROLES),
+  djId: z.uuid().nullable(),
+  sid: z.uuid(),
+});
+export type AccessClaims = z.infer<typeof accessClaimsSchema>;
 
+const refuse = (reason: string) => new UnauthorizedException(`authentication required: ${reason}`);
+
+/**
+ * Checks each request against the database (the user row and its session, two indexed lookups):
+ * disabling a user, logging out, a password change or a replayed refresh token end its access tokens
+ * at once rather than when they expire, and a changed role applies from the next request.
+ */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy) {
-  constructor(config: GatewayConfig) {
+  constructor(
+    config: GatewayConfig,
+    private readonly users: UsersRepository,
+    private readonly refreshTokens: RefreshTokensRepository,
+  ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
       secretOrKey: config.jwtSecret,
@@ -18,9 +40,14 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
     });
   }
 
-  validate(payload: unknown): AuthenticatedUser {
-    const claims = claimsSchema.safeParse(payload);
-    if (!claims.success) throw new UnauthorizedException('access token has unexpected claims');
-    return { id: claims.data.sub, email: claims.data.email, role: claims.data.role };
+  async validate(payload: unknown): Promise<AuthenticatedUser> {
+    const claims = accessClaimsSchema.safeParse(payload);
+    if (!claims.success) throw refuse('access token has unexpected claims');
+    const { sub, sid } = claims.data;
+    const [user, sessionAlive] = await Promise.all([this.users.findById(sub), this.refreshTokens.isSessionAlive(sid, sub)]);
+    if (!user) throw refuse('the user no longer exists');
+    if (user.disabled) throw refuse('the account is disabled');
+    if (!sessionAlive) throw refuse('the session has ended (logged out, password changed or revoked); log in again');
+    return { id: user.id, email: user.email, role: user.role, djId: user.djId, sessionId: sid };
   }
 }

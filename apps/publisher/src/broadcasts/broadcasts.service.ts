@@ -164,8 +164,8 @@ export class BroadcastsService implements OnApplicationBootstrap {
     return this.toView(broadcast);
   }
 
-  async list(environment: Environment | undefined, limit: number): Promise<BroadcastView[]> {
-    return (await this.broadcasts.list(environment, limit)).map((broadcast) => this.toView(broadcast));
+  async list(environment: Environment | undefined, limit: number, djId?: string): Promise<BroadcastView[]> {
+    return (await this.broadcasts.list(environment, limit, djId)).map((broadcast) => this.toView(broadcast));
   }
 
   private async end(broadcast: BroadcastEntity, reason: string, correlationId: string): Promise<void> {
@@ -218,6 +218,7 @@ export class BroadcastsService implements OnApplicationBootstrap {
       id: broadcast.id,
       environment: broadcast.environment,
       state: broadcast.state,
+      djId: broadcast.djId,
       djName: broadcast.djName,
       title: broadcast.title,
       description: broadcast.description,

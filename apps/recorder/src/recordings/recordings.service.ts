@@ -114,8 +114,8 @@ export class RecordingsService implements OnModuleInit, OnApplicationBootstrap, 
     await this.finalizeQueue.add('finalize', { recordingId: recording.id }, { jobId: recording.id, attempts: 3, backoff: { type: 'exponential', delay: 2_000 } });
   }
 
-  async list(broadcastId?: string): Promise<RecordingView[]> {
-    return (await this.recordings.list(broadcastId)).map(toRecordingView);
+  async list(broadcastId?: string, broadcastIds?: string[]): Promise<RecordingView[]> {
+    return (await this.recordings.list(broadcastId, broadcastIds)).map(toRecordingView);
   }
 
   async get(id: string): Promise<RecordingView> {
