@@ -1,7 +1,6 @@
 import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
-import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import cookieParser from 'cookie-parser';
 import { GatewayConfig } from '../config/gateway.config.js';
@@ -12,7 +11,7 @@ import { UsersService } from '../users/users.service.js';
 import { AuthHttpController } from './auth.http.controller.js';
 import { AuthService } from './auth.service.js';
 import { JwtAuthGuard, RolesGuard } from './auth.guards.js';
-import { JwtStrategy } from './jwt.strategy.js';
+import { AccessTokenVerifier } from './access-tokens.js';
 import { LoginLimiter } from './login-limiter.js';
 import { PasswordHashing } from './password-hashing.js';
 import { RefreshTokenEntity } from './refresh-token.entity.js';
@@ -24,13 +23,13 @@ import { UserEntity } from './user.entity.js';
 /** Who may do what: login sessions, the global guards, and the users (their admin API in users/). */
 @Module({
   imports: [
-    PassportModule,
     TypeOrmModule.forFeature([UserEntity, RefreshTokenEntity]),
     JwtModule.registerAsync({
       inject: [GatewayConfig],
       useFactory: (config: GatewayConfig) => ({
         secret: config.jwtSecret,
         signOptions: { algorithm: 'HS256', expiresIn: Math.max(1, Math.floor(config.jwtTtlMs / 1000)) },
+        verifyOptions: { algorithms: ['HS256'] },
       }),
     }),
     DjsModule,
@@ -44,7 +43,7 @@ import { UserEntity } from './user.entity.js';
     RefreshTokensRepository,
     PasswordHashing,
     LoginLimiter,
-    JwtStrategy,
+    AccessTokenVerifier,
     // Order matters: authenticate first, then check the role.
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: RolesGuard },

@@ -3,7 +3,7 @@ import { JwtService } from '@nestjs/jwt';
 import { randomUUID } from 'node:crypto';
 import { GatewayConfig } from '../config/gateway.config.js';
 import { UsersRepository } from '../users/users.repository.js';
-import type { AccessClaims } from './jwt.strategy.js';
+import type { AccessClaims } from './access-tokens.js';
 import { generateRefreshToken, hashRefreshToken, isWellFormedRefreshToken, judgeRefreshToken, refusalMessage } from './refresh-token.js';
 import { RefreshTokensRepository } from './refresh-tokens.repository.js';
 import type { Role, UserEntity } from './user.entity.js';

@@ -1,8 +1,6 @@
 import { Injectable, UnauthorizedException } from '@nestjs/common';
-import { PassportStrategy } from '@nestjs/passport';
-import { ExtractJwt, Strategy } from 'passport-jwt';
+import { JwtService } from '@nestjs/jwt';
 import { z } from 'zod';
-import { GatewayConfig } from '../config/gateway.config.js';
 import { UsersRepository } from '../users/users.repository.js';
 import type { AuthenticatedUser } from './auth.decorators.js';
 import { RefreshTokensRepository } from './refresh-tokens.repository.js';
@@ -21,26 +19,27 @@ export type AccessClaims = z.infer<typeof accessClaimsSchema>;
 const refuse = (reason: string) => new UnauthorizedException(`authentication required: ${reason}`);
 
 /**
- * Checks each request against the database (the user row and its session, two indexed lookups):
- * disabling a user, logging out, a password change or a replayed refresh token end its access tokens
- * at once rather than when they expire, and a changed role applies from the next request.
+ * Verifies an access token (HS256, expiry) and then checks it against the database on each request
+ * (the user row and its session, two indexed lookups): disabling a user, logging out, a password
+ * change or a replayed refresh token end its access tokens at once rather than when they expire, and
+ * a changed role applies from the next request.
  */
 @Injectable()
-export class JwtStrategy extends PassportStrategy(Strategy) {
+export class AccessTokenVerifier {
   constructor(
-    config: GatewayConfig,
+    private readonly jwt: JwtService,
     private readonly users: UsersRepository,
     private readonly refreshTokens: RefreshTokensRepository,
-  ) {
-    super({
-      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKey: config.jwtSecret,
-      algorithms: ['HS256'],
-      ignoreExpiration: false,
-    });
-  }
+  ) {}
 
-  async validate(payload: unknown): Promise<AuthenticatedUser> {
+  async verify(token: string): Promise<AuthenticatedUser> {
+    let payload: unknown;
+    try {
+      payload = await this.jwt.verifyAsync<object>(token);
+    } catch (error) {
+      // jsonwebtoken's own words: "jwt expired", "invalid signature", "jwt malformed"...
+      throw refuse(error instanceof Error ? error.message : 'invalid access token');
+    }
     const claims = accessClaimsSchema.safeParse(payload);
     if (!claims.success) throw refuse('access token has unexpected claims');
     const { sub, sid } = claims.data;
