@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { GatewayConfig } from '../config/gateway.config.js';
 import { UsersRepository } from '../users/users.repository.js';
 import type { AuthenticatedUser } from './auth.decorators.js';
-import { LoginLimiter } from './login-limiter.js';
+import { LoginLimiter, type LoginAttempt, type LoginTicket } from './login-limiter.js';
 import { PasswordHashing } from './password-hashing.js';
 import { SessionsService, type IssuedSession } from './sessions.service.js';
 
@@ -21,21 +21,19 @@ export class AuthService implements OnApplicationBootstrap {
   ) {}
 
   /**
-   * The limits are checked before the password costs a scrypt, so a flood from one address or at
-   * one account is refused cheaply; a wrong e-mail counts like a wrong password.
+   * The limits are checked (and the attempt counted) before the password costs a scrypt, so a flood
+   * from one address or at one account is refused cheaply; a wrong e-mail counts like a wrong password.
    */
   async login(email: string, password: string, address: string): Promise<IssuedSession> {
-    const attempt = { email, address };
-    await this.limiter.assertAllowed(attempt);
     const user = await this.users.findByEmail(email);
-    const valid = await this.passwords.verify(password, user?.passwordHash);
-    if (!user || !valid) {
-      await this.limiter.recordFailure(attempt);
-      throw new UnauthorizedException('e-mail or password is wrong');
+    const { ticket, valid } = await this.checkPassword({ email, address }, password, user?.passwordHash);
+    if (!user || !valid) throw new UnauthorizedException('e-mail or password is wrong');
+    if (user.disabled) {
+      // Said only to whoever knows the password; not a failed guess.
+      await this.limiter.cancel(ticket);
+      throw new ForbiddenException('this account is disabled; ask an admin');
     }
-    // Said only to whoever knows the password.
-    if (user.disabled) throw new ForbiddenException('this account is disabled; ask an admin');
-    await this.limiter.resetAccount(email);
+    await this.limiter.succeed(ticket);
     return this.sessions.start(user);
   }
 
@@ -44,19 +42,27 @@ export class AuthService implements OnApplicationBootstrap {
    * the caller gets a new one.
    */
   async changePassword(caller: AuthenticatedUser, currentPassword: string, newPassword: string, address: string): Promise<IssuedSession> {
-    // A stolen access token must not become a way to guess the password: the same limits as login.
-    const attempt = { email: caller.email, address };
-    await this.limiter.assertAllowed(attempt);
     const user = await this.users.findById(caller.id);
     if (!user) throw new UnauthorizedException('authentication required: the user no longer exists');
-    if (!(await this.passwords.verify(currentPassword, user.passwordHash))) {
-      await this.limiter.recordFailure(attempt);
-      throw new ForbiddenException('currentPassword is wrong');
-    }
+    // A stolen access token must not become a way to guess the password: the same limits as login.
+    const { ticket, valid } = await this.checkPassword({ email: user.email, address }, currentPassword, user.passwordHash);
+    if (!valid) throw new ForbiddenException('currentPassword is wrong');
+    await this.limiter.succeed(ticket);
     await this.users.update(user.id, { passwordHash: await this.passwords.hash(newPassword) });
     await this.sessions.endAllOf(user.id, 'password changed');
     this.logger.log(`user ${user.email} changed the password; every session of it was ended`);
     return this.sessions.start(user);
+  }
+
+  /** A wrong password stays counted against the address and the account; a check that never ran does not. */
+  private async checkPassword(attempt: LoginAttempt, password: string, stored: string | undefined): Promise<{ ticket: LoginTicket; valid: boolean }> {
+    const ticket = await this.limiter.begin(attempt);
+    try {
+      return { ticket, valid: await this.passwords.verify(password, stored) };
+    } catch (error) {
+      await this.limiter.cancel(ticket).catch(() => undefined);
+      throw error;
+    }
   }
 
   /**

@@ -13,15 +13,21 @@ export interface LoginAttempt {
   email: string;
 }
 
-interface Counter {
-  key: string;
-  /** Completes "too many failed logins ...". */
-  scope: string;
+/** An attempt under way: counted as a failure until it is known to be something else. */
+export interface LoginTicket {
+  member: string;
+  addressKey: string;
+  accountKey: string;
 }
 
 /**
- * Counts failed logins in Redis (sorted sets of failure times, so every gateway replica sees the
- * same counts), under the configured key prefix so that test runs sharing a Redis stay apart.
+ * Counts failed logins in Redis (a sorted set of failure times per client address and per account,
+ * so that every gateway replica sees the same counts), under the configured key prefix so that test
+ * runs sharing a Redis stay apart.
+ *
+ * An attempt is counted *before* its password is checked, atomically with reading the count, so
+ * that a burst of parallel guesses gets exactly as far as a sequence of them; the entry is taken
+ * back when the password was right or the check never happened.
  */
 @Injectable()
 export class LoginLimiter implements OnModuleDestroy {
@@ -41,58 +47,66 @@ export class LoginLimiter implements OnModuleDestroy {
     this.redis.on('ready', () => (this.redisDown = false));
   }
 
-  /** Refuses with 429 and Retry-After while the address or the account has used up its failures. */
-  async assertAllowed(attempt: LoginAttempt): Promise<void> {
+  /** Counts the attempt, or refuses it with 429 and Retry-After when its address or account has no failures left. */
+  async begin(attempt: LoginAttempt): Promise<LoginTicket> {
     const now = Date.now();
-    const counters = this.countersOf(attempt);
+    const ticket: LoginTicket = {
+      member: `${now}:${randomUUID()}`,
+      addressKey: `${this.prefix}:address:${clientAddressKey(attempt.address)}`,
+      accountKey: this.accountKey(attempt.email),
+    };
+    const counters = [
+      { key: ticket.addressKey, scope: 'from this address' },
+      { key: ticket.accountKey, scope: 'for this account' },
+    ];
     const transaction = this.redis.multi();
     for (const { key } of counters) {
-      transaction.zremrangebyscore(key, '-inf', now - LOGIN_FAILURE_LIMIT.windowMs).zrange(key, 0, -1, 'WITHSCORES');
+      transaction
+        .zremrangebyscore(key, '-inf', now - LOGIN_FAILURE_LIMIT.windowMs)
+        .zadd(key, now, ticket.member)
+        .pexpire(key, LOGIN_FAILURE_LIMIT.windowMs)
+        .zrange(key, 0, -1, 'WITHSCORES');
     }
     const replies = await this.execute(transaction);
+
     let refusal: { scope: string; retryAfterMs: number } | undefined;
     counters.forEach(({ scope }, index) => {
-      const withScores = replies[index * 2 + 1] as string[];
-      const times = withScores.filter((_, position) => position % 2 === 1).map(Number);
-      const verdict = judgeWindow(times, now, LOGIN_FAILURE_LIMIT);
+      const withScores = replies[index * 4 + 3] as string[];
+      const others: number[] = [];
+      for (let position = 0; position < withScores.length; position += 2) {
+        if (withScores[position] !== ticket.member) others.push(Number(withScores[position + 1]));
+      }
+      const verdict = judgeWindow(others, now, LOGIN_FAILURE_LIMIT);
       if (verdict.blocked && verdict.retryAfterMs > (refusal?.retryAfterMs ?? 0)) refusal = { scope, retryAfterMs: verdict.retryAfterMs };
     });
     if (refusal) {
+      await this.cancel(ticket);
       throw new RetryLaterException(
         HttpStatus.TOO_MANY_REQUESTS,
         `too many failed logins ${refusal.scope}; try again ${describeWait(refusal.retryAfterMs)}`,
         Math.ceil(refusal.retryAfterMs / 1000),
       );
     }
+    return ticket;
   }
 
-  async recordFailure(attempt: LoginAttempt): Promise<void> {
-    const now = Date.now();
-    const transaction = this.redis.multi();
-    for (const { key } of this.countersOf(attempt)) {
-      transaction
-        .zadd(key, now, `${now}:${randomUUID()}`)
-        // Only the newest `limit` failures matter to the verdict; older ones would only cost memory.
-        .zremrangebyrank(key, 0, -(LOGIN_FAILURE_LIMIT.limit + 1))
-        .pexpire(key, LOGIN_FAILURE_LIMIT.windowMs);
-    }
-    await this.execute(transaction);
+  /**
+   * The password was right: the account's failures are cleared, the address's stay (one valid
+   * account must not unlock guessing at the others from there).
+   */
+  async succeed(ticket: LoginTicket): Promise<void> {
+    await this.execute(this.redis.multi().zrem(ticket.addressKey, ticket.member).del(ticket.accountKey));
   }
 
-  /** A successful login clears its account's failures (not its address's: one valid account must not unlock guessing at others). */
-  async resetAccount(email: string): Promise<void> {
-    await this.execute(this.redis.multi().del(this.accountKey(email)));
+  /** The attempt was no guess after all (refused, the hashing queue full, an error): not counted. */
+  async cancel(ticket: LoginTicket): Promise<void> {
+    await this.execute(this.redis.multi().zrem(ticket.addressKey, ticket.member).zrem(ticket.accountKey, ticket.member));
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.redis.quit().catch(() => this.redis.disconnect());
-  }
-
-  private countersOf(attempt: LoginAttempt): Counter[] {
-    return [
-      { key: `${this.prefix}:address:${clientAddressKey(attempt.address)}`, scope: 'from this address' },
-      { key: this.accountKey(attempt.email), scope: 'for this account' },
-    ];
+    // quit() waits for a connection that may never come back; only a ready client says goodbye.
+    if (this.redis.status === 'ready') await this.redis.quit().catch(() => this.redis.disconnect());
+    else this.redis.disconnect();
   }
 
   private accountKey(email: string): string {

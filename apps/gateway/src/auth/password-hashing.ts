@@ -6,7 +6,7 @@ import { RetryLaterException } from './retry-later.js';
 
 /**
  * Each scrypt holds 32 MiB: two at once (libuv has four threads; the rest serve the file system and
- * DNS), 32 waiting, and a flood beyond that is refused at once with 503 instead of queueing memory.
+ * DNS), 32 waiting, and a flood beyond that is refused at once with 429 instead of queueing memory.
  */
 const CONCURRENT_HASHES = 2;
 const QUEUED_HASHES = 32;
@@ -40,7 +40,9 @@ export class PasswordHashing {
       return await this.limit.run(task);
     } catch (error) {
       if (error instanceof ConcurrencyLimitReached) {
-        throw new RetryLaterException(HttpStatus.SERVICE_UNAVAILABLE, 'too many logins at once; try again in a second', 1);
+        // 429, not 503: the gateway is fine, the caller is one of too many; and the shared error
+        // filter logs every 5xx with its stack, which a flood would turn into a flood of logs.
+        throw new RetryLaterException(HttpStatus.TOO_MANY_REQUESTS, 'too many logins at once; try again in a second', 1);
       }
       throw error;
     }
