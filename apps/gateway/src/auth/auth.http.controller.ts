@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiCookieAuth, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { apiBody, openApiSchema, ZodPipe } from '../http/zod-http.js';
@@ -7,8 +7,7 @@ import { CurrentUser, Public, Roles, type AuthenticatedUser } from './auth.decor
 import { AuthService } from './auth.service.js';
 import { newPasswordSchema, presentedPasswordSchema } from './password-policy.js';
 import { clearRefreshCookie, readRefreshCookie, REFRESH_COOKIE, setRefreshCookie } from './refresh-cookie.js';
-import type { IssuedSession } from './sessions.service.js';
-import { SessionsService } from './sessions.service.js';
+import { SessionsService, type IssuedSession } from './sessions.service.js';
 import { ROLES } from './user.entity.js';
 
 const loginSchema = z.object({
@@ -52,7 +51,7 @@ export class AuthHttpController {
   @Public()
   @Post('refresh')
   @HttpCode(200)
-  @ApiCookieAuth(REFRESH_COOKIE)
+  @ApiOperation({ description: `takes the ${REFRESH_COOKIE} cookie (no bearer token) and sets its successor` })
   @ApiOkResponse({ schema: openApiSchema(sessionSchema) })
   async refresh(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<SessionBody> {
     return this.handOut(request, response, await this.sessions.refresh(readRefreshCookie(request)));
@@ -62,7 +61,7 @@ export class AuthHttpController {
   @Public()
   @Post('logout')
   @HttpCode(204)
-  @ApiCookieAuth(REFRESH_COOKIE)
+  @ApiOperation({ description: `takes the ${REFRESH_COOKIE} cookie (no bearer token)` })
   @ApiNoContentResponse({ description: 'the session is revoked and the cookie cleared (also when there was none)' })
   async logout(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<void> {
     await this.sessions.end(readRefreshCookie(request));

@@ -127,8 +127,9 @@ export class LoginLimiter implements OnModuleDestroy {
     return results.map(([, value]) => value);
   }
 
+  /** The outage itself is logged once, by the client's error listener; each refusal says why. */
   private unavailable(error: unknown): ServiceUnavailableException {
-    this.logger.warn(`login limits unavailable: ${error instanceof Error ? error.message : String(error)}`);
+    this.logger.debug(`login limits unavailable: ${error instanceof Error ? error.message : String(error)}`);
     return new ServiceUnavailableException('login is unavailable: the store of login limits (Redis) does not answer');
   }
 }
