@@ -239,7 +239,7 @@ describe('faults: what a failure may cost', { timeout: 900_000 }, () => {
     assert.equal(recording.state, 'ready', recording.error ?? '');
     const file = join(environment.dataDir, 'recordings', broadcastId, 'recording.mp4');
     assert.ok(existsSync(file));
-    const codecs = (await probeStreams(file)).map((stream) => stream.codec).sort();
+    const codecs = (await probeStreams(file)).map((stream) => stream.codec_name).sort();
     assert.deepEqual(codecs, ['aac', 'h264']);
     const duration = await probeDuration(file);
     // The DJ streamed djSeconds in four parts; each return costs the encoder's start and the recorder

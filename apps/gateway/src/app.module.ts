@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { BusModule, ControlPlaneModule, controlPlaneMigration, DatabaseModule, ServiceConfigModule, ServiceHealthModule } from '@streamcaster/service-kit';
 import { AuthModule } from './auth/auth.module.js';
+import { RefreshTokenEntity } from './auth/refresh-token.entity.js';
 import { UserEntity } from './auth/user.entity.js';
 import { BrandingHttpController } from './branding/branding.http.controller.js';
 import { AssetStore } from './branding/asset-store.js';
@@ -15,6 +16,7 @@ import { HttpErrorFilter } from './http/http-exception.filter.js';
 import { IngestSessionEntity } from './ingest/ingest-session.entity.js';
 import { IngestModule } from './ingest/ingest.module.js';
 import { GatewayInitial1763920000000 } from './migrations/1763920000000-gateway-initial.js';
+import { GatewayUsersSessions1796114880000 } from './migrations/1796114880000-gateway-users-sessions.js';
 import { RecordingsHttpController } from './recordings/recordings.http.controller.js';
 
 export const SERVICE = 'gateway';
@@ -33,8 +35,8 @@ export class GatewayModule {
           useFactory: (gateway: GatewayConfig) => ({
             url: gateway.databaseUrl,
             schema: SCHEMA,
-            entities: [UserEntity, DjEntity, IngestSessionEntity],
-            migrations: [GatewayInitial1763920000000, controlPlaneMigration(SCHEMA)],
+            entities: [UserEntity, RefreshTokenEntity, DjEntity, IngestSessionEntity],
+            migrations: [GatewayInitial1763920000000, controlPlaneMigration(SCHEMA), GatewayUsersSessions1796114880000],
           }),
         }),
         ControlPlaneModule.forRoot({ service: SERVICE, schema: SCHEMA }),

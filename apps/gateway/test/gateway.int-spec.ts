@@ -168,8 +168,10 @@ describe('gateway auth', () => {
   it('creates the first admin from STREAMCASTER_ADMIN_EMAIL/PASSWORD and logs them in', async () => {
     const response = await api('POST', '/api/auth/login', { json: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } });
     assert.equal(response.status, 200);
-    const body = response.body as { accessToken: string };
-    assert.deepEqual(Object.keys(body), ['accessToken']);
+    const body = response.body as { accessToken: string; expiresAt: string; user: Record<string, unknown> };
+    assert.deepEqual(Object.keys(body), ['accessToken', 'expiresAt', 'user']);
+    assert.deepEqual(Object.keys(body.user).sort(), ['djId', 'email', 'id', 'role']);
+    assert.equal(body.user.role, 'admin');
     const claims = JSON.parse(Buffer.from(body.accessToken.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
     assert.equal(claims.email, ADMIN_EMAIL.toLowerCase());
     assert.equal(claims.role, 'admin');
@@ -199,7 +201,8 @@ describe('gateway auth', () => {
     assert.ok(operations.length >= 15, `only ${operations.length} operations documented`);
     const expired = signToken({ sub: randomUUID(), email: 'a@b.c', role: 'admin', exp: Math.floor(Date.now() / 1000) - 60 }, env.env.JWT_SECRET!);
     const foreign = signToken({ sub: randomUUID(), email: 'a@b.c', role: 'admin', exp: Math.floor(Date.now() / 1000) + 60 }, 'some-other-secret-of-at-least-32-characters');
-    const publicPaths = new Set(['/api/auth/login', '/api/health', '/api/health/ready']);
+    // Login takes a password; refresh and logout take the refresh cookie (auth.int-spec.ts covers them).
+    const publicPaths = new Set(['/api/auth/login', '/api/auth/refresh', '/api/auth/logout', '/api/health', '/api/health/ready']);
     for (const { method, path } of operations) {
       if (publicPaths.has(path)) continue;
       const concrete = path.replace(/\{[^}]+\}/g, randomUUID());
@@ -210,7 +213,11 @@ describe('gateway auth', () => {
   });
 
   it('checks the role of every route: an operator may read DJs but not create them', async () => {
-    const operator = signToken({ sub: randomUUID(), email: 'op@club.example', role: 'operator', exp: Math.floor(Date.now() / 1000) + 600 }, env.env.JWT_SECRET!);
+    const created = await api('POST', '/api/users', { token: adminToken, json: { email: 'op@club.example', role: 'operator' } });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const { password } = created.body as { password: string };
+    const login = await api('POST', '/api/auth/login', { json: { email: 'op@club.example', password } });
+    const operator = (login.body as { accessToken: string }).accessToken;
     assert.equal((await api('GET', '/api/djs', { token: operator })).status, 200);
     assertError(await api('POST', '/api/djs', { token: operator, json: { name: 'DJ Sneaky' } }), 403, 'role operator may not do this; needs admin');
   });
@@ -239,7 +246,7 @@ describe('gateway DJs', () => {
     assert.equal(list.status, 200);
     const listed = (list.body as Array<Record<string, unknown>>).find((candidate) => candidate.id === dj.id);
     assert.ok(listed, 'the DJ is listed');
-    assert.deepEqual(Object.keys(listed).sort(), ['createdAt', 'id', 'keyRotatedAt', 'name']);
+    assert.deepEqual(Object.keys(listed).sort(), ['createdAt', 'id', 'ingest', 'keyRotatedAt', 'name']);
     assert.ok(!JSON.stringify(list.body).includes(dj.streamKey), 'the list never shows a key');
 
     const database = new pg.Client({ connectionString: env.databaseUrl });

@@ -24,3 +24,4 @@ export * from './durable/control-plane.module.js';
 export * from './leases/lease-store.js';
 export * from './leases/leased-workers.js';
 export * from './leases/leader-lock.js';
+export * from './console-only.js';

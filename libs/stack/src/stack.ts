@@ -2,10 +2,8 @@ import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { SupervisedProcess } from '@streamcaster/supervisor';
 import { ensureDatabase } from './database.js';
+import { CONSOLE_ONLY_MARKER } from '@streamcaster/service-kit';
 import { nginxRtmpProcess } from './nginx-rtmp.js';
-
-/** Lines a service marks so: shown on the console, kept out of every log file (service-kit has the same). */
-export const CONSOLE_ONLY_MARKER = '[console-only] ';
 
 export const SERVICES = ['gateway', 'publisher', 'transcoder', 'recorder'] as const;
 export type ServiceName = (typeof SERVICES)[number];

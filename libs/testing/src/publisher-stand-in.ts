@@ -1,6 +1,8 @@
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { GetBroadcast, type BroadcastState, type BroadcastView } from '@streamcaster/contracts';
 
+const STAND_IN_DJ_ID = '5d6f2a7e-3c1b-4e8a-9f0d-2b4c6e8a0f13';
+
 /**
  * The one publisher command other services ask, `broadcasts.get`, answered the way Nest's NATS
  * server does (`{ id, response | err, isDisposed }`), from a map the test controls. Unknown ids get
@@ -20,6 +22,7 @@ export function answerBroadcastsGet(nats: NatsConnection, subjectPrefix: string,
         id: packet.data.id,
         environment: 'live',
         state,
+        djId: STAND_IN_DJ_ID,
         djName: 'DJ Stand-in',
         title: 'DJ Stand-in live',
         description: '',

@@ -1,32 +1,33 @@
 import { ForbiddenException, Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuthGuard } from '@nestjs/passport';
-import type { Request } from 'express';
-import { IS_PUBLIC, ROLES_KEY, type AuthenticatedUser } from './auth.decorators.js';
+import { AccessTokenVerifier } from './access-tokens.js';
+import { IS_PUBLIC, ROLES_KEY, type RequestWithUser } from './auth.decorators.js';
 import type { Role } from './user.entity.js';
 
 function isPublic(reflector: Reflector, context: ExecutionContext): boolean {
   return reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]) === true;
 }
 
-/** Global: every HTTP route needs a valid bearer token unless it is marked @Public(). */
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+
+/**
+ * Global: every HTTP route needs a valid bearer token unless it is marked @Public(). (No passport:
+ * its strategies live in one process-wide registry, which two gateways in one process would share.)
+ */
 @Injectable()
-export class JwtAuthGuard extends AuthGuard('jwt') {
-  constructor(private readonly reflector: Reflector) {
-    super();
-  }
+export class JwtAuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly tokens: AccessTokenVerifier,
+  ) {}
 
-  override canActivate(context: ExecutionContext) {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http' || isPublic(this.reflector, context)) return true;
-    return super.canActivate(context);
-  }
-
-  override handleRequest<T>(error: unknown, user: T, info: unknown): T {
-    if (error || !user) {
-      const reason = info instanceof Error ? info.message : 'missing bearer token';
-      throw new UnauthorizedException(`authentication required: ${reason}`);
-    }
-    return user;
+    const request = context.switchToHttp().getRequest<RequestWithUser>();
+    const token = BEARER.exec(request.get('authorization') ?? '')?.[1];
+    if (!token) throw new UnauthorizedException('authentication required: missing bearer token');
+    request.user = await this.tokens.verify(token);
+    return true;
   }
 }
 
@@ -42,7 +43,7 @@ export class RolesGuard implements CanActivate {
       // A route somebody forgot to annotate is refused rather than open to every logged-in user.
       throw new ForbiddenException('this route declares no roles and is closed');
     }
-    const user = context.switchToHttp().getRequest<Request & { user?: AuthenticatedUser }>().user;
+    const user = context.switchToHttp().getRequest<RequestWithUser>().user;
     if (!user) throw new UnauthorizedException('authentication required');
     if (!roles.includes(user.role)) throw new ForbiddenException(`role ${user.role} may not do this; needs ${roles.join(' or ')}`);
     return true;

@@ -1,6 +1,16 @@
 import { z } from 'zod';
 import { commonConfigFields, databaseUrlField, field, loadConfig, milliseconds, port, type ConfigValues } from '@streamcaster/service-kit';
 
+const MS_PER_UNIT = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** `15m`, `12h`, `30d`, ... as milliseconds. */
+const duration = (fallback: string) =>
+  z
+    .string()
+    .regex(/^[1-9]\d*[smhd]$/, 'must look like 15m, 12h or 30d')
+    .default(fallback)
+    .transform((text) => Number(text.slice(0, -1)) * MS_PER_UNIT[text.at(-1) as keyof typeof MS_PER_UNIT]);
+
 export const gatewayConfigFields = {
   ...commonConfigFields,
   databaseUrl: databaseUrlField,
@@ -12,7 +22,12 @@ export const gatewayConfigFields = {
     'secret that signs access tokens',
     true,
   ),
-  jwtTtl: field('JWT_TTL', z.string().regex(/^\d+[smhd]$/, 'must look like 15m, 12h or 7d').default('12h'), 'lifetime of an access token'),
+  jwtTtlMs: field('JWT_TTL', duration('15m'), 'lifetime of an access token (renewed through the refresh token)'),
+  refreshTokenTtlMs: field(
+    'REFRESH_TOKEN_TTL',
+    duration('30d'),
+    'a login session ends when its refresh token is not used for this long',
+  ),
   adminEmail: field('STREAMCASTER_ADMIN_EMAIL', z.email().default('admin@streamcaster.local'), 'e-mail of the first admin, created at first start'),
   adminPassword: field(
     'STREAMCASTER_ADMIN_PASSWORD',

@@ -1,15 +1,23 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { Roles } from '../auth/auth.decorators.js';
+import { CurrentUser, djScopeOf, Roles, type AuthenticatedUser } from '../auth/auth.decorators.js';
 import { apiBody, openApiSchema, ZodPipe } from '../http/zod-http.js';
 import { DjsService, type DjView } from './djs.service.js';
 
 const createDjSchema = z.object({
   name: z.string().trim().min(1, 'name must not be empty').max(100, 'name is longer than 100 characters'),
 });
-const djWithKeySchema = z.object({ id: z.uuid(), name: z.string(), streamKey: z.string() });
+const djViewSchema = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  keyRotatedAt: z.iso.datetime(),
+  createdAt: z.iso.datetime(),
+  ingest: z.object({ live: z.string(), test: z.string() }),
+});
+const djWithKeySchema = djViewSchema.extend({ streamKey: z.string() });
 
+/** A user with role dj sees and rotates only its own DJ; every other id answers 404 for it. */
 @ApiTags('djs')
 @ApiBearerAuth()
 @Controller('djs')
@@ -26,15 +34,24 @@ export class DjsHttpController {
   }
 
   @Get()
-  @Roles('admin', 'operator')
-  list(): Promise<DjView[]> {
-    return this.djs.list();
+  @Roles('admin', 'operator', 'dj')
+  @ApiOkResponse({ schema: openApiSchema(z.array(djViewSchema)) })
+  list(@CurrentUser() caller: AuthenticatedUser): Promise<DjView[]> {
+    return this.djs.list(djScopeOf(caller));
   }
 
+  @Get(':id')
+  @Roles('admin', 'operator', 'dj')
+  @ApiOkResponse({ schema: openApiSchema(djViewSchema) })
+  get(@Param('id', new ParseUUIDPipe({ version: '4' })) id: string, @CurrentUser() caller: AuthenticatedUser): Promise<DjView> {
+    return this.djs.get(id, djScopeOf(caller));
+  }
+
+  /** A key is a secret: admins rotate any, a dj its own, operators none. */
   @Post(':id/rotate-key')
   @HttpCode(200)
-  @Roles('admin')
-  rotateKey(@Param('id', new ParseUUIDPipe({ version: '4' })) id: string): Promise<{ streamKey: string }> {
-    return this.djs.rotateKey(id);
+  @Roles('admin', 'dj')
+  rotateKey(@Param('id', new ParseUUIDPipe({ version: '4' })) id: string, @CurrentUser() caller: AuthenticatedUser): Promise<{ streamKey: string }> {
+    return this.djs.rotateKey(id, djScopeOf(caller));
   }
 }

@@ -1,4 +1,5 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
+import { GatewayConfig } from '../config/gateway.config.js';
 import { DjEntity } from './dj.entity.js';
 import { DjsRepository } from './djs.repository.js';
 import { generateStreamKey, hashStreamKey, isWellFormedStreamKey } from './stream-key.js';
@@ -8,28 +9,46 @@ export interface DjView {
   name: string;
   keyRotatedAt: string;
   createdAt: string;
-}
-
-function toView(dj: DjEntity): DjView {
-  return { id: dj.id, name: dj.name, keyRotatedAt: dj.keyRotatedAt.toISOString(), createdAt: dj.createdAt.toISOString() };
+  /** The server URLs for OBS ("Server"); the stream key goes into OBS's "Stream Key" field. */
+  ingest: { live: string; test: string };
 }
 
 @Injectable()
 export class DjsService {
-  constructor(private readonly djs: DjsRepository) {}
+  constructor(
+    private readonly djs: DjsRepository,
+    private readonly config: GatewayConfig,
+  ) {}
 
   async create(name: string): Promise<DjView & { streamKey: string }> {
     const streamKey = generateStreamKey();
     const dj = await this.djs.create(name, hashStreamKey(streamKey));
-    return { ...toView(dj), streamKey };
+    return { ...this.toView(dj), streamKey };
   }
 
-  async list(): Promise<DjView[]> {
-    return (await this.djs.list()).map(toView);
+  /** Every DJ, or only `onlyDjId` (what a user with role dj sees). */
+  async list(onlyDjId?: string): Promise<DjView[]> {
+    if (onlyDjId) {
+      const dj = await this.djs.findById(onlyDjId);
+      return dj ? [this.toView(dj)] : [];
+    }
+    return (await this.djs.list()).map((dj) => this.toView(dj));
+  }
+
+  /** `scope` set: only that DJ is visible; any other id is "not found", so it reveals nothing. */
+  async get(id: string, scope?: string): Promise<DjView> {
+    const dj = scope === undefined || scope === id ? await this.djs.findById(id) : null;
+    if (!dj) throw new NotFoundException(`no DJ with id ${id}`);
+    return this.toView(dj);
+  }
+
+  async exists(id: string): Promise<boolean> {
+    return (await this.djs.findById(id)) !== null;
   }
 
   /** The old key stops working at once: the next on_publish with it is refused. */
-  async rotateKey(id: string): Promise<{ streamKey: string }> {
+  async rotateKey(id: string, scope?: string): Promise<{ streamKey: string }> {
+    if (scope !== undefined && scope !== id) throw new NotFoundException(`no DJ with id ${id}`);
     const streamKey = generateStreamKey();
     if (!(await this.djs.replaceKeyHash(id, hashStreamKey(streamKey)))) throw new NotFoundException(`no DJ with id ${id}`);
     return { streamKey };
@@ -39,6 +58,16 @@ export class DjsService {
   async identify(streamKey: string): Promise<{ dj: DjView } | { refusal: string }> {
     if (!isWellFormedStreamKey(streamKey)) return { refusal: 'malformed stream key' };
     const dj = await this.djs.findByKeyHash(hashStreamKey(streamKey));
-    return dj ? { dj: toView(dj) } : { refusal: 'unknown or rotated stream key' };
+    return dj ? { dj: this.toView(dj) } : { refusal: 'unknown or rotated stream key' };
+  }
+
+  private toView(dj: DjEntity): DjView {
+    return {
+      id: dj.id,
+      name: dj.name,
+      keyRotatedAt: dj.keyRotatedAt.toISOString(),
+      createdAt: dj.createdAt.toISOString(),
+      ingest: { live: `${this.config.publicRtmpUrl}/live`, test: `${this.config.publicRtmpUrl}/test` },
+    };
   }
 }

@@ -1,12 +1,20 @@
 import { Controller, Get, HttpException, Logger, NotFoundException, Param, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { GetRecording, ListRecordings, LocateRecordingFile, recordingViewSchema, type RecordingView } from '@streamcaster/contracts';
-import { BusClient, DataPaths, VolumePathError } from '@streamcaster/service-kit';
+import {
+  GetBroadcast,
+  GetRecording,
+  ListBroadcasts,
+  ListRecordings,
+  LocateRecordingFile,
+  recordingViewSchema,
+  type RecordingView,
+} from '@streamcaster/contracts';
+import { BusClient, BusRequestError, DataPaths, VolumePathError } from '@streamcaster/service-kit';
 import type { Response } from 'express';
 import { realpath } from 'node:fs/promises';
 import { sep } from 'node:path';
 import { z } from 'zod';
-import { Roles } from '../auth/auth.decorators.js';
+import { CurrentUser, djScopeOf, Roles, type AuthenticatedUser } from '../auth/auth.decorators.js';
 import { UuidPipe } from '../http/uuid.pipe.js';
 import { openApiSchema } from '../http/zod-http.js';
 
@@ -17,6 +25,13 @@ interface SendError extends Error {
   headers?: Record<string, string>;
 }
 
+/** The most broadcasts the publisher lists at once: a DJ sees the recordings of its latest 500. */
+const DJ_BROADCASTS_LISTED = 500;
+
+/**
+ * A user with role dj sees only the recordings of its DJ's broadcasts (the recorder knows broadcasts,
+ * the publisher knows whose they are); another's answers 404, as if it did not exist.
+ */
 @ApiTags('recordings')
 @ApiBearerAuth()
 @Controller('recordings')
@@ -29,24 +44,30 @@ export class RecordingsHttpController {
   ) {}
 
   @Get()
-  @Roles('admin', 'operator')
+  @Roles('admin', 'operator', 'dj')
   @ApiOkResponse({ schema: openApiSchema(z.array(recordingViewSchema)) })
-  list(): Promise<RecordingView[]> {
-    return this.bus.request(ListRecordings, {});
+  async list(@CurrentUser() caller: AuthenticatedUser): Promise<RecordingView[]> {
+    const djId = djScopeOf(caller);
+    if (!djId) return this.bus.request(ListRecordings, {});
+    const broadcasts = await this.bus.request(ListBroadcasts, { djId, limit: DJ_BROADCASTS_LISTED });
+    return this.bus.request(ListRecordings, { broadcastIds: broadcasts.map((broadcast) => broadcast.id) });
   }
 
   @Get(':id')
-  @Roles('admin', 'operator')
+  @Roles('admin', 'operator', 'dj')
   @ApiOkResponse({ schema: openApiSchema(recordingViewSchema) })
-  get(@Param('id', new UuidPipe('recording id')) id: string): Promise<RecordingView> {
-    return this.bus.request(GetRecording, { id });
+  async get(@Param('id', new UuidPipe('recording id')) id: string, @CurrentUser() caller: AuthenticatedUser): Promise<RecordingView> {
+    const recording = await this.bus.request(GetRecording, { id });
+    await this.assertVisible(recording, caller);
+    return recording;
   }
 
   /** Streams the finished MP4 from the shared volume (with range requests, so players can seek). */
   @Get(':id/file')
-  @Roles('admin', 'operator')
+  @Roles('admin', 'operator', 'dj')
   @ApiProduces('video/mp4')
-  async file(@Param('id', new UuidPipe('recording id')) id: string, @Res() response: Response): Promise<void> {
+  async file(@Param('id', new UuidPipe('recording id')) id: string, @CurrentUser() caller: AuthenticatedUser, @Res() response: Response): Promise<void> {
+    if (djScopeOf(caller)) await this.assertVisible(await this.bus.request(GetRecording, { id }), caller);
     const located = await this.bus.request(LocateRecordingFile, { id });
     const path = await this.fileOnVolume(id, located.relativePath);
     await new Promise<void>((resolve, reject) =>
@@ -102,5 +123,15 @@ export class RecordingsHttpController {
     }
     if (status !== undefined && status >= 400 && status < 500) return new HttpException(error.message, status);
     return error;
+  }
+
+  private async assertVisible(recording: RecordingView, caller: AuthenticatedUser): Promise<void> {
+    const djId = djScopeOf(caller);
+    if (!djId) return;
+    const broadcast = await this.bus.request(GetBroadcast, { id: recording.broadcastId }).catch((error: unknown) => {
+      if (error instanceof BusRequestError && error.code === 'not_found') return undefined;
+      throw error;
+    });
+    if (broadcast?.djId !== djId) throw new NotFoundException(`no recording with id ${recording.id}`);
   }
 }

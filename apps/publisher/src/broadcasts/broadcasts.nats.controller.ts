@@ -35,7 +35,7 @@ export class BroadcastsNatsController {
 
   @OnCommand(ListBroadcasts)
   list(request: CommandRequest<typeof ListBroadcasts>): Promise<BroadcastView[]> {
-    return this.broadcasts.list(request.environment, request.limit);
+    return this.broadcasts.list(request.environment, request.limit, request.djId);
   }
 
   @OnCommand(GetBroadcast)

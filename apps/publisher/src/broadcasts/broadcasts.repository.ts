@@ -39,9 +39,9 @@ export class BroadcastsRepository {
     return this.broadcasts(manager).findOne({ where: { id }, relations: { destinations: true } });
   }
 
-  list(environment: Environment | undefined, limit: number): Promise<BroadcastEntity[]> {
+  list(environment: Environment | undefined, limit: number, djId?: string): Promise<BroadcastEntity[]> {
     return this.broadcasts().find({
-      where: environment ? { environment } : {},
+      where: { ...(environment ? { environment } : {}), ...(djId ? { djId } : {}) },
       relations: { destinations: true },
       order: { startedAt: 'DESC' },
       take: limit,

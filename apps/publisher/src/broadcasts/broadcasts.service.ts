@@ -179,8 +179,8 @@ export class BroadcastsService implements OnApplicationBootstrap {
     return this.toView(broadcast);
   }
 
-  async list(environment: Environment | undefined, limit: number): Promise<BroadcastView[]> {
-    return (await this.broadcasts.list(environment, limit)).map((broadcast) => this.toView(broadcast));
+  async list(environment: Environment | undefined, limit: number, djId?: string): Promise<BroadcastView[]> {
+    return (await this.broadcasts.list(environment, limit, djId)).map((broadcast) => this.toView(broadcast));
   }
 
   /**
@@ -250,6 +250,7 @@ export class BroadcastsService implements OnApplicationBootstrap {
       id: broadcast.id,
       environment: broadcast.environment,
       state: broadcast.state,
+      djId: broadcast.djId,
       djName: broadcast.djName,
       title: broadcast.title,
       description: broadcast.description,

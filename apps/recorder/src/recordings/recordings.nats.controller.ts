@@ -32,7 +32,7 @@ export class RecordingsNatsController {
 
   @OnCommand(ListRecordings)
   list(request: CommandRequest<typeof ListRecordings>): Promise<RecordingView[]> {
-    return this.recordings.list(request.broadcastId);
+    return this.recordings.list(request.broadcastId, request.broadcastIds);
   }
 
   @OnCommand(GetRecording)

@@ -36,8 +36,12 @@ export class RecordingsRepository {
     return this.recordings().findBy({ state: In(states) });
   }
 
-  list(broadcastId?: string): Promise<RecordingEntity[]> {
-    return this.recordings().find({ where: broadcastId ? { broadcastId } : {}, order: { startedAt: 'DESC' } });
+  async list(broadcastId?: string, broadcastIds?: string[]): Promise<RecordingEntity[]> {
+    // Both filters narrow: the broadcast asked for, among the ones allowed.
+    const allowed = broadcastIds && broadcastId ? broadcastIds.filter((id) => id === broadcastId) : broadcastIds;
+    if (allowed?.length === 0) return [];
+    const where = allowed ? { broadcastId: In(allowed) } : broadcastId ? { broadcastId } : {};
+    return this.recordings().find({ where, order: { startedAt: 'DESC' } });
   }
 
   /** Compare-and-set on the state; false when it was not `from` any more. */

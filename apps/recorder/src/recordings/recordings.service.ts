@@ -107,8 +107,8 @@ export class RecordingsService implements OnApplicationBootstrap, BeforeApplicat
     await this.finalizeQueue.add('finalize', { recordingId }, { jobId: recordingId, delay: 500, attempts: 3, backoff: { type: 'exponential', delay: 2_000 } });
   }
 
-  async list(broadcastId?: string): Promise<RecordingView[]> {
-    return (await this.recordings.list(broadcastId)).map(toRecordingView);
+  async list(broadcastId?: string, broadcastIds?: string[]): Promise<RecordingView[]> {
+    return (await this.recordings.list(broadcastId, broadcastIds)).map(toRecordingView);
   }
 
   async get(id: string): Promise<RecordingView> {

@@ -16,6 +16,7 @@ export const broadcastViewSchema = z.object({
   id: z.uuid(),
   environment: environmentSchema,
   state: broadcastStateSchema,
+  djId: z.uuid(),
   djName: z.string(),
   title: z.string(),
   description: z.string(),
@@ -28,7 +29,12 @@ export type BroadcastView = z.infer<typeof broadcastViewSchema>;
 export const ListBroadcasts = defineCommand(
   'publisher',
   'broadcasts.list.v1',
-  z.object({ environment: environmentSchema.optional(), limit: z.number().int().min(1).max(500).default(100) }),
+  z.object({
+    environment: environmentSchema.optional(),
+    /** Only this DJ's broadcasts (what a user with role dj may see). */
+    djId: z.uuid().optional(),
+    limit: z.number().int().min(1).max(500).default(100),
+  }),
   z.array(broadcastViewSchema),
 );
 export const GetBroadcast = defineCommand('publisher', 'broadcasts.get.v1', z.object({ id: z.uuid() }), broadcastViewSchema);

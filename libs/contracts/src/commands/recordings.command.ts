@@ -19,7 +19,11 @@ export type RecordingView = z.infer<typeof recordingViewSchema>;
 export const ListRecordings = defineCommand(
   'recorder',
   'recordings.list.v1',
-  z.object({ broadcastId: z.uuid().optional() }),
+  z.object({
+    broadcastId: z.uuid().optional(),
+    /** Only the recordings of these broadcasts (a DJ's own); an empty list matches nothing. */
+    broadcastIds: z.array(z.uuid()).max(500).optional(),
+  }),
   z.array(recordingViewSchema),
 );
 export const GetRecording = defineCommand('recorder', 'recordings.get.v1', z.object({ id: z.uuid() }), recordingViewSchema);
