@@ -11,9 +11,9 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { IngestStarted, type BroadcastView, type RecordingView } from '@streamcaster/contracts';
-import { attachBus, BusClient, CONSOLE_ONLY_MARKER } from '@streamcaster/service-kit';
+import { attachBus, CONSOLE_ONLY_MARKER } from '@streamcaster/service-kit';
 import { SupervisedProcess } from '@streamcaster/supervisor';
-import { createTestEnvironment, freePort, type TestEnvironment, waitFor } from '@streamcaster/testing';
+import { createTestEnvironment, freePort, LifecyclePublisher, type TestEnvironment, waitFor } from '@streamcaster/testing';
 import { GatewayModule } from '../src/app.module.js';
 import { loadGatewayConfig, type GatewayConfig } from '../src/config/gateway.config.js';
 
@@ -308,9 +308,9 @@ describe('users', () => {
 
     const unknown = randomUUID();
     assertError(await call('PATCH', `/api/users/${unknown}`, { token: adminToken, json: { disabled: true } }), 404, `no user with id ${unknown}`);
-    assertError(await call('PATCH', '/api/users/not-a-uuid', { token: adminToken, json: { disabled: true } }), 400, /uuid/);
+    assertError(await call('PATCH', '/api/users/not-a-uuid', { token: adminToken, json: { disabled: true } }), 400, /UUID/);
     assertError(await call('DELETE', `/api/users/${unknown}`, { token: adminToken }), 404, `no user with id ${unknown}`);
-    assertError(await call('DELETE', '/api/users/..%2F..%2Fetc', { token: adminToken }), 400, /uuid/);
+    assertError(await call('DELETE', '/api/users/..%2F..%2Fetc', { token: adminToken }), 400, /UUID/);
 
     const row = (await database.query<{ role: string; dj_id: string | null }>('SELECT role, dj_id FROM gateway.users WHERE id = $1', [user.id])).rows[0]!;
     assert.deepEqual(row, { role: 'dj', dj_id: first.id });
@@ -360,6 +360,8 @@ describe('roles on every route', () => {
     'POST /api/auth/login': 'public',
     'POST /api/auth/refresh': 'public',
     'POST /api/auth/logout': 'public',
+    'GET /api/health': 'public',
+    'GET /api/health/ready': 'public',
     'POST /api/auth/password': ALL,
     'GET /api/auth/me': ALL,
     'POST /api/users': ['admin'],
@@ -434,9 +436,10 @@ describe('what a dj user sees (real publisher and recorder)', () => {
     djB = await createDj('DJ Beta');
     userA = await userWithRole('dj', djA.id);
     operator = await userWithRole('operator');
-    const bus = app.get(BusClient);
+    // As the gateway's outbox would publish them: onto JetStream, for the publisher's durable consumer.
+    const lifecycle = await LifecyclePublisher.connect(env.natsUrl, env.subjectPrefix, 'gateway');
     for (const dj of [djA, djB]) {
-      await bus.emit(IngestStarted, {
+      await lifecycle.publish(IngestStarted, {
         ingestId: randomUUID(),
         environment: 'live',
         djId: dj.id,
@@ -445,6 +448,7 @@ describe('what a dj user sees (real publisher and recorder)', () => {
         startedAt: new Date().toISOString(),
       });
     }
+    await lifecycle.close();
     const broadcastOf = (djId: string) =>
       waitFor(`the broadcast of ${djId}`, async () => {
         const reply = await call('GET', '/api/broadcasts', { token: adminToken });

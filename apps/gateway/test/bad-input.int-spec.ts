@@ -263,7 +263,9 @@ describe('malformed ids and traversal', () => {
     const malformed = ['not-a-uuid', '%2e%2e%2f%2e%2e%2fetc%2fpasswd', '..%2F..%2Fetc%2Fpasswd', '%00', `${randomUUID()}%00`, `${randomUUID()}%2F..`, '%20', 'a'.repeat(15_000)];
     for (const { method, path } of routes) {
       for (const id of malformed) {
-        const response = await admin(method, path.replace('{id}', id), JSON_BODY[method]);
+        // A body each route would accept, so that only the id can be what is refused.
+        const body = path.startsWith('/api/users/') && method === 'PATCH' ? { disabled: false } : JSON_BODY[method];
+        const response = await admin(method, path.replace('{id}', id), body);
         // The owners are down: a 503 here would mean the id went onto the bus.
         assertError(response, 400, /uuid/i, `${method} ${path} with ${id.slice(0, 50)}`);
       }

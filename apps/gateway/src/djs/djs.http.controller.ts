@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { UuidPipe } from '../http/uuid.pipe.js';
 import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { CurrentUser, djScopeOf, Roles, type AuthenticatedUser } from '../auth/auth.decorators.js';
@@ -43,7 +44,7 @@ export class DjsHttpController {
   @Get(':id')
   @Roles('admin', 'operator', 'dj')
   @ApiOkResponse({ schema: openApiSchema(djViewSchema) })
-  get(@Param('id', new ParseUUIDPipe({ version: '4' })) id: string, @CurrentUser() caller: AuthenticatedUser): Promise<DjView> {
+  get(@Param('id', new UuidPipe('DJ id')) id: string, @CurrentUser() caller: AuthenticatedUser): Promise<DjView> {
     return this.djs.get(id, djScopeOf(caller));
   }
 
@@ -51,7 +52,7 @@ export class DjsHttpController {
   @Post(':id/rotate-key')
   @HttpCode(200)
   @Roles('admin', 'dj')
-  rotateKey(@Param('id', new ParseUUIDPipe({ version: '4' })) id: string, @CurrentUser() caller: AuthenticatedUser): Promise<{ streamKey: string }> {
+  rotateKey(@Param('id', new UuidPipe('DJ id')) id: string, @CurrentUser() caller: AuthenticatedUser): Promise<{ streamKey: string }> {
     return this.djs.rotateKey(id, djScopeOf(caller));
   }
 }

@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Patch, Post } from '@nestjs/common';
+import { UuidPipe } from '../http/uuid.pipe.js';
 import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { Roles } from '../auth/auth.decorators.js';
@@ -31,13 +32,13 @@ export class UsersHttpController {
   @Patch(':id')
   @ApiBody(apiBody(userPatchSchema))
   @ApiOkResponse({ schema: openApiSchema(userViewSchema) })
-  update(@Param('id', new ParseUUIDPipe()) id: string, @Body(new ZodPipe(userPatchSchema)) patch: UserPatch): Promise<UserView> {
+  update(@Param('id', new UuidPipe('user id')) id: string, @Body(new ZodPipe(userPatchSchema)) patch: UserPatch): Promise<UserView> {
     return this.users.update(id, patch);
   }
 
   @Delete(':id')
   @ApiOkResponse({ schema: openApiSchema(z.object({ id: z.uuid() })) })
-  remove(@Param('id', new ParseUUIDPipe()) id: string): Promise<{ id: string }> {
+  remove(@Param('id', new UuidPipe('user id')) id: string): Promise<{ id: string }> {
     return this.users.remove(id);
   }
 }
