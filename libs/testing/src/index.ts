@@ -10,3 +10,4 @@ export * from './bus-observer.js';
 export * from './process-tree.js';
 export * from './publisher-stand-in.js';
 export * from './lifecycle-events.js';
+export * from './fault-tools.js';

@@ -2,7 +2,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SupervisedProcess } from '@streamcaster/supervisor';
-import { freePort, processTree, readProc, type RtmpSink } from '@streamcaster/testing';
+import { freePort } from './free-port.js';
+import type { RtmpSink } from './fakes/rtmp-sink.js';
+import { processTree, readProc } from './process-tree.js';
 
 /** The publishes a sink has had so far (nginx's `record_unique` gives each one a file of its own). */
 export function publishesAt(sink: RtmpSink): Set<string> {
@@ -13,7 +15,7 @@ export function publishesAt(sink: RtmpSink): Set<string> {
  * When a sink receives again: a publish that is not among `before` and carries real media (at
  * least `minBytes`). Resolves with the time it had grown that far, or rejects after `timeoutMs`.
  */
-export async function receivesAgain(sink: RtmpSink, before: Set<string>, timeoutMs = 30_000, minBytes = 64_000): Promise<number> {
+export async function receivesAgain(sink: RtmpSink, before: Set<string>, timeoutMs = 30_000, minBytes = 16_000): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     for (const file of sink.recordings()) {
