@@ -23,12 +23,10 @@ import { answerBroadcastsGet, BusObserver, createTestEnvironment, freePort, type
 import { TranscoderModule } from '../src/app.module.js';
 import { layoutProgram } from '../src/composition/overlay-layout.js';
 import { loadTranscoderConfig } from '../src/config/transcoder.config.js';
-import { chooseEncoder } from '../src/encoders/encoder-probe.js';
 import { EncoderRegistry } from '../src/encoders/encoder-registry.js';
 
 const PROGRAM = { width: 640, height: 360, fps: 25 };
 const DJ_COLOUR: [number, number, number] = [0x20, 0x30, 0x40];
-const GPU_LESS = !existsSync('/dev/dri') && !existsSync('/dev/nvidia0');
 
 let env: TestEnvironment;
 let app: INestMicroservice;
@@ -195,25 +193,10 @@ after(async () => {
   await env?.dispose();
 });
 
+// The encoder probe on real GPUs, and the fallback without one: gpu.int-spec.ts.
 describe('transcoder encoders', () => {
   it('boots with TRANSCODER_ENCODER=libx264 and encodes with libx264', async () => {
     assert.deepEqual(await app.get(EncoderRegistry).choice(), { kind: 'libx264' });
-  });
-
-  it('probes NVENC, VAAPI and QSV first and falls back to libx264 on a machine without a GPU', { skip: GPU_LESS ? false : 'this machine has a GPU' }, async () => {
-    const config = loadTranscoderConfig({ ...env.env, TRANSCODER_ENCODER: 'auto' });
-    const report = await chooseEncoder(config.encoder, { ffmpegPath: config.ffmpegPath, vaapiDevice: config.vaapiDevice });
-    assert.deepEqual(report.choice, { kind: 'libx264' });
-    assert.deepEqual(report.skipped.map((skipped) => skipped.kind), ['nvenc', 'vaapi', 'qsv']);
-    for (const skipped of report.skipped) assert.ok(skipped.reason.length > 0, `${skipped.kind} is skipped with a reason`);
-    assert.deepEqual(await new EncoderRegistry(config).choice(), { kind: 'libx264' });
-  });
-
-  it('refuses to start when the forced TRANSCODER_ENCODER=nvenc does not work, naming the variable', { skip: GPU_LESS ? false : 'this machine has a GPU' }, async () => {
-    const run = await runTranscoderProcess({ TRANSCODER_ENCODER: 'nvenc' });
-    assert.equal(run.code, 1, `exit code; output:\n${run.output}`);
-    assert.match(run.output, /TRANSCODER_ENCODER=nvenc does not work here \(nvenc: /);
-    assert.ok(!run.output.includes('transcoder is ready'), 'it never said it was ready');
   });
 
   it('refuses an unknown TRANSCODER_ENCODER at configuration time with exit code 78', async () => {

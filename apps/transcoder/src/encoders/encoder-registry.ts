@@ -1,16 +1,24 @@
+import { join } from 'node:path';
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { DataPaths } from '@streamcaster/service-kit';
 import { TranscoderConfig } from '../config/transcoder.config.js';
-import { chooseEncoder } from './encoder-probe.js';
+import { probeEncoders } from './encoder-probe.js';
 import type { EncoderChoice, ProgramProfile } from './encoder-profile.js';
 
-/** Probes the encoders once at worker start; every job then uses the result. */
+/**
+ * Probes the encoders once at worker start, each with the command a job would run (see
+ * encoder-probe.ts); every job then uses the result.
+ */
 @Injectable()
 export class EncoderRegistry implements OnModuleInit {
   private readonly logger = new Logger(EncoderRegistry.name);
   private chosen: Promise<EncoderChoice> | null = null;
   readonly profile: ProgramProfile;
 
-  constructor(private readonly config: TranscoderConfig) {
+  constructor(
+    private readonly config: TranscoderConfig,
+    private readonly paths: DataPaths,
+  ) {
     this.profile = {
       width: config.width,
       height: config.height,
@@ -27,7 +35,12 @@ export class EncoderRegistry implements OnModuleInit {
   }
 
   choice(): Promise<EncoderChoice> {
-    this.chosen ??= chooseEncoder(this.config.encoder, { ffmpegPath: this.config.ffmpegPath, vaapiDevice: this.config.vaapiDevice }).then(
+    this.chosen ??= probeEncoders(this.config.encoder, {
+      ffmpegPath: this.config.ffmpegPath,
+      vaapiDevice: this.config.vaapiDevice,
+      profile: this.profile,
+      scratchDir: join(this.paths.scratch, 'transcoder'),
+    }).then(
       (report) => {
         for (const skipped of report.skipped) this.logger.log(`encoder ${skipped.kind} not usable: ${skipped.reason}`);
         const { width, height, fps, videoBitrateKbps } = this.profile;

@@ -189,6 +189,16 @@ describe('buildTranscodeArgs: common to every encoder', () => {
         }
       });
 
+      it(`${kind}: uses the same filters and options whatever the layout, so that the encoder probe's small layout tests a job's graph`, () => {
+        const other = layoutProgram({ width: 1280, height: 720 }, { width: 64, height: 32 }, 'bottom-left');
+        const blank = (args: string[]) => args.map((arg) => arg.replace(/\d+/g, '#'));
+        const a = build(kind);
+        const b = build(kind, { layout: other });
+        assert.notDeepEqual(valueOf(a, '-filter_complex'), valueOf(b, '-filter_complex'));
+        assert.deepEqual(blank(a), blank(b));
+        assert.deepEqual(filterNames(graphOf(a)), filterNames(graphOf(b)));
+      });
+
       it(`${kind}: produces a graph whose every label is produced before use and the program is the only loose end`, () => {
         const chains = graphOf(build(kind));
         const produced = new Set<string>();
