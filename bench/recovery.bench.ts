@@ -121,7 +121,7 @@ try {
       }
       log(`run ${run}: ${service} SIGKILL → ${takeOver[service].at(-1)} ms`);
       // Let the killed replica come back (the stack restarts it) before the next kill.
-      await waitFor(`both ${service} replicas up`, () => stack!.replicasOf(service).every((process) => process.state === 'running'), 30_000, 200);
+      await waitFor(`both ${service} replicas up`, () => (stack!.replicasOf(service).every((process) => process.state === 'running') ? true : undefined), 30_000, 200);
       await new Promise((settle) => setTimeout(settle, 2_000));
     }
   }
@@ -136,9 +136,9 @@ try {
   await waitFor('the broadcast to end', async () => {
     try {
       token = (await api<{ accessToken: string }>('POST', '/api/auth/login', '', ADMIN)).accessToken;
-      return (await api<{ state: string }>('GET', `/api/broadcasts/${broadcastId}`, token)).state === 'ended';
+      return (await api<{ state: string }>('GET', `/api/broadcasts/${broadcastId}`, token)).state === 'ended' ? true : undefined;
     } catch {
-      return false; // the publishers are restarting
+      return undefined; // the publishers are restarting
     }
   }, 120_000, 250);
   const lostStopMs = Date.now() - stoppedAt;

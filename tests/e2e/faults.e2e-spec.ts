@@ -101,7 +101,8 @@ describe('faults: what a failure may cost', { timeout: 900_000 }, () => {
   }
 
   async function waitForState(state: string, timeoutMs: number, id = broadcastId): Promise<number> {
-    await waitFor(`broadcast ${id} to be ${state}`, async () => (await broadcast(id)).state === state, timeoutMs, 200);
+    // waitFor goes on while the probe answers undefined (false would end it).
+    await waitFor(`broadcast ${id} to be ${state}`, async () => ((await broadcast(id)).state === state ? true : undefined), timeoutMs, 200);
     return Date.now();
   }
 
@@ -278,7 +279,7 @@ describe('faults: what a failure may cost', { timeout: 900_000 }, () => {
       200,
     );
     broadcastId = second.id;
-    await Promise.all(sinks.map((sink) => waitFor(`sink ${sink.name} to receive`, async () => (await bytesIn(sink, 500)) > 0, 20_000, 0)));
+    await Promise.all(sinks.map((sink) => waitFor(`sink ${sink.name} to receive`, async () => ((await bytesIn(sink, 500)) > 0 ? true : undefined), 20_000, 0)));
     const isRelay = (command: string) => workOf(command)?.startsWith(`relay:${broadcastId}`) ?? false;
     const frozen = await waitFor('the relays owner', () => replicaRunning(pidsOf('publisher'), relayTo(sinks[0]!)), 10_000, 100);
     const moved = sinks.filter((sink) => replicaRunning([frozen], relayTo(sink)) !== undefined);
@@ -292,7 +293,7 @@ describe('faults: what a failure may cost', { timeout: 900_000 }, () => {
     } finally {
       signalTree(frozen, 'SIGCONT');
     }
-    await waitFor('the thawed replica to kill its old relays', () => replicaRunning([frozen], isRelay) === undefined, 3_000, 50);
+    await waitFor('the thawed replica to kill its old relays', () => (replicaRunning([frozen], isRelay) === undefined ? true : undefined), 3_000, 50);
     assert.notEqual(replicaRunning(pidsOf('publisher'), isRelay), undefined, 'the other replica still runs them');
   });
 

@@ -58,6 +58,9 @@ export class Relay extends EventEmitter<RelayEvents> {
     });
     this.process.on('exit', (info) => {
       if (info.requested) return;
+      // A clean end is the program's end (the DJ left, the encoder moved to another replica): not
+      // the platform's fault, so no growing backoff; the relay waits on the program stream again.
+      if (info.code === 0) this.process.resetBackoff();
       this.lastSize = 0;
       this.update({
         state: 'reconnecting',
