@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { finalizeRecordingJobSchema, RECORDING_QUEUE, RecordingFinalized, type RecordingJobs } from '@streamcaster/contracts';
 import { createWorker, DataPaths, LeaseStore, Outbox, type TypedWorker } from '@streamcaster/service-kit';
@@ -11,6 +11,19 @@ import { recordingLease } from './recordings.service.js';
 
 /** Longest wait for the segment writer to close its last segment and let its lease go. */
 const WRITER_GONE_WITHIN_MS = 20_000;
+
+/** At least two whole 188-byte MPEG-TS packets, the first starting with the sync byte. */
+async function holdsMpegTs(path: string): Promise<boolean> {
+  const file = await open(path, 'r').catch(() => null);
+  if (!file) return false;
+  try {
+    const head = Buffer.alloc(1);
+    const { bytesRead } = await file.read(head, 0, 1, 0);
+    return bytesRead === 1 && head[0] === 0x47 && (await file.stat()).size >= 2 * 188;
+  } finally {
+    await file.close();
+  }
+}
 
 /**
  * Turns a recording's segments into one MP4. The segments are deleted only after the MP4 is written
@@ -64,10 +77,17 @@ export class FinalizeProcessor implements OnModuleInit, OnApplicationShutdown {
     if (recording.state === 'recording') throw new Error(`recording ${recordingId} is not marked finalizing yet`);
     await this.writerGone(recordingId);
     const segmentsDir = this.paths.recording(`${recording.directory}/segments`);
-    const segments = (await readdir(segmentsDir).catch(() => [] as string[]))
+    const named = (await readdir(segmentsDir).catch(() => [] as string[]))
       .filter((name) => SEGMENT_NAME.test(name))
       .sort()
       .map((name) => join(segmentsDir, name));
+    // A writer killed as it opened a segment leaves it empty: the concat demuxer would stop there and
+    // drop everything after it. Such a segment holds nothing; it is left out, and said so.
+    const segments: string[] = [];
+    for (const path of named) {
+      if (await holdsMpegTs(path)) segments.push(path);
+      else this.logger.warn(`recording ${recordingId}: left out ${path}, which holds no MPEG-TS packet (its writer died as it opened it)`);
+    }
     const relativePath = `${recording.directory}/recording.mp4`;
     const outputPath = this.paths.recording(relativePath);
     const finished = await stat(outputPath).then(() => true, () => false);
@@ -77,7 +97,11 @@ export class FinalizeProcessor implements OnModuleInit, OnApplicationShutdown {
       const listPath = join(segmentsDir, 'concat.txt');
       await writeFile(listPath, concatList(segments));
       const remux = await runOnce(this.config.ffmpegPath, buildFinalizeArgs(listPath, partialPath), 30 * 60_000);
-      if (remux.code !== 0) throw new Error(`joining ${segments.length} segments failed: ${lastLine(remux.stderr)}`);
+      // The concat demuxer reports a segment it cannot open and goes on with what it has: that would
+      // be a recording cut short without a word, so it is a failure (retried, then reported).
+      if (remux.code !== 0 || /Impossible to open/.test(remux.stderr)) {
+        throw new Error(`joining ${segments.length} segments failed: ${lastLine(remux.stderr)}`);
+      }
       await this.probeDuration(partialPath);
       await rename(partialPath, outputPath);
       await rm(segmentsDir, { recursive: true, force: true });

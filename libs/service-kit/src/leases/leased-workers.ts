@@ -23,7 +23,7 @@ export interface LeasedWorkersOptions<S> {
   desired: () => Promise<Array<LeasedWork<S>>>;
   /** Starts the work on this replica, which holds its lease. */
   run: (work: LeasedWork<S>, lease: Lease) => Promise<RunningWork>;
-  /** How often desired work is looked for (a nudge looks at once). */
+  /** How often desired work is looked for (a nudge looks at once); 500 ms by default. */
   scanEveryMs?: number;
   /** Most pieces of this kind one replica runs at once. */
   capacity?: number;
@@ -63,7 +63,7 @@ export class LeasedWorkers<S> {
 
   start(): void {
     this.stopped = false;
-    this.scanTimer ??= setInterval(() => this.nudge(), this.options.scanEveryMs ?? 1_000);
+    this.scanTimer ??= setInterval(() => this.nudge(), this.options.scanEveryMs ?? 500);
     this.renewTimer ??= setInterval(() => void this.renew(), this.options.store.timing.renewEveryMs);
     this.nudge();
   }
