@@ -8,7 +8,6 @@ export * from './bus/bus.decorators.js';
 export * from './bus/bus.module.js';
 export * from './health/service-health.module.js';
 export * from './health/service-ping.nats.controller.js';
-export * from './broadcasts/broadcast-runs.js';
 export * from './database/database.module.js';
 export * from './crypto/secret-box.js';
 export * from './storage/data-paths.js';
