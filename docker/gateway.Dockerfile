@@ -41,10 +41,12 @@ COPY --from=build /src/dist ./dist
 RUN install -d -o node -g node /data
 VOLUME /data
 USER node
-EXPOSE 8080
-# The port accepts connections only once every module has initialised (app.listen is the last boot step),
-# so an open port is a fair readiness signal; it does not depend on any route that may move.
+# 8080: the public API. 8081: the internal listener of the nginx-rtmp hooks (INGEST_HOOKS_PORT), for
+# the ingest servers' network only; its address (INGEST_HOOKS_HOST) is the deployment's to choose.
+EXPOSE 8080 8081
+# Liveness: GET /api/health answers while the gateway runs. Readiness (/api/health/ready, which needs the
+# backbone, nginx-rtmp and every service) is for the orchestrator's readiness probe, not for this check.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
-  CMD ["node", "-e", "const s = process.getBuiltinModule('node:net').connect(Number(process.env.GATEWAY_PORT), '127.0.0.1'); s.on('connect', () => process.exit(0)); s.on('error', () => process.exit(1));"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + process.env.GATEWAY_PORT + '/api/health').then((response) => process.exit(response.ok ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["/usr/bin/tini", "--"]
 CMD ["node", "dist/apps/gateway/src/main.js"]

@@ -5,6 +5,13 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 ensure_packages "${SYSTEM_NEEDS[@]}"
 ensure_backbone
+# The tests reach the backbone as the services do: with the credentials of the servers StreamCaster
+# started (createTestEnvironment takes TEST_NATS_URL and TEST_REDIS_URL), unless they are set already.
+for name in NATS_URL REDIS_URL; do
+  value=$(backbone_value "$name")
+  test_name="TEST_$name"
+  if [ -n "$value" ] && [ -z "${!test_name:-}" ]; then export "$test_name=$value"; fi
+done
 ensure_node_modules
 build
 say "linting"

@@ -1,446 +1,111 @@
 // The deployment files (docker/, infra/ffmpeg, deploy/) cannot be built or run on a machine without a
-// Docker engine, so this test reads them and checks that they agree with the code and with each other:
-// every service has an image and a compose service, the images run what the build produces, the ports,
-// addresses and variables on both sides of each connection match, and .env.example documents every
-// variable the stack sets. It parses the files itself (a strict YAML subset, Dockerfile instructions)
-// and refuses what it does not understand, rather than passing on a misreading.
-import { describe, it } from 'node:test';
+// Docker engine or a cluster, so this test reads them as compose and Kubernetes would, resolves them with
+// the secrets an operator provides, and checks what each process would then get: every address it is
+// given leads to a service of the deployment that listens there, every credential is the one its server
+// takes, every service would boot with its environment (its own config fields decide), nginx-rtmp's
+// rendered configuration sends the hooks where the gateway listens for them, with its secret. YAML is
+// read with the `yaml` package; Dockerfiles by a reader that refuses what it does not understand.
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, posix, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, posix, relative } from 'node:path';
+import { addressIn, isLoopback, type Address } from './addresses.js';
+import {
+  buildOf,
+  commandOf,
+  dependenciesOf,
+  environmentOf,
+  exposedOf,
+  fixedAddressOf,
+  flagValue,
+  healthcheckOf,
+  inSubnet,
+  loadCompose,
+  portsOf,
+  stackNetwork,
+  volumesOf,
+  type ComposeFile,
+} from './compose.js';
+import { dockerIgnored, globToRegExp } from './docker-ignore.js';
+import {
+  baseImage,
+  copies,
+  copyTarget,
+  envOfStage,
+  execForm,
+  exposedPorts,
+  finalStage,
+  healthcheckCommand,
+  instructions,
+  isNode24Image,
+  readDockerfile,
+  stageNamed,
+  workdirAt,
+} from './dockerfile.js';
+import { runHealthcheck } from './healthcheck.js';
+import { allInterpolationsIn, allStrings, interpolate, interpolationsIn, MissingVariableError } from './interpolation.js';
+import {
+  containerArgs,
+  containerEnvironment,
+  containerPorts,
+  containersOf,
+  find,
+  KUSTOMIZATION,
+  kubernetesDir,
+  kustomization,
+  loadManifests,
+  podLabels,
+  podSpec,
+  resolvePort,
+  SECRET_TEMPLATE,
+  secretTemplate,
+  selects,
+  workloads,
+  type ContainerEnvironment,
+  type Manifest,
+} from './kubernetes.js';
+import { dockerfilePath, imageEnvironment, listenersOf, processEnvironment, type Listener, type Workload } from './listening.js';
+import { hookCalls, renderNginxConfig } from './nginx-entrypoint.js';
+import { OPERATOR_ENVIRONMENT, OPERATOR_SECRETS } from './operator-environment.js';
+import { configuredValues, defaultOf, requiredVariables, serviceConfig, type ServiceConfig } from './service-config.js';
+import { at, isRecord, scalarText, type YamlRecord } from './yaml-files.js';
 
 const root = process.cwd();
-const deployDir = join(root, 'deploy');
 
 /** The services that exist or are being written; apps/ may hold more (each with src/main.ts). */
 const MINIMUM_SERVICES = ['gateway', 'publisher', 'transcoder', 'recorder'];
-/** Variables that must never have a default in compose: a default secret is a published secret. */
-const SECRETS = ['JWT_SECRET', 'STREAMCASTER_SECRET_KEY', 'POSTGRES_PASSWORD'];
-/** Wiring variables whose URL must name another container of the stack. */
-const WIRING_URLS = ['NATS_URL', 'REDIS_URL', 'DATABASE_URL', 'RTMP_INTERNAL_URL', 'HOOK_URL'];
 const NGINX_TEMPLATE = join(root, 'infra', 'nginx-rtmp', 'nginx.conf.template');
 /** What `npm ci` and `node tools/build.mjs` read, and so what a `COPY . .` build context must hold. */
 const WORKSPACE_BUILD_INPUTS = ['package.json', 'package-lock.json', 'tsconfig.base.json', 'tsconfig.build.json', 'tools/build.mjs', 'apps', 'libs'];
+/** The gateway's health endpoints (apps/gateway): liveness, and readiness of the whole system. */
+const HEALTH_PATH = '/api/health';
+const READY_PATH = '/api/health/ready';
 
 function backendServices(): string[] {
   const appsDir = join(root, 'apps');
-  const found = existsSync(appsDir)
-    ? readdirSync(appsDir).filter((name) => existsSync(join(appsDir, name, 'src', 'main.ts')))
-    : [];
+  const found = existsSync(appsDir) ? readdirSync(appsDir).filter((name) => existsSync(join(appsDir, name, 'src', 'main.ts'))) : [];
   return [...new Set([...MINIMUM_SERVICES, ...found])].sort();
 }
 
-// ---------------------------------------------------------------------------------------------------
-// YAML, the subset compose files are written in: block mappings and sequences, flow sequences of
-// scalars, plain and quoted scalars, comments, anchors, aliases and merge keys (<<). Anything else
-// (block scalars, flow mappings, tags, multi-line plain scalars, tabs) is an error, not a guess.
-
-type Yaml = string | null | Yaml[] | YamlMap;
-interface YamlMap {
-  [key: string]: Yaml;
-}
-
-interface Line {
-  indent: number;
-  text: string;
-  number: number;
-}
-
-class YamlError extends Error {}
-
-function isMap(value: Yaml | undefined): value is YamlMap {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Index where a quote starting at `start` closes, honouring '' in single and \" in double quotes. */
-function closingQuote(text: string, start: number): number {
-  const quote = text[start];
-  for (let i = start + 1; i < text.length; i++) {
-    if (quote === '"' && text[i] === '\\') {
-      i++;
-    } else if (text[i] === quote) {
-      if (quote === "'" && text[i + 1] === "'") i++;
-      else return i;
-    }
-  }
-  return -1;
-}
-
-/** A quote opens a quoted scalar only where a scalar starts; inside a plain scalar (it's) it is text. */
-function opensScalar(text: string, index: number): boolean {
-  const before = text.slice(0, index).trimEnd();
-  if (before === '' || /[:\-[,{]$/.test(before)) return true;
-  const lastToken = before.split(/\s+/).pop() ?? '';
-  return lastToken.startsWith('&');
-}
-
-function stripComment(text: string): string {
-  for (let i = 0; i < text.length; i++) {
-    const char = text[i];
-    if ((char === '"' || char === "'") && opensScalar(text, i)) {
-      const end = closingQuote(text, i);
-      if (end < 0) return text; // reported by the scalar parser, with its line
-      i = end;
-    } else if (char === '#' && (i === 0 || /\s/.test(text[i - 1] ?? ''))) {
-      return text.slice(0, i);
-    }
-  }
-  return text;
-}
-
-/** `key: rest` or `key:` at the start of a line; null when the text is not a mapping entry. */
-function splitKey(text: string): { key: string; rest: string } | null {
-  if (text.startsWith('[') || text.startsWith('{')) return null;
-  if (text.startsWith('"') || text.startsWith("'")) {
-    const end = closingQuote(text, 0);
-    if (end < 0) return null;
-    const after = text.slice(end + 1);
-    if (!/^\s*:(\s|$)/.test(after)) return null;
-    return { key: parseScalar(text.slice(0, end + 1)) ?? '', rest: after.replace(/^\s*:/, '').trim() };
-  }
-  const match = /^([^\s].*?)\s*:(?:\s+(.*))?$/.exec(text);
-  if (!match) return null;
-  return { key: match[1] ?? '', rest: (match[2] ?? '').trim() };
-}
-
-function parseScalar(text: string): string | null {
-  if (text.startsWith('"')) {
-    if (closingQuote(text, 0) !== text.length - 1) throw new YamlError(`bad double-quoted scalar: ${text}`);
-    try {
-      return JSON.parse(text) as string;
-    } catch {
-      throw new YamlError(`unsupported escape in ${text}`);
-    }
-  }
-  if (text.startsWith("'")) {
-    if (closingQuote(text, 0) !== text.length - 1) throw new YamlError(`bad single-quoted scalar: ${text}`);
-    return text.slice(1, -1).replaceAll("''", "'");
-  }
-  if (/^[|>!%@`]/.test(text)) throw new YamlError(`unsupported YAML construct: ${text}`);
-  if (text === '' || text === '~' || text === 'null') return null;
-  return text;
-}
-
-function splitFlowItems(inner: string): string[] {
-  const items: string[] = [];
-  let start = 0;
-  for (let i = 0; i < inner.length; i++) {
-    const char = inner[i];
-    if (char === '"' || char === "'") {
-      const end = closingQuote(inner, i);
-      if (end < 0) throw new YamlError(`unclosed quote in [${inner}]`);
-      i = end;
-    } else if (char === '[' || char === '{') {
-      throw new YamlError(`nested flow collections are not supported: [${inner}]`);
-    } else if (char === ',') {
-      items.push(inner.slice(start, i).trim());
-      start = i + 1;
-    }
-  }
-  const last = inner.slice(start).trim();
-  if (last !== '') items.push(last);
-  return items;
-}
-
-function parseYaml(source: string, name: string): YamlMap {
-  const anchors = new Map<string, Yaml>();
-  const lines: Line[] = [];
-  source.split('\n').forEach((raw, index) => {
-    const number = index + 1;
-    if (/^\s*\t/.test(raw)) throw new YamlError(`${name}:${number}: tab indentation`);
-    const text = stripComment(raw).trimEnd();
-    if (text.trim() === '' || (index === 0 && text === '---')) return;
-    lines.push({ indent: text.length - text.trimStart().length, text: text.trimStart(), number });
-  });
-  let pos = 0;
-  const fail = (line: Line | undefined, message: string): never => {
-    throw new YamlError(`${name}:${line?.number ?? 'end'}: ${message}`);
-  };
-  const isSequenceItem = (text: string) => text === '-' || text.startsWith('- ');
-
-  const inlineValue = (text: string, line: Line): Yaml => {
-    let rest = text;
-    let anchor: string | null = null;
-    const anchored = /^&([^\s[\]{},]+)\s*(.*)$/.exec(rest);
-    if (anchored) {
-      anchor = anchored[1] ?? '';
-      rest = anchored[2] ?? '';
-    }
-    let value: Yaml;
-    if (rest.startsWith('*')) {
-      const alias = rest.slice(1);
-      if (!anchors.has(alias)) fail(line, `unknown alias *${alias}`);
-      value = anchors.get(alias) ?? null;
-    } else if (rest.startsWith('[')) {
-      if (!rest.endsWith(']')) fail(line, `flow sequence must close on its line: ${rest}`);
-      value = splitFlowItems(rest.slice(1, -1)).map((item) => inlineValue(item, line));
-    } else if (rest === '{}') {
-      value = {};
-    } else if (rest.startsWith('{')) {
-      return fail(line, `flow mappings are not supported: ${rest}`);
-    } else {
-      try {
-        value = parseScalar(rest);
-      } catch (error: unknown) {
-        return fail(line, (error as Error).message);
-      }
-    }
-    if (anchor !== null) anchors.set(anchor, value);
-    return value;
-  };
-
-  const parseBlock = (indent: number): Yaml => {
-    const line = lines[pos];
-    if (!line || line.indent < indent) return null;
-    return isSequenceItem(line.text) ? parseSequence(line.indent) : parseMapping(line.indent);
-  };
-
-  /** The value after `key:` or `-` with nothing else on the line: a nested block, or nothing. */
-  const nestedValue = (indent: number, allowCompactSequence: boolean): Yaml => {
-    const next = lines[pos];
-    if (next && next.indent > indent) return parseBlock(next.indent);
-    if (allowCompactSequence && next && next.indent === indent && isSequenceItem(next.text)) return parseSequence(indent);
-    return null;
-  };
-
-  const parseMapping = (indent: number): YamlMap => {
-    const result: YamlMap = {};
-    const merged: YamlMap[] = [];
-    for (let line = lines[pos]; line && line.indent === indent; line = lines[pos]) {
-      if (isSequenceItem(line.text)) fail(line, 'a sequence item where a mapping entry was expected');
-      const entry = splitKey(line.text);
-      if (!entry) return fail(line, `expected "key: value", found ${line.text}`);
-      pos++;
-      let value: Yaml;
-      const anchorOnly = /^&([^\s[\]{},]+)$/.exec(entry.rest);
-      if (entry.rest === '') {
-        value = nestedValue(indent, true);
-      } else if (anchorOnly) {
-        value = nestedValue(indent, true);
-        anchors.set(anchorOnly[1] ?? '', value);
-      } else {
-        value = inlineValue(entry.rest, line);
-      }
-      if (entry.key === '<<') {
-        const sources = Array.isArray(value) ? value : [value];
-        for (const source of sources) {
-          if (!isMap(source)) fail(line, 'a merge key (<<) needs a mapping');
-          merged.push(source as YamlMap);
-        }
-        continue;
-      }
-      if (Object.hasOwn(result, entry.key)) fail(line, `duplicate key ${entry.key}`);
-      result[entry.key] = value;
-    }
-    // YAML merge semantics: keys written out win over merged ones, earlier merged maps over later ones.
-    for (const source of merged) {
-      for (const [key, value] of Object.entries(source)) {
-        if (!Object.hasOwn(result, key)) result[key] = value;
-      }
-    }
-    const next = lines[pos];
-    if (next && next.indent > indent) fail(next, 'unexpected indentation (multi-line scalars are not supported)');
-    return result;
-  };
-
-  const parseSequence = (indent: number): Yaml[] => {
-    const items: Yaml[] = [];
-    for (let line = lines[pos]; line && line.indent === indent && isSequenceItem(line.text); line = lines[pos]) {
-      const rest = line.text.slice(1).trimStart();
-      const offset = line.text.length - rest.length;
-      if (rest === '') {
-        pos++;
-        items.push(nestedValue(indent, false));
-      } else if (isSequenceItem(rest) || splitKey(rest)) {
-        // "- key: value" opens a mapping (or "- - x" a sequence) whose column is that of its first key.
-        lines[pos] = { indent: indent + offset, text: rest, number: line.number };
-        items.push(parseBlock(indent + offset));
-      } else {
-        pos++;
-        items.push(inlineValue(rest, line));
-      }
-    }
-    const next = lines[pos];
-    if (next && next.indent > indent) fail(next, 'unexpected indentation');
-    return items;
-  };
-
-  const document = parseBlock(0);
-  if (pos < lines.length) fail(lines[pos], 'unexpected content');
-  if (!isMap(document)) throw new YamlError(`${name}: the document is not a mapping`);
-  return document;
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Compose
-
-interface ComposeFile {
-  path: string;
-  doc: YamlMap;
-  services: Map<string, YamlMap>;
-}
-
-function loadCompose(file: string): ComposeFile {
-  const path = join(deployDir, file);
-  assert.ok(existsSync(path), `${relative(root, path)} is missing`);
-  const doc = parseYaml(readFileSync(path, 'utf8'), relative(root, path));
-  const services = new Map<string, YamlMap>();
-  const section = doc['services'];
-  assert.ok(isMap(section), `${file} has no services mapping`);
-  for (const [name, service] of Object.entries(section)) {
-    assert.ok(isMap(service), `${file}: service ${name} is not a mapping`);
-    services.set(name, service);
-  }
-  return { path, doc, services };
-}
-
-let composeCache: ComposeFile | undefined;
-const compose = (): ComposeFile => (composeCache ??= loadCompose('compose.yaml'));
-
-function service(name: string): YamlMap {
-  const found = compose().services.get(name);
-  assert.ok(found, `deploy/compose.yaml has no service "${name}" (it has: ${[...compose().services.keys()].join(', ')})`);
-  return found;
-}
-
-function stringAt(map: YamlMap, ...path: string[]): string | undefined {
-  let value: Yaml | undefined = map;
-  for (const key of path) value = isMap(value) ? value[key] : undefined;
-  return typeof value === 'string' ? value : undefined;
-}
-
-/** A service's environment as written (values unresolved); a bare key inherits the host's value. */
-function environmentOf(definition: YamlMap): Map<string, string | null> {
-  const environment = new Map<string, string | null>();
-  const section = definition['environment'];
-  if (isMap(section)) {
-    for (const [key, value] of Object.entries(section)) {
-      assert.ok(typeof value === 'string' || value === null, `environment ${key} must be a scalar`);
-      environment.set(key, value);
-    }
-  } else if (Array.isArray(section)) {
-    for (const item of section) {
-      assert.ok(typeof item === 'string', 'environment entries must be KEY=value strings');
-      const equals = item.indexOf('=');
-      environment.set(equals < 0 ? item : item.slice(0, equals), equals < 0 ? null : item.slice(equals + 1));
-    }
-  } else {
-    assert.equal(section ?? null, null, 'environment must be a mapping or a list');
-  }
-  return environment;
-}
-
-interface PortMapping {
-  host: string | null;
-  container: number;
-}
-
-function portsOf(definition: YamlMap): PortMapping[] {
-  const section = definition['ports'];
-  if (section === undefined || section === null) return [];
-  assert.ok(Array.isArray(section), 'ports must be a list');
-  return section.map((entry) => {
-    if (isMap(entry)) {
-      return { host: stringAt(entry, 'published') ?? null, container: Number(stringAt(entry, 'target')) };
-    }
-    assert.ok(typeof entry === 'string', `a port entry must be a string or a mapping: ${JSON.stringify(entry)}`);
-    const parts = entry.replace(/\/(tcp|udp)$/, '').split(':');
-    const container = Number(parts.pop());
-    return { host: parts.length > 0 ? (parts.pop() ?? null) : null, container };
+function typeScriptFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return typeScriptFiles(path);
+    return entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts') ? [path] : [];
   });
 }
 
-function dependenciesOf(definition: YamlMap): Map<string, string | null> {
-  const section = definition['depends_on'];
-  const result = new Map<string, string | null>();
-  if (Array.isArray(section)) {
-    for (const name of section) {
-      assert.ok(typeof name === 'string', 'depends_on entries must be service names');
-      result.set(name, null);
-    }
-  } else if (isMap(section)) {
-    for (const [name, options] of Object.entries(section)) result.set(name, isMap(options) ? (stringAt(options, 'condition') ?? null) : null);
-  }
-  return result;
+/** Where the gateway serves the nginx-rtmp hooks: its global prefix, then the hooks controller. */
+function gatewayHooksPath(): string {
+  const sources = typeScriptFiles(join(root, 'apps', 'gateway', 'src')).map((path) => readFileSync(path, 'utf8'));
+  const prefix = sources.map((source) => /setGlobalPrefix\(\s*'([^']*)'/.exec(source)?.[1]).find((found) => found !== undefined) ?? '';
+  const hooks = sources.find((source) => /@Post\(\s*'publish'\s*\)/.test(source) && /@Post\(\s*'publish-done'\s*\)/.test(source));
+  assert.ok(hooks, 'no gateway controller serves POST publish and publish-done');
+  const controller = /@Controller\(\s*'([^']*)'/.exec(hooks)?.[1];
+  assert.ok(controller !== undefined, 'the hooks controller names no path');
+  return posix.join('/', prefix, controller);
 }
-
-interface Mount {
-  source: string;
-  target: string;
-}
-
-function volumesOf(definition: YamlMap): Mount[] {
-  const section = definition['volumes'];
-  if (!Array.isArray(section)) return [];
-  return section.map((entry) => {
-    if (isMap(entry)) return { source: stringAt(entry, 'source') ?? '', target: stringAt(entry, 'target') ?? '' };
-    assert.ok(typeof entry === 'string', 'a volume entry must be a string or a mapping');
-    const [source = '', target = ''] = entry.split(':');
-    return { source, target };
-  });
-}
-
-interface Interpolation {
-  name: string;
-  /** null, or one of - :- ? :? + :+ */
-  operator: string | null;
-  start: number;
-  end: number;
-}
-
-/** Compose's interpolations in one value: ${NAME}, ${NAME:-default} (nested too), $NAME; $$ is a literal $. */
-function interpolationsIn(value: string, nested = false): Interpolation[] {
-  const found: Interpolation[] = [];
-  for (let i = 0; i < value.length; i++) {
-    if (value[i] !== '$') continue;
-    if (value[i + 1] === '$') {
-      i++;
-    } else if (value[i + 1] === '{') {
-      let depth = 1;
-      let j = i + 2;
-      for (; j < value.length && depth > 0; j++) {
-        if (value[j] === '{') depth++;
-        else if (value[j] === '}') depth--;
-      }
-      assert.equal(depth, 0, `unclosed \${ in ${value}`);
-      const body = value.slice(i + 2, j - 1);
-      const match = /^([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([\s\S]*))?$/.exec(body);
-      assert.ok(match, `compose cannot read the interpolation \${${body}}`);
-      found.push({ name: match[1] ?? '', operator: match[2] ?? null, start: i, end: j });
-      if (match[3]) found.push(...interpolationsIn(match[3], true));
-      i = j - 1;
-    } else {
-      const match = /^[A-Za-z_][A-Za-z0-9_]*/.exec(value.slice(i + 1));
-      if (match) {
-        found.push({ name: match[0], operator: null, start: i, end: i + 1 + match[0].length });
-        i += match[0].length;
-      }
-    }
-  }
-  return nested ? found.map((item) => ({ ...item, start: -1, end: -1 })) : found;
-}
-
-/** The value with each top-level interpolation replaced by a stand-in, for checks on its shape. */
-function withoutInterpolations(value: string): string {
-  let result = '';
-  let last = 0;
-  for (const item of interpolationsIn(value).filter((found) => found.start >= 0)) {
-    result += value.slice(last, item.start) + 'interpolated';
-    last = item.end;
-  }
-  return result + value.slice(last);
-}
-
-function allStrings(value: Yaml, into: string[] = []): string[] {
-  if (typeof value === 'string') into.push(value);
-  else if (Array.isArray(value)) value.forEach((item) => allStrings(item, into));
-  else if (isMap(value)) Object.values(value).forEach((item) => allStrings(item, into));
-  return into;
-}
-
-// ---------------------------------------------------------------------------------------------------
-// .env.example, .dockerignore
 
 function envExampleNames(): Set<string> | null {
   const path = join(root, '.env.example');
@@ -462,280 +127,46 @@ function assertDocumented(names: Iterable<string>, what: string): void {
   assert.deepEqual(missing, [], `.env.example does not list ${what}: ${missing.join(', ')}`);
 }
 
-function globToRegExp(pattern: string): RegExp {
-  let source = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const char = pattern[i] ?? '';
-    if (pattern.startsWith('**/', i)) {
-      source += '(?:.*/)?';
-      i += 2;
-    } else if (pattern.startsWith('**', i)) {
-      source += '.*';
-      i += 1;
-    } else if (char === '*') source += '[^/]*';
-    else if (char === '?') source += '[^/]';
-    else source += char.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${source}$`);
+/** The deployment's values without the variables compose passes on unset (a bare key). */
+function definedValues(environment: ReadonlyMap<string, string | null>): Map<string, string> {
+  return new Map([...environment].filter((entry): entry is [string, string] => entry[1] !== null));
 }
 
-/** Docker's rule: a path is excluded when the last pattern matching it or one of its folders excludes it. */
-function dockerIgnored(ignoreFile: string | null, path: string): boolean {
-  if (!ignoreFile) return false;
-  const rules = readFileSync(ignoreFile, 'utf8')
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '' && !line.startsWith('#'))
-    .map((line) => {
-      const negated = line.startsWith('!');
-      const pattern = posix.normalize((negated ? line.slice(1) : line).trim()).replace(/^\/+/, '');
-      return { negated, matcher: globToRegExp(pattern) };
-    });
-  const segments = posix.normalize(path).split('/');
-  const candidates = segments.map((_, index) => segments.slice(0, index + 1).join('/'));
-  let ignored = false;
-  for (const rule of rules) {
-    if (candidates.some((candidate) => rule.matcher.test(candidate))) ignored = !rule.negated;
-  }
-  return ignored;
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Dockerfiles
-
-interface Instruction {
-  keyword: string;
-  args: string;
-  line: number;
-}
-
-interface Stage {
-  name: string | null;
-  /** The image the stage starts from, with ARG defaults applied; a stage name when it builds on one. */
-  from: string;
-  instructions: Instruction[];
-  /** The stage's source text from its FROM line up to the next FROM. */
-  text: string;
-}
-
-interface Dockerfile {
-  path: string;
-  stages: Stage[];
-}
-
-function readDockerfile(path: string): Dockerfile {
-  assert.ok(existsSync(path), `${relative(root, path)} is missing`);
-  const sourceLines = readFileSync(path, 'utf8').split('\n');
-  const globalArgs = new Map<string, string>();
-  const stages: Stage[] = [];
-  let current: Stage | null = null;
-  let stageStartLine = 0;
-  const closeStage = (endLine: number) => {
-    if (!current) return;
-    // Comments just above the next FROM introduce that stage, not this one.
-    const text = sourceLines.slice(stageStartLine, endLine);
-    while (text.length > 0 && /^\s*(#.*)?$/.test(text.at(-1) ?? '')) text.pop();
-    current.text = text.join('\n');
-  };
-  for (let i = 0; i < sourceLines.length; i++) {
-    const first = sourceLines[i] ?? '';
-    if (/^\s*(#.*)?$/.test(first)) continue;
-    // Continuation lines end with a backslash; comment lines inside a continuation are dropped.
-    let logical = first;
-    const start = i;
-    while (/\\\s*$/.test(logical) && i + 1 < sourceLines.length) {
-      logical = logical.replace(/\\\s*$/, ' ');
-      i++;
-      const next = sourceLines[i] ?? '';
-      if (!/^\s*#/.test(next)) logical += next;
-    }
-    const match = /^\s*([A-Za-z]+)\s*(.*)$/.exec(logical);
-    assert.ok(match, `${relative(root, path)}:${start + 1}: cannot read ${logical}`);
-    const keyword = (match[1] ?? '').toUpperCase();
-    const args = (match[2] ?? '').trim();
-    if (keyword === 'FROM') {
-      closeStage(start);
-      const words = args.split(/\s+/).filter((word) => !word.startsWith('--'));
-      const image = (words[0] ?? '').replace(/\$\{(\w+)\}|\$(\w+)/g, (whole, braced?: string, bare?: string) => {
-        return globalArgs.get(braced ?? bare ?? '') ?? whole;
-      });
-      const name = words[1]?.toUpperCase() === 'AS' ? (words[2] ?? null) : null;
-      current = { name, from: image, instructions: [], text: '' };
-      stages.push(current);
-      stageStartLine = start;
-    } else if (keyword === 'ARG' && !current) {
-      const [name = '', value = ''] = args.split('=');
-      globalArgs.set(name.trim(), value.trim().replace(/^"(.*)"$/, '$1'));
-    } else {
-      assert.ok(current, `${relative(root, path)}:${start + 1}: ${keyword} before the first FROM`);
-      current.instructions.push({ keyword, args, line: start + 1 });
-    }
-  }
-  closeStage(sourceLines.length);
-  assert.ok(stages.length > 0, `${relative(root, path)} has no FROM`);
-  return { path, stages };
-}
-
-function finalStage(dockerfile: Dockerfile): Stage {
-  const last = dockerfile.stages.at(-1);
-  assert.ok(last);
-  return last;
-}
-
-function stageNamed(dockerfile: Dockerfile, name: string): Stage | undefined {
-  return dockerfile.stages.find((stage) => stage.name === name);
-}
-
-/** The image a stage ultimately starts from, following FROM <earlier stage>. */
-function baseImage(dockerfile: Dockerfile, stage: Stage): string {
-  const parent = stageNamed(dockerfile, stage.from);
-  return parent && parent !== stage ? baseImage(dockerfile, parent) : stage.from;
-}
-
-const isNode24Image = (image: string) => /^(?:docker\.io\/)?(?:library\/)?node:24(?:[.-]|$)/.test(image);
-
-function instructions(stage: Stage, keyword: string): Instruction[] {
-  return stage.instructions.filter((instruction) => instruction.keyword === keyword);
-}
-
-/** Exec form (JSON array) of CMD or ENTRYPOINT; shell form is refused: it would make sh PID 1. */
-function execForm(instruction: Instruction | undefined, what: string): string[] {
-  assert.ok(instruction, `no ${what}`);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(instruction.args);
-  } catch {
-    assert.fail(`${what} must be in exec form (a JSON array), found: ${instruction.args}`);
-  }
-  assert.ok(Array.isArray(parsed) && parsed.every((item): item is string => typeof item === 'string'), `${what} must be an array of strings`);
-  return parsed;
-}
-
-interface Copy {
-  from: string | null;
-  sources: string[];
-  destination: string;
-  line: number;
-}
-
-function copies(stage: Stage): Copy[] {
-  return [...instructions(stage, 'COPY'), ...instructions(stage, 'ADD')].map((instruction) => {
-    if (instruction.args.startsWith('[')) {
-      const parts = JSON.parse(instruction.args) as string[];
-      return { from: null, sources: parts.slice(0, -1), destination: parts.at(-1) ?? '', line: instruction.line };
-    }
-    const words = instruction.args.split(/\s+/);
-    const flags = words.filter((word) => word.startsWith('--'));
-    const paths = words.filter((word) => !word.startsWith('--'));
-    const from = flags.find((flag) => flag.startsWith('--from='))?.slice('--from='.length) ?? null;
-    return { from, sources: paths.slice(0, -1), destination: paths.at(-1) ?? '', line: instruction.line };
-  });
-}
-
-/** WORKDIR in force at an instruction's line (absolute, or relative to the previous one). */
-function workdirAt(stage: Stage, line: number): string {
-  let workdir = '/';
-  for (const instruction of instructions(stage, 'WORKDIR')) {
-    if (instruction.line < line) workdir = posix.resolve(workdir, instruction.args);
-  }
-  return workdir;
-}
-
-/** Where a single-source COPY puts its source inside the image. */
-function copyTarget(stage: Stage, copy: Copy, source: string): string {
-  const base = posix.resolve(workdirAt(stage, copy.line), copy.destination);
-  return copy.destination.endsWith('/') || copy.destination === '.' ? posix.join(base, posix.basename(source)) : base;
-}
-
-function envOfStage(stage: Stage): Map<string, string> {
-  const environment = new Map<string, string>();
-  for (const instruction of instructions(stage, 'ENV')) {
-    const pairs = instruction.args.match(/[A-Za-z_][A-Za-z0-9_]*=(?:"(?:[^"\\]|\\.)*"|\S*)/g);
-    if (pairs) {
-      for (const pair of pairs) {
-        const equals = pair.indexOf('=');
-        environment.set(pair.slice(0, equals), pair.slice(equals + 1).replace(/^"(.*)"$/, '$1'));
-      }
-    } else {
-      const [key = '', ...value] = instruction.args.split(/\s+/); // legacy "ENV KEY value"
-      environment.set(key, value.join(' '));
-    }
-  }
-  return environment;
-}
-
-function exposedPorts(stage: Stage): number[] {
-  return instructions(stage, 'EXPOSE').flatMap((instruction) =>
-    instruction.args.split(/\s+/).map((port) => Number(port.replace(/\/(tcp|udp)$/, ''))),
-  );
-}
-
-const dockerfilePath = (name: string) => join(root, 'docker', `${name}.Dockerfile`);
-
-/** Compose's build context and Dockerfile for a service, as absolute paths. */
-function buildOf(name: string): { context: string; dockerfile: string; definition: YamlMap } {
-  const build = service(name)['build'];
-  if (typeof build === 'string') {
-    const context = resolve(deployDir, build);
-    return { context, dockerfile: join(context, 'Dockerfile'), definition: {} };
-  }
-  assert.ok(isMap(build), `compose service ${name} has no build section`);
-  const context = resolve(deployDir, stringAt(build, 'context') ?? '.');
-  return { context, dockerfile: resolve(context, stringAt(build, 'dockerfile') ?? 'Dockerfile'), definition: build };
-}
-
-/** The port part of nginx-rtmp's RTMP_LISTEN ("1935" or "address:1935"). */
-function rtmpListenPort(): string | undefined {
-  return environmentOf(service('nginx-rtmp')).get('RTMP_LISTEN')?.split(':').pop();
-}
-
-/** The fixed subnet and gateway address of the stack's default network. */
-function stackNetwork(): { subnet: string; gateway: string } {
-  const networks = compose().doc['networks'];
-  const ipam = isMap(networks) && isMap(networks['default']) ? networks['default']['ipam'] : undefined;
-  const config = isMap(ipam) ? ipam['config'] : undefined;
-  const first = Array.isArray(config) ? config[0] : undefined;
-  const subnet = isMap(first) ? stringAt(first, 'subnet') : undefined;
-  const gateway = isMap(first) ? stringAt(first, 'gateway') : undefined;
-  assert.ok(subnet && gateway, 'the default network has no fixed subnet and gateway (networks.default.ipam.config)');
-  return { subnet, gateway };
-}
-
-function inSubnet(address: string, subnet: string): boolean {
-  const [network = '', prefixLength = '32'] = subnet.split('/');
-  const toNumber = (ip: string) => ip.split('.').reduce((sum, octet) => sum * 256 + Number(octet), 0);
-  const hostSpan = 2 ** (32 - Number(prefixLength));
-  return Math.floor(toNumber(address) / hostSpan) === Math.floor(toNumber(network) / hostSpan);
-}
-
-function typeScriptFiles(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return typeScriptFiles(path);
-    return entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts') ? [path] : [];
+/**
+ * Every value of an environment that names a server to connect to. PUBLIC_* variables are addresses
+ * shown to people outside (the DJs' ingest URL), not connected to, and so are not among them.
+ */
+function addressesIn(environment: ReadonlyMap<string, string>): Array<{ variable: string; value: string; address: Address }> {
+  return [...environment].flatMap(([variable, value]) => {
+    if (variable.startsWith('PUBLIC_')) return [];
+    const address = addressIn(value);
+    return address ? [{ variable, value, address }] : [];
   });
 }
 
 /**
- * The variables a service reads: the `env` of every field in its config module's `*ConfigFields`
- * exports (apps/<service>/src/config/<service>.config.ts), loaded from the compiled workspace.
+ * Variables whose default is an address on the machine itself (127.0.0.1, localhost), left unset: right
+ * for `npm start`, wrong in a container, where loopback is the container alone.
  */
-async function variablesRead(name: string): Promise<Set<string>> {
-  const compiled = new URL(`../../apps/${name}/src/config/${name}.config.js`, import.meta.url);
-  assert.ok(existsSync(fileURLToPath(compiled)), `apps/${name}/src/config/${name}.config.ts does not exist (or was not built)`);
-  const module = (await import(compiled.href)) as Record<string, unknown>;
-  const names = new Set<string>();
-  for (const [exported, fields] of Object.entries(module)) {
-    if (!exported.endsWith('ConfigFields') || typeof fields !== 'object' || fields === null) continue;
-    for (const field of Object.values(fields)) {
-      const env = typeof field === 'object' && field !== null ? (field as { env?: unknown }).env : undefined;
-      if (typeof env === 'string') names.add(env);
-    }
-  }
-  assert.ok(names.size > 0, `apps/${name}/src/config/${name}.config.ts exports no *ConfigFields`);
-  return names;
+function loopbackDefaults(config: ServiceConfig, environment: ReadonlyMap<string, string>): string[] {
+  return [...config.variables].filter((variable) => {
+    const fallback = defaultOf(config, variable);
+    const address = fallback === undefined ? undefined : addressIn(fallback);
+    return address !== undefined && isLoopback(address.host) && !environment.get(variable);
+  });
 }
+
+const shown = (value: string) => value.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@');
+
+let configs: Map<string, ServiceConfig>;
+before(async () => {
+  configs = new Map(await Promise.all(backendServices().map(async (name) => [name, await serviceConfig(name)] as const)));
+});
+const configOf = (name: string): ServiceConfig => {
+  const config = configs.get(name);
+  assert.ok(config, `no configuration for ${name}`);
+  return config;
+};
 
 // ---------------------------------------------------------------------------------------------------
 
@@ -826,14 +257,55 @@ describe('deployment: service images', () => {
       assert.ok(capabilities.includes(capability), `infra/ffmpeg sets NVIDIA_DRIVER_CAPABILITIES without ${capability}`);
     }
   });
+
+  it("the gateway image's health check asks GET /api/health and fails on anything but success", async () => {
+    const command = healthcheckCommand(finalStage(readDockerfile(dockerfilePath('gateway'))));
+    assert.ok(command, 'docker/gateway.Dockerfile has no HEALTHCHECK');
+    const healthy = await runHealthcheck(['CMD', ...command], 'GATEWAY_PORT', 200);
+    assert.deepEqual(healthy.paths, [HEALTH_PATH]);
+    assert.equal(healthy.code, 0);
+    assert.notEqual((await runHealthcheck(['CMD', ...command], 'GATEWAY_PORT', 503)).code, 0);
+  });
 });
+
+// ---------------------------------------------------------------------------------------------------
 
 describe('deployment: compose stack', () => {
   const services = backendServices();
+  let compose: ComposeFile;
+  before(() => {
+    compose = loadCompose('compose.yaml');
+  });
+
+  const service = (name: string): YamlRecord => {
+    const found = compose.services.get(name);
+    assert.ok(found, `deploy/compose.yaml has no service "${name}" (it has: ${[...compose.services.keys()].join(', ')})`);
+    return found;
+  };
+  /** What runs in a compose service: known from the Dockerfile it is built from, or its image. */
+  const workloadOf = (name: string): Workload => {
+    const definition = service(name);
+    if (definition['build'] === undefined) return { kind: 'image', image: scalarText(definition['image']) ?? '' };
+    const dockerfile = relative(root, buildOf(definition, name).dockerfile);
+    const built = /^docker\/(.+)\.Dockerfile$/.exec(dockerfile)?.[1];
+    if (built === 'nginx-rtmp') return { kind: 'nginx-rtmp' };
+    if (built && services.includes(built)) return { kind: 'service', service: built };
+    return { kind: 'image', image: name };
+  };
+  const environment = (name: string) => definedValues(environmentOf(service(name)));
+  const listening = (name: string): Listener[] => listenersOf(workloadOf(name), environment(name), commandOf(service(name)), configs);
+  /** Which service a host name (or fixed address) of the stack's network reaches. */
+  const serviceAt = (host: string): string | undefined =>
+    compose.services.has(host) ? host : [...compose.services].find(([, definition]) => fixedAddressOf(definition) === host)?.[0];
+  const nginxConfig = () => {
+    const rendered = renderNginxConfig(processEnvironment({ kind: 'nginx-rtmp' }, environment('nginx-rtmp')));
+    assert.equal(rendered.code, 0, `nginx-rtmp's entrypoint refuses to start with compose's variables: ${rendered.stderr}`);
+    return rendered.config;
+  };
 
   for (const name of services) {
     it(`${name}: a compose service built from docker/${name}.Dockerfile, on the shared data volume`, () => {
-      const { context, dockerfile } = buildOf(name);
+      const { context, dockerfile } = buildOf(service(name), name);
       assert.equal(relative(root, context), '', `${name} must be built with the repository root as context`);
       assert.equal(relative(root, dockerfile), join('docker', `${name}.Dockerfile`));
       const mounts = volumesOf(service(name));
@@ -841,17 +313,15 @@ describe('deployment: compose stack', () => {
         mounts.some((mount) => mount.source === 'data' && mount.target === '/data'),
         `${name} does not mount the data volume at /data`,
       );
-      const fromCompose = environmentOf(service(name)).get('STREAMCASTER_DATA_DIR');
-      const fromImage = envOfStage(finalStage(readDockerfile(dockerfilePath(name)))).get('STREAMCASTER_DATA_DIR');
-      assert.equal(fromCompose ?? fromImage, '/data', `${name} looks for its data elsewhere than where the volume is mounted`);
+      assert.equal(processEnvironment(workloadOf(name), environment(name)).get('STREAMCASTER_DATA_DIR'), '/data', `${name} looks for its data elsewhere than where the volume is mounted`);
     });
   }
 
   it('declares the data volume and every volume a service mounts by name', () => {
-    const declared = compose().doc['volumes'];
-    assert.ok(isMap(declared), 'compose.yaml declares no volumes');
+    const declared = compose.resolved['volumes'];
+    assert.ok(isRecord(declared), 'compose.yaml declares no volumes');
     assert.ok(Object.hasOwn(declared, 'data'), 'the shared volume "data" is not declared');
-    for (const [name, definition] of compose().services) {
+    for (const [name, definition] of compose.services) {
       for (const mount of volumesOf(definition)) {
         if (/^[A-Za-z0-9][\w.-]*$/.test(mount.source)) {
           assert.ok(Object.hasOwn(declared, mount.source), `${name} mounts the undeclared volume ${mount.source}`);
@@ -861,9 +331,9 @@ describe('deployment: compose stack', () => {
   });
 
   it('builds every image from a Dockerfile that exists, copying only files the build context holds', () => {
-    for (const [name, definition] of compose().services) {
+    for (const [name, definition] of compose.services) {
       if (definition['build'] === undefined) continue;
-      const { context, dockerfile } = buildOf(name);
+      const { context, dockerfile } = buildOf(definition, name);
       const dockerfileData = readDockerfile(dockerfile);
       const ignoreFile = [`${dockerfile}.dockerignore`, join(context, '.dockerignore')].find((path) => existsSync(path)) ?? null;
       for (const stage of dockerfileData.stages) {
@@ -895,67 +365,180 @@ describe('deployment: compose stack', () => {
     const expected: Record<string, RegExp> = { postgres: /^postgres:16(?:[.-]|$)/, redis: /^redis:7(?:[.-]|$)/, nats: /^nats:2\.10(?:[.-]|$)/ };
     for (const [name, image] of Object.entries(expected)) {
       const definition = service(name);
-      assert.match(stringAt(definition, 'image') ?? '', image, `${name} runs ${stringAt(definition, 'image')}`);
-      const test = isMap(definition['healthcheck']) ? definition['healthcheck']['test'] : undefined;
-      assert.ok(Array.isArray(test) ? test.length > 1 && test[0] !== 'NONE' : typeof test === 'string', `${name} has no health check`);
+      assert.match(scalarText(definition['image']) ?? '', image, `${name} runs ${scalarText(definition['image'])}`);
+      const test = healthcheckOf(definition);
+      assert.ok(test && test.length > 1 && test[0] !== 'NONE', `${name} has no health check`);
     }
-    const natsCommand = allStrings(service('nats')['command'] ?? null);
+    const natsCommand = commandOf(service('nats'));
     assert.ok(natsCommand.includes('-js') || natsCommand.includes('--jetstream'), 'nats runs without JetStream');
   });
 
   it('waits only on dependencies that exist, and on health only where there is a health check', () => {
-    for (const [name, definition] of compose().services) {
+    for (const [name, definition] of compose.services) {
       for (const [dependency, condition] of dependenciesOf(definition)) {
-        const target = compose().services.get(dependency);
+        const target = compose.services.get(dependency);
         assert.ok(target, `${name} depends on ${dependency}, which is not a service`);
         if (condition !== 'service_healthy') continue;
-        const inCompose = isMap(target['healthcheck']) && target['healthcheck']['test'] !== undefined;
         const inImage =
-          target['build'] !== undefined && instructions(finalStage(readDockerfile(buildOf(dependency).dockerfile)), 'HEALTHCHECK').length > 0;
-        assert.ok(inCompose || inImage, `${name} waits for ${dependency} to be healthy, but ${dependency} has no health check`);
+          target['build'] !== undefined && instructions(finalStage(readDockerfile(buildOf(target, dependency).dockerfile)), 'HEALTHCHECK').length > 0;
+        assert.ok(healthcheckOf(target) !== undefined || inImage, `${name} waits for ${dependency} to be healthy, but ${dependency} has no health check`);
       }
     }
   });
 
-  it('publishes the gateway on the port it listens on and its image exposes', () => {
-    const environment = environmentOf(service('gateway'));
-    const image = finalStage(readDockerfile(dockerfilePath('gateway')));
-    const port = Number(environment.get('GATEWAY_PORT') ?? envOfStage(image).get('GATEWAY_PORT'));
-    assert.ok(Number.isInteger(port) && port > 0, 'GATEWAY_PORT is set neither in compose nor in the image');
-    const mappings = portsOf(service('gateway'));
-    assert.ok(mappings.length > 0, 'the gateway publishes no port');
-    for (const mapping of mappings) {
-      assert.equal(mapping.container, port, `the gateway publishes container port ${mapping.container} but listens on ${port}`);
-      assert.notEqual(mapping.host, null, 'the gateway port is not published on the host');
+  it("checks the gateway's health with GET /api/health, and whoever depends on the gateway waits for it to be healthy", async () => {
+    const test = healthcheckOf(service('gateway'));
+    assert.ok(test, 'the gateway has no health check in compose');
+    // The check finds the port in the container's own GATEWAY_PORT, as compose sets it.
+    assert.ok(environment('gateway').has('GATEWAY_PORT'));
+    const healthy = await runHealthcheck(test, 'GATEWAY_PORT', 200);
+    assert.deepEqual(healthy.paths, [HEALTH_PATH], 'the health check asks for another path');
+    assert.equal(healthy.code, 0, 'the health check fails on 200');
+    assert.notEqual((await runHealthcheck(test, 'GATEWAY_PORT', 503)).code, 0, 'the health check passes on 503');
+    for (const [name, definition] of compose.services) {
+      const condition = dependenciesOf(definition).get('gateway');
+      if (condition !== undefined) assert.equal(condition, 'service_healthy', `${name} depends on the gateway without waiting for it to be healthy`);
     }
-    assert.ok(exposedPorts(image).includes(port), `docker/gateway.Dockerfile does not EXPOSE ${port}`);
-    assert.equal(environment.get('GATEWAY_HOST'), '0.0.0.0', 'inside a container the gateway must listen on every interface');
   });
 
-  it('publishes RTMP ingest on 1935, where nginx-rtmp listens and its image exposes', () => {
-    const mappings = portsOf(service('nginx-rtmp'));
-    assert.ok(
-      mappings.some((mapping) => mapping.container === 1935 && mapping.host === '1935'),
-      `nginx-rtmp does not publish 1935:1935 (it publishes ${JSON.stringify(mappings)})`,
-    );
-    assert.equal(rtmpListenPort(), '1935', 'RTMP_LISTEN (where the template makes nginx listen) must be port 1935');
-    const { dockerfile } = buildOf('nginx-rtmp');
-    assert.equal(relative(root, dockerfile), join('docker', 'nginx-rtmp.Dockerfile'));
-    assert.ok(exposedPorts(finalStage(readDockerfile(dockerfile))).includes(1935), 'the nginx-rtmp image does not EXPOSE 1935');
+  it('points every address a service is given at a service of the stack, on a port that service listens on', () => {
+    const cases: string[] = [];
+    for (const name of compose.services.keys()) {
+      for (const { variable, value, address } of addressesIn(environment(name))) {
+        const where = `${name}: ${variable}=${shown(value)}`;
+        assert.ok(!isLoopback(address.host), `${where} points at the container itself`);
+        const target = serviceAt(address.host);
+        assert.ok(target, `${where} names ${address.host}, which is not a service of the stack (${[...compose.services.keys()].join(', ')})`);
+        const ports = listening(target);
+        assert.ok(
+          ports.some((listener) => listener.port === address.port),
+          `${where}: ${target} does not listen on ${address.port} (it listens on ${ports.map((listener) => `${listener.port} (${listener.source})`).join(', ')})`,
+        );
+        cases.push(`${name}.${variable}`);
+      }
+    }
+    // The connections the stack cannot run without are among those checked.
+    for (const expected of ['gateway.DATABASE_URL', 'gateway.NATS_URL', 'gateway.REDIS_URL', 'gateway.RTMP_STAT_URL', 'publisher.RTMP_INTERNAL_URL', 'transcoder.RTMP_INTERNAL_URL', 'recorder.RTMP_INTERNAL_URL', 'nginx-rtmp.HOOK_URL']) {
+      assert.ok(cases.includes(expected), `${expected} is not set (or is no address)`);
+    }
   });
 
-  it('gives nginx-rtmp a value for every placeholder of its configuration template, and no other', () => {
-    assert.ok(existsSync(NGINX_TEMPLATE), 'infra/nginx-rtmp/nginx.conf.template does not exist (the nginx-rtmp image copies it)');
-    // What docker/nginx-rtmp-entrypoint.sh asks for: upper-case ${NAME}, outside # comments.
-    const uncommented = readFileSync(NGINX_TEMPLATE, 'utf8').replace(/#.*$/gm, '');
-    const placeholders = new Set([...uncommented.matchAll(/\$\{([A-Z_][A-Z0-9_]*)\}/g)].map((match) => match[1] ?? ''));
-    const fromCompose = environmentOf(service('nginx-rtmp'));
-    const fromImage = envOfStage(finalStage(readDockerfile(dockerfilePath('nginx-rtmp'))));
-    const missing = [...placeholders].filter((name) => !fromCompose.has(name) && !fromImage.has(name)).sort();
-    assert.deepEqual(missing, [], `neither compose nor the image gives nginx-rtmp ${missing.join(', ')}, and its entrypoint refuses to start`);
-    // A variable the template no longer uses means a placeholder was renamed and the deployment missed it.
-    const unused = [...fromCompose.keys()].filter((name) => !placeholders.has(name)).sort();
-    assert.deepEqual(unused, [], `compose sets ${unused.join(', ')} on nginx-rtmp, which the template does not use`);
+  it('gives the gateway RTMP_STAT_URL, the statistics of the nginx-rtmp of the stack', () => {
+    const address = addressIn(environment('gateway').get('RTMP_STAT_URL') ?? '');
+    assert.ok(address, 'the gateway has no RTMP_STAT_URL: it would ask 127.0.0.1, its own container, and never see a DJ publish');
+    assert.equal(serviceAt(address.host), 'nginx-rtmp');
+    const statListener = /^\s*listen\s+(\S+);\s*\n\s*location \/stat/m.exec(nginxConfig());
+    assert.ok(statListener, 'the rendered nginx configuration serves no /stat');
+    assert.equal(String(address.port), statListener[1]?.split(':').pop(), "RTMP_STAT_URL's port is not the one nginx serves /stat on");
+    assert.equal(address.path, '/stat');
+  });
+
+  it('listens where it is reached: every port a service exposes or publishes, or that others use, on an interface they reach', () => {
+    const used = new Map<string, Set<number>>();
+    for (const name of compose.services.keys()) {
+      for (const { address } of addressesIn(environment(name))) {
+        const target = serviceAt(address.host);
+        if (target) used.set(target, (used.get(target) ?? new Set()).add(address.port));
+      }
+    }
+    for (const [name, definition] of compose.services) {
+      const ports = listening(name);
+      const reached = new Set([...exposedOf(definition), ...portsOf(definition).map((mapping) => mapping.container), ...(used.get(name) ?? [])]);
+      for (const port of reached) {
+        const listener = ports.find((candidate) => candidate.port === port);
+        assert.ok(listener, `${name} exposes, publishes or is called on ${port}, but does not listen there`);
+        assert.ok(listener.host === null || !isLoopback(listener.host), `${name} listens on ${port} on ${listener.host} only (${listener.source}): no other container reaches it`);
+      }
+    }
+  });
+
+  it('publishes the public API and the RTMP ingest, and never the hooks listener, PostgreSQL, Redis or NATS', () => {
+    const gatewayPort = configuredValues(configOf('gateway'), processEnvironment(workloadOf('gateway'), environment('gateway')));
+    const apiPort = Number(gatewayPort.get('GATEWAY_PORT'));
+    const hooksPort = Number(gatewayPort.get('INGEST_HOOKS_PORT'));
+    assert.ok(hooksPort > 0 && hooksPort !== apiPort, `the hooks listener (INGEST_HOOKS_PORT ${hooksPort}) must be a port of its own, not the API's ${apiPort}`);
+    const gatewayMappings = portsOf(service('gateway'));
+    assert.deepEqual(gatewayMappings.map((mapping) => mapping.container), [apiPort], `the gateway publishes ${JSON.stringify(gatewayMappings)}`);
+    assert.ok(gatewayMappings.every((mapping) => mapping.host !== null), 'the gateway port is not published on the host');
+    assert.ok(exposedPorts(finalStage(readDockerfile(dockerfilePath('gateway')))).includes(apiPort), `docker/gateway.Dockerfile does not EXPOSE ${apiPort}`);
+    const rtmp = portsOf(service('nginx-rtmp'));
+    assert.deepEqual(rtmp, [{ host: '1935', container: 1935 }], `nginx-rtmp must publish 1935:1935 and nothing else (the stat port stays inside): ${JSON.stringify(rtmp)}`);
+    assert.ok(exposedPorts(finalStage(readDockerfile(dockerfilePath('nginx-rtmp')))).includes(1935), 'the nginx-rtmp image does not EXPOSE 1935');
+    for (const name of ['postgres', 'redis', 'nats', 'publisher', 'transcoder', 'recorder']) {
+      assert.deepEqual(portsOf(service(name)), [], `${name} publishes a port on the host`);
+    }
+  });
+
+  for (const name of services) {
+    it(`${name}: boots with the environment compose gives it, every required variable set, no address left at a loopback default`, () => {
+      const config = configOf(name);
+      const deployment = environment(name);
+      const processEnv = processEnvironment(workloadOf(name), deployment);
+      // The service's own validation, exactly as at boot (sample secrets of the documented form).
+      configuredValues(config, processEnv);
+      const unset = requiredVariables(config).filter((variable) => !processEnv.get(variable));
+      assert.deepEqual(unset, [], `${name} requires ${unset.join(', ')}, which compose does not set`);
+      const atHome = loopbackDefaults(config, processEnv);
+      assert.deepEqual(atHome, [], `${name} would connect to (or show DJs) its own container: ${atHome.join(', ')} left at the default`);
+    });
+  }
+
+  it('gives every service the credentials its servers take: NATS user and password, Redis password, PostgreSQL user and password', () => {
+    const natsCommand = commandOf(service('nats'));
+    const natsUser = flagValue(natsCommand, '--user');
+    const natsPassword = flagValue(natsCommand, '--pass');
+    const redisPassword = flagValue(commandOf(service('redis')), '--requirepass');
+    const postgres = environment('postgres');
+    assert.ok(natsUser && natsPassword, 'nats runs without --user and --pass: anyone who reaches it may publish');
+    assert.ok(redisPassword, 'redis runs without --requirepass: anyone who reaches it may change the queues');
+    assert.equal(natsPassword, OPERATOR_SECRETS['NATS_PASSWORD'], 'the NATS password is not NATS_PASSWORD from deploy/.env');
+    assert.equal(redisPassword, OPERATOR_SECRETS['REDIS_PASSWORD'], 'the Redis password is not REDIS_PASSWORD from deploy/.env');
+    for (const name of services) {
+      const urls = new Map(addressesIn(environment(name)).map(({ variable, address }) => [variable, address]));
+      const nats = urls.get('NATS_URL');
+      const redis = urls.get('REDIS_URL');
+      const database = urls.get('DATABASE_URL');
+      assert.ok(nats && redis, `${name} is not given NATS_URL and REDIS_URL`);
+      assert.deepEqual([nats.user, nats.password], [natsUser, natsPassword], `${name}'s NATS_URL does not carry the NATS server's user and password`);
+      assert.equal(redis.password, redisPassword, `${name}'s REDIS_URL does not carry the Redis password`);
+      if (configOf(name).variables.has('DATABASE_URL')) {
+        assert.ok(database, `${name} is not given DATABASE_URL`);
+        assert.deepEqual([database.user, database.password], [postgres.get('POSTGRES_USER'), postgres.get('POSTGRES_PASSWORD')], `${name}'s DATABASE_URL does not log in as PostgreSQL's user`);
+      }
+    }
+    // The health check logs in too: REDISCLI_AUTH is redis-cli's password.
+    assert.equal(environment('redis').get('REDISCLI_AUTH'), redisPassword, "redis's health check would get NOAUTH and never pass");
+  });
+
+  it("renders nginx-rtmp's configuration with every hook going to the gateway's internal listener, with the gateway's secret", () => {
+    const calls = hookCalls(nginxConfig());
+    assert.ok(calls.length >= 6, `the rendered configuration has ${calls.length} hooks`);
+    const gateway = configuredValues(configOf('gateway'), processEnvironment(workloadOf('gateway'), environment('gateway')));
+    const hooksPath = gatewayHooksPath();
+    for (const { directive, url } of calls) {
+      const address = addressIn(url);
+      assert.ok(address, `${directive} ${url} is not a URL`);
+      assert.equal(serviceAt(address.host), 'gateway', `${directive} goes to ${address.host}, not to the gateway`);
+      assert.equal(address.port, gateway.get('INGEST_HOOKS_PORT'), `${directive} goes to port ${address.port}, not to the hooks listener (INGEST_HOOKS_PORT)`);
+      assert.equal(posix.dirname(address.path), hooksPath, `${directive} calls ${address.path}, outside the gateway's ${hooksPath}`);
+      assert.equal(address.query.get('secret'), gateway.get('INGEST_HOOKS_SECRET'), `${directive} does not carry the gateway's INGEST_HOOKS_SECRET`);
+    }
+    assert.equal(environment('nginx-rtmp').get('INGEST_HOOKS_SECRET'), OPERATOR_SECRETS['INGEST_HOOKS_SECRET']);
+  });
+
+  it('gives nginx-rtmp every variable its entrypoint needs, and none it does not use', () => {
+    const deployment = environment('nginx-rtmp');
+    const reference = nginxConfig();
+    for (const variable of deployment.keys()) {
+      const without = new Map(deployment);
+      without.delete(variable);
+      const rendered = renderNginxConfig(processEnvironment({ kind: 'nginx-rtmp' }, without));
+      assert.ok(rendered.code !== 0 || rendered.config !== reference, `compose sets ${variable} on nginx-rtmp, which changes nothing nginx reads`);
+    }
+    // And without the secret, the entrypoint refuses rather than render hooks anyone may call.
+    const noSecret = new Map(deployment);
+    noSecret.delete('INGEST_HOOKS_SECRET');
+    assert.equal(renderNginxConfig(processEnvironment({ kind: 'nginx-rtmp' }, noSecret)).code, 78);
   });
 
   it('runs nginx in the foreground exactly once: either the template or the command says daemon off', () => {
@@ -966,23 +549,10 @@ describe('deployment: compose stack', () => {
     assert.notEqual(templateSays, commandSays, `template says daemon off: ${templateSays}; CMD (${command}) says it: ${commandSays}`);
   });
 
-  it('calls the gateway hooks at the path the gateway serves them on', () => {
-    const hookUrl = environmentOf(service('nginx-rtmp')).get('HOOK_URL');
-    assert.ok(hookUrl, 'nginx-rtmp has no HOOK_URL');
-    const sources = typeScriptFiles(join(root, 'apps', 'gateway', 'src')).map((path) => readFileSync(path, 'utf8'));
-    const prefix = sources.map((source) => /setGlobalPrefix\(\s*'([^']*)'/.exec(source)?.[1]).find((found) => found !== undefined) ?? '';
-    const hooks = sources.find((source) => /@Post\(\s*'publish'\s*\)/.test(source) && /@Post\(\s*'publish-done'\s*\)/.test(source));
-    assert.ok(hooks, 'no gateway controller serves POST publish and publish-done');
-    const controller = /@Controller\(\s*'([^']*)'/.exec(hooks)?.[1];
-    assert.ok(controller !== undefined, 'the hooks controller names no path');
-    const expected = posix.join('/', prefix, controller);
-    assert.equal(new URL(hookUrl).pathname.replace(/\/$/, ''), expected, `HOOK_URL ${hookUrl} does not lead to the gateway's ${expected}`);
-  });
-
   it('lets only the containers of the stack publish the program and play streams, not connections from the host', () => {
-    const { subnet, gateway } = stackNetwork();
+    const { subnet, gateway } = stackNetwork(compose);
     for (const [key, verb] of [['INTERNAL_PUBLISH_RULES', 'publish'], ['INTERNAL_PLAY_RULES', 'play']] as const) {
-      const value = environmentOf(service('nginx-rtmp')).get(key) ?? '';
+      const value = environment('nginx-rtmp').get(key) ?? '';
       const rules = value.split(';').map((rule) => rule.trim()).filter((rule) => rule !== '');
       const parsed = rules.map((rule) => /^(allow|deny) (publish|play) (\S+)$/.exec(rule));
       assert.ok(parsed.every((match) => match !== null && match[2] === verb), `${key} holds something other than "allow|deny ${verb} <address>;": ${value}`);
@@ -994,44 +564,11 @@ describe('deployment: compose stack', () => {
     }
   });
 
-  it('points every connection at a container of the stack, on the port that container listens on', () => {
-    const names = new Set(compose().services.keys());
-    // The ports our own containers listen on, as compose configures them.
-    const listening = new Map<string, string | null | undefined>([
-      ['gateway', environmentOf(service('gateway')).get('GATEWAY_PORT')],
-      ['nginx-rtmp', rtmpListenPort()],
-    ]);
-    for (const [name, definition] of compose().services) {
-      for (const [key, value] of environmentOf(definition)) {
-        if (value === null) continue;
-        const plain = withoutInterpolations(value);
-        if (!/^[a-z][a-z0-9+.-]*:\/\//.test(plain)) continue;
-        const url = new URL(plain);
-        const host = url.hostname.replace(/^\[|\]$/g, '');
-        // Inside a container, loopback is the container itself: never where another service runs.
-        assert.ok(!/^(localhost|127\.|::1$)/.test(host), `${name}: ${key}=${value} points at the container itself`);
-        if (!WIRING_URLS.includes(key)) continue;
-        assert.ok(names.has(host), `${name}: ${key} points at ${host}, which is not a service of the stack`);
-        const expectedPort = listening.get(host);
-        if (expectedPort) assert.equal(url.port, expectedPort, `${name}: ${key} uses port ${url.port}, but ${host} listens on ${expectedPort}`);
-      }
-    }
-    for (const name of ['publisher', 'transcoder', 'recorder']) {
-      assert.ok(environmentOf(service(name)).get('RTMP_INTERNAL_URL'), `${name} has no RTMP_INTERNAL_URL`);
-    }
-    assert.ok(environmentOf(service('nginx-rtmp')).get('HOOK_URL'), 'nginx-rtmp has no HOOK_URL');
-  });
-
-  it('lets the gateway accept ingest hooks from nginx-rtmp, at the address compose gives it', () => {
-    const networks = service('nginx-rtmp')['networks'];
-    const address = isMap(networks) ? stringAt(networks, 'default', 'ipv4_address') : undefined;
-    assert.ok(address, 'nginx-rtmp has no fixed ipv4_address, so the gateway cannot know where the hooks come from');
-    const allowed = (environmentOf(service('gateway')).get('HOOKS_ALLOWED_ADDRESSES') ?? '').split(',').map((item) => item.trim());
-    assert.ok(allowed.includes(address), `HOOKS_ALLOWED_ADDRESSES (${allowed.join(',')}) does not include nginx-rtmp's ${address}`);
-    const { subnet, gateway } = stackNetwork();
+  it('keeps the address of the host nginx-rtmp calls fixed, inside the stack network, and no address twice', () => {
+    const { subnet, gateway } = stackNetwork(compose);
     assert.ok(inSubnet(gateway, subnet), `the network gateway ${gateway} is outside ${subnet}`);
-    const fixed = [...compose().services].flatMap(([name, definition]) => {
-      const found = isMap(definition['networks']) ? stringAt(definition['networks'], 'default', 'ipv4_address') : undefined;
+    const fixed = [...compose.services].flatMap(([name, definition]) => {
+      const found = fixedAddressOf(definition);
       return found ? [[name, found] as const] : [];
     });
     for (const [name, fixedAddress] of fixed) {
@@ -1040,40 +577,50 @@ describe('deployment: compose stack', () => {
     }
     const addresses = fixed.map(([, fixedAddress]) => fixedAddress);
     assert.equal(new Set(addresses).size, addresses.length, `two services share an address: ${addresses.join(', ')}`);
-    // nginx resolves the hook URL's host once, at its start: that host must keep its address.
-    const hookHost = new URL(environmentOf(service('nginx-rtmp')).get('HOOK_URL') ?? 'http://missing').hostname;
-    assert.ok(fixed.some(([name]) => name === hookHost), `${hookHost}, the host of HOOK_URL, has no fixed address`);
+    // nginx resolves a hook URL's host once, at its start: that host must keep its address.
+    for (const { url } of hookCalls(nginxConfig())) {
+      const host = addressIn(url)?.host ?? '';
+      assert.ok(fixed.some(([name]) => name === serviceAt(host)), `${host}, which nginx-rtmp calls, has no fixed address`);
+    }
   });
 
-  it('requires the secrets and never gives them a default', () => {
+  it('requires every secret from deploy/.env and never gives one a default', () => {
+    const secrets = Object.keys(OPERATOR_SECRETS);
     const referenced = new Set<string>();
-    for (const value of allStrings(compose().doc)) {
-      for (const item of interpolationsIn(value)) {
-        if (!SECRETS.includes(item.name)) continue;
+    for (const value of allStrings(compose.raw)) {
+      for (const item of allInterpolationsIn(value)) {
+        if (!secrets.includes(item.name)) continue;
         referenced.add(item.name);
         assert.ok(item.operator === ':?' || item.operator === '?', `\${${item.name}} must be written \${${item.name}:?message}, not with ${item.operator ?? 'no operator'}`);
       }
     }
-    for (const secret of ['JWT_SECRET', 'STREAMCASTER_SECRET_KEY']) assert.ok(referenced.has(secret), `compose never passes ${secret}`);
+    assert.deepEqual([...referenced].sort(), [...secrets].sort(), 'compose does not use every secret an operator is asked for');
+    // As compose itself would: without any one of them (or of the settings it cannot guess), the stack
+    // refuses to start, naming it.
+    for (const variable of Object.keys(OPERATOR_ENVIRONMENT)) {
+      const { [variable]: _left, ...rest } = OPERATOR_ENVIRONMENT;
+      assert.throws(() => loadCompose('compose.yaml', rest), (error: unknown) => error instanceof MissingVariableError && error.variable === variable, `compose starts without ${variable}`);
+    }
+    // Every variable compose needs from deploy/.env is one of those (with a sample of its form).
+    const required = allStrings(compose.raw).flatMap((value) => allInterpolationsIn(value)).filter((item) => item.operator?.endsWith('?'));
+    assert.deepEqual([...new Set(required.map((item) => item.name))].filter((name) => !(name in OPERATOR_ENVIRONMENT)), []);
   });
 
   it('sets no variable on a StreamCaster service that .env.example does not document', () => {
     // The services' own configuration. (Third-party images read variables that are theirs to document;
-    // nginx-rtmp's variables are its template's placeholders, checked against the template above.)
+    // nginx-rtmp's variables are checked against its entrypoint above.)
     const wanted = services.flatMap((name) => [...environmentOf(service(name)).keys()]);
     assert.ok(wanted.length > 0);
     assertDocumented(wanted, 'these variables that compose sets');
   });
 
   for (const name of services) {
-    it(`${name}: compose and the image set only variables that ${name} reads`, async () => {
-      const read = await variablesRead(name);
+    it(`${name}: compose and the image set only variables that ${name} reads`, () => {
+      const read = configOf(name).variables;
       const fromCompose = [...environmentOf(service(name)).keys()].filter((key) => !read.has(key));
       assert.deepEqual(fromCompose, [], `compose sets ${fromCompose.join(', ')} on ${name}, which ${name} does not read`);
       // NODE_* are Node's own; everything else the image sets is a default for the service.
-      const fromImage = [...envOfStage(finalStage(readDockerfile(dockerfilePath(name)))).keys()].filter(
-        (key) => !key.startsWith('NODE_') && !read.has(key),
-      );
+      const fromImage = [...imageEnvironment(name).keys()].filter((key) => !key.startsWith('NODE_') && !read.has(key));
       assert.deepEqual(fromImage, [], `docker/${name}.Dockerfile sets ${fromImage.join(', ')}, which ${name} does not read`);
     });
   }
@@ -1081,9 +628,9 @@ describe('deployment: compose stack', () => {
   it('interpolates no variable that is neither defaulted nor documented in .env.example', () => {
     const undocumented: string[] = [];
     for (const file of ['compose.yaml', 'compose.gpu.yaml']) {
-      const doc = file === 'compose.yaml' ? compose().doc : loadCompose(file).doc;
-      for (const value of allStrings(doc)) {
-        for (const item of interpolationsIn(value)) {
+      const raw = file === 'compose.yaml' ? compose.raw : loadCompose(file).raw;
+      for (const value of allStrings(raw)) {
+        for (const item of allInterpolationsIn(value)) {
           if (item.operator === null || item.operator.endsWith('?')) undocumented.push(item.name);
         }
       }
@@ -1093,74 +640,296 @@ describe('deployment: compose stack', () => {
   });
 
   it('builds the transcoder on the ffmpeg image that compose builds from infra/ffmpeg', () => {
-    const build = buildOf('transcoder').definition;
-    const imageName = stringAt(build, 'args', 'FFMPEG_IMAGE');
+    const build = buildOf(service('transcoder'), 'transcoder').definition;
+    const imageName = scalarText(at(build, 'args', 'FFMPEG_IMAGE'));
     assert.ok(imageName, 'compose passes no FFMPEG_IMAGE to the transcoder build');
-    const context = stringAt(build, 'additional_contexts', imageName);
+    const context = scalarText(at(build, 'additional_contexts', imageName));
     assert.ok(context !== undefined && context.startsWith('service:'), `no additional_contexts entry "${imageName}: service:<name>"`);
-    const base = buildOf(context.slice('service:'.length));
+    const baseName = context.slice('service:'.length);
+    const base = buildOf(service(baseName), baseName);
     assert.equal(relative(root, base.context), join('infra', 'ffmpeg'));
     assert.ok(statSync(base.dockerfile).isFile());
   });
 
   it('gives the transcoder NVIDIA GPUs, with the video capability, in the GPU override', () => {
     const gpu = loadCompose('compose.gpu.yaml');
-    for (const name of gpu.services.keys()) assert.ok(compose().services.has(name), `compose.gpu.yaml overrides ${name}, which compose.yaml lacks`);
+    for (const name of gpu.services.keys()) assert.ok(compose.services.has(name), `compose.gpu.yaml overrides ${name}, which compose.yaml lacks`);
     const transcoder = gpu.services.get('transcoder');
     assert.ok(transcoder, 'compose.gpu.yaml does not touch the transcoder');
-    const reservations = isMap(transcoder['deploy']) && isMap(transcoder['deploy']['resources']) ? transcoder['deploy']['resources']['reservations'] : undefined;
-    const devices = isMap(reservations) ? reservations['devices'] : undefined;
+    const devices = at(transcoder, 'deploy', 'resources', 'reservations', 'devices');
     assert.ok(Array.isArray(devices) && devices.length > 0, 'no device reservation');
-    const nvidia = devices.find((device) => isMap(device) && device['driver'] === 'nvidia');
-    assert.ok(isMap(nvidia), 'no nvidia device reservation');
+    const nvidia: unknown = devices.find((device: unknown) => at(device, 'driver') === 'nvidia');
+    assert.ok(isRecord(nvidia), 'no nvidia device reservation');
     const capabilities = allStrings(nvidia['capabilities'] ?? null);
     for (const capability of ['gpu', 'video']) assert.ok(capabilities.includes(capability), `the reservation lacks the ${capability} capability`);
   });
 });
 
-describe('deployment: the test reads files right', () => {
-  it('parses the YAML subset, with anchors, merge keys and comments, and refuses what it does not know', () => {
-    const doc = parseYaml(
-      [
-        'x-base: &base',
-        '  A: "1" # comment',
-        '  B: two',
-        'x-url: &url "postgres://u:${P:?x}@db:5432/d"',
-        'services:',
-        '  one:',
-        '    environment:',
-        '      <<: *base',
-        '      B: three',
-        '      URL: *url',
-        '    ports:',
-        '      - "8080:8080"',
-        '    test: ["CMD", \'it\'\'s\', x]',
-        '    list:',
-        '    - key: value',
-        '      other: more',
-        "    quote: it's # not a quote",
-      ].join('\n'),
-      'sample',
-    );
-    const one = isMap(doc['services']) ? doc['services']['one'] : null;
-    assert.ok(isMap(one));
-    assert.deepEqual(one['environment'], { B: 'three', URL: 'postgres://u:${P:?x}@db:5432/d', A: '1' });
-    assert.deepEqual(one['ports'], ['8080:8080']);
-    assert.deepEqual(one['test'], ['CMD', "it's", 'x']);
-    assert.deepEqual(one['list'], [{ key: 'value', other: 'more' }]);
-    assert.equal(one['quote'], "it's");
-    assert.throws(() => parseYaml('a: |\n  text', 'block'), YamlError);
-    assert.throws(() => parseYaml('a: b\n  c: d', 'indent'), YamlError);
-    assert.throws(() => parseYaml('a: 1\na: 2', 'duplicate'), YamlError);
-    assert.throws(() => parseYaml('a: *missing', 'alias'), YamlError);
+// ---------------------------------------------------------------------------------------------------
+
+describe('deployment: kubernetes', () => {
+  const services = backendServices();
+  let manifests: Manifest[];
+  let secrets: Map<string, Map<string, string>>;
+  let compose: ComposeFile;
+  before(() => {
+    manifests = loadManifests();
+    const template = secretTemplate();
+    // What the operator's Secret holds: the template's keys, with values of the documented form.
+    secrets = new Map([[template.name, new Map([...template.data].map(([key, value]) => [key, OPERATOR_SECRETS[key] ?? value]))]]);
+    compose = loadCompose('compose.yaml');
   });
 
-  it('reads compose interpolations and .dockerignore rules as Docker does', () => {
+  const workload = (name: string): Manifest => {
+    const found = workloads(manifests).find((candidate) => candidate.name === name);
+    assert.ok(found, `deploy/kubernetes has no Deployment or StatefulSet "${name}"`);
+    return found;
+  };
+  const container = (name: string): YamlRecord => {
+    const list = containersOf(workload(name));
+    assert.equal(list.length, 1, `${name} has more than one container`);
+    return list[0] as YamlRecord;
+  };
+  const environment = (name: string): ContainerEnvironment => containerEnvironment(container(name), manifests, secrets);
+  const workloadKind = (name: string): Workload => {
+    const image = scalarText(container(name)['image']) ?? '';
+    const ours = /^streamcaster\/([a-z0-9-]+)(?::|$)/.exec(image)?.[1];
+    if (ours === 'nginx-rtmp') return { kind: 'nginx-rtmp' };
+    if (ours && services.includes(ours)) return { kind: 'service', service: ours };
+    return { kind: 'image', image };
+  };
+  const listening = (name: string): Listener[] => {
+    const values = environment(name).values;
+    return listenersOf(workloadKind(name), values, containerArgs(container(name), values), configs);
+  };
+  const servicesOfKind = () => manifests.filter((manifest) => manifest.kind === 'Service');
+  /** The workload a Service sends to, and the container port number its `port` goes to. */
+  const serviceTarget = (serviceName: string, port: number): { workload: string; containerPort: number } | undefined => {
+    const found = find(manifests, 'Service', serviceName);
+    if (!found) return undefined;
+    const entry: unknown = (at(found.object, 'spec', 'ports') as unknown[] | undefined)?.find((candidate: unknown) => Number(at(candidate, 'port')) === port);
+    if (!entry) return undefined;
+    const target = workloads(manifests).find((candidate) => selects(at(found.object, 'spec', 'selector'), podLabels(candidate)));
+    if (!target) return undefined;
+    const containerPort = resolvePort(at(entry, 'targetPort') ?? port, container(target.name));
+    return containerPort === undefined ? undefined : { workload: target.name, containerPort };
+  };
+
+  it('is valid YAML with apiVersion, kind and name on every object, and the kustomization lists every manifest', () => {
+    assert.ok(manifests.length > 0);
+    const listed = at(kustomization(), 'resources');
+    assert.ok(Array.isArray(listed), `${KUSTOMIZATION} lists no resources`);
+    const files = readdirSync(kubernetesDir).filter((file) => file.endsWith('.yaml') && file !== KUSTOMIZATION && file !== SECRET_TEMPLATE);
+    assert.deepEqual([...listed].map(String).sort(), files.sort(), `${KUSTOMIZATION} does not list exactly the manifest files`);
+    assert.ok(!listed.includes(SECRET_TEMPLATE), 'the Secret template must not be applied: it would replace the real passwords');
+    assert.equal(at(kustomization(), 'namespace'), 'streamcaster');
+    assert.ok(find(manifests, 'Namespace', 'streamcaster'), 'no Namespace streamcaster');
+    const names = manifests.map((manifest) => `${manifest.kind}/${manifest.name}`);
+    assert.equal(new Set(names).size, names.length, `an object is defined twice: ${names.join(', ')}`);
+  });
+
+  it('has a Secret template with every key the workloads read, and no real value in it', () => {
+    const template = secretTemplate();
+    const read = workloads(manifests).flatMap((candidate) =>
+      containersOf(candidate).flatMap((entry) => containerEnvironment(entry, manifests, secrets).secretKeys),
+    );
+    assert.ok(read.length > 0);
+    for (const { secret, key } of read) {
+      assert.equal(secret, template.name, `a workload reads Secret ${secret}, which is not the credentials Secret`);
+      assert.ok(template.data.has(key), `${SECRET_TEMPLATE} lacks ${key}, which a workload reads`);
+    }
+    for (const [key, value] of template.data) {
+      if (key in OPERATOR_SECRETS || key.endsWith('PASSWORD')) assert.equal(value, '', `${SECRET_TEMPLATE} holds a value for ${key}: a template has none`);
+    }
+    for (const secret of Object.keys(OPERATOR_SECRETS)) assert.ok(template.data.has(secret), `${SECRET_TEMPLATE} lacks ${secret}`);
+  });
+
+  it('selects its pods: every workload its template, every Service a workload and a port its container declares', () => {
+    for (const candidate of workloads(manifests)) {
+      assert.ok(selects(at(candidate.object, 'spec', 'selector', 'matchLabels'), podLabels(candidate)), `${candidate.name}'s selector does not select its own pods`);
+      // Otherwise every Service becomes variables in every pod: a Service "gateway" sets GATEWAY_PORT=tcp://...
+      assert.equal(podSpec(candidate)['enableServiceLinks'], false, `${candidate.name} takes the docker-link variables of the namespace's Services`);
+      for (const volume of (podSpec(candidate)['volumes'] as unknown[] | undefined) ?? []) {
+        const claim = scalarText(at(volume, 'persistentVolumeClaim', 'claimName'));
+        if (claim) assert.ok(find(manifests, 'PersistentVolumeClaim', claim), `${candidate.name} mounts the undefined claim ${claim}`);
+      }
+    }
+    for (const serviceManifest of servicesOfKind()) {
+      const ports = at(serviceManifest.object, 'spec', 'ports');
+      assert.ok(Array.isArray(ports) && ports.length > 0, `Service ${serviceManifest.name} has no ports`);
+      for (const entry of ports) {
+        const target = serviceTarget(serviceManifest.name, Number(at(entry, 'port')));
+        assert.ok(target, `Service ${serviceManifest.name}: port ${String(at(entry, 'port'))} reaches no container port of a workload it selects`);
+        assert.ok(containerPorts(container(target.workload)).some((declared) => declared.port === target.containerPort));
+      }
+    }
+  });
+
+  it('points every address a workload is given at a Service, whose pods listen on the port it leads to', () => {
+    const cases: string[] = [];
+    for (const candidate of workloads(manifests)) {
+      for (const { variable, value, address } of addressesIn(environment(candidate.name).values)) {
+        const where = `${candidate.name}: ${variable}=${shown(value)}`;
+        assert.ok(!isLoopback(address.host), `${where} points at the pod itself`);
+        const target = serviceTarget(address.host, address.port);
+        assert.ok(target, `${where}: no Service ${address.host} with port ${address.port}`);
+        const ports = listening(target.workload);
+        assert.ok(
+          ports.some((listener) => listener.port === target.containerPort && (listener.host === null || !isLoopback(listener.host))),
+          `${where}: ${target.workload} does not listen on ${target.containerPort} where other pods reach it (${ports.map((listener) => `${listener.port} on ${listener.host ?? '*'}`).join(', ')})`,
+        );
+        cases.push(`${candidate.name}.${variable}`);
+      }
+    }
+    for (const expected of ['gateway.DATABASE_URL', 'gateway.NATS_URL', 'gateway.REDIS_URL', 'gateway.RTMP_STAT_URL', 'publisher.RTMP_INTERNAL_URL', 'nginx-rtmp.HOOK_URL']) {
+      assert.ok(cases.includes(expected), `${expected} is not set (or is no address)`);
+    }
+  });
+
+  for (const name of services) {
+    it(`${name}: boots with its environment, set only with variables it reads, the same ones compose sets`, () => {
+      const config = configOf(name);
+      const { values, expandedOnly } = environment(name);
+      const processEnv = processEnvironment({ kind: 'service', service: name }, values);
+      configuredValues(config, processEnv);
+      const unset = requiredVariables(config).filter((variable) => !processEnv.get(variable));
+      assert.deepEqual(unset, [], `${name} requires ${unset.join(', ')}, which its manifest does not set`);
+      const atHome = loopbackDefaults(config, processEnv);
+      assert.deepEqual(atHome, [], `${name} would connect to (or show DJs) its own pod: ${atHome.join(', ')} left at the default`);
+      const unread = [...values.keys()].filter((variable) => !config.variables.has(variable) && !expandedOnly.has(variable));
+      assert.deepEqual(unread, [], `${name}'s manifest sets ${unread.join(', ')}, which ${name} does not read`);
+      const inKubernetes = [...values.keys()].filter((variable) => config.variables.has(variable)).sort();
+      const inCompose = [...environmentOf(compose.services.get(name) ?? {}).keys()].sort();
+      assert.deepEqual(inKubernetes, inCompose, `${name}: Kubernetes and compose give it different variables`);
+      assert.equal(values.get('STREAMCASTER_DATA_DIR'), '/data');
+      const mounts = (container(name)['volumeMounts'] as unknown[] | undefined) ?? [];
+      const dataMount: unknown = mounts.find((mount: unknown) => at(mount, 'mountPath') === '/data');
+      assert.ok(dataMount, `${name} mounts nothing at /data`);
+      const volume: unknown = ((podSpec(workload(name))['volumes'] as unknown[] | undefined) ?? []).find((candidate: unknown) => at(candidate, 'name') === at(dataMount, 'name'));
+      assert.equal(at(volume, 'persistentVolumeClaim', 'claimName'), 'streamcaster-data', `${name}'s /data is not the shared volume`);
+    });
+  }
+
+  it('listens on the same ports as in compose, and nginx-rtmp gets the same variables', () => {
+    for (const name of [...services, 'nginx-rtmp']) {
+      const inKubernetes = listening(name).map((listener) => listener.port).sort();
+      const composeWorkload: Workload = name === 'nginx-rtmp' ? { kind: 'nginx-rtmp' } : { kind: 'service', service: name };
+      const inCompose = listenersOf(composeWorkload, definedValues(environmentOf(compose.services.get(name) ?? {})), [], configs).map((listener) => listener.port).sort();
+      assert.deepEqual(inKubernetes, inCompose, `${name} listens on other ports in Kubernetes than in compose`);
+    }
+    const nginxInKubernetes = [...environment('nginx-rtmp').values.keys()].sort();
+    const nginxInCompose = [...environmentOf(compose.services.get('nginx-rtmp') ?? {}).keys()].sort();
+    assert.deepEqual(nginxInKubernetes, nginxInCompose);
+  });
+
+  it('gives every service the credentials its servers take', () => {
+    const natsArgs = containerArgs(container('nats'), environment('nats').values);
+    const redisArgs = containerArgs(container('redis'), environment('redis').values);
+    const postgres = environment('postgres').values;
+    const natsUser = flagValue(natsArgs, '--user');
+    const natsPassword = flagValue(natsArgs, '--pass');
+    const redisPassword = flagValue(redisArgs, '--requirepass');
+    assert.ok(natsUser && natsPassword && !natsPassword.includes('$('), `nats runs without a user and password: ${natsArgs.join(' ')}`);
+    assert.ok(redisPassword && !redisPassword.includes('$('), 'redis runs without --requirepass');
+    assert.equal(environment('redis').values.get('REDISCLI_AUTH'), redisPassword, "redis's probes would get NOAUTH");
+    for (const name of services) {
+      const urls = new Map(addressesIn(environment(name).values).map(({ variable, address }) => [variable, address]));
+      const nats = urls.get('NATS_URL');
+      const redis = urls.get('REDIS_URL');
+      const database = urls.get('DATABASE_URL');
+      assert.ok(nats && redis && database, `${name} is not given NATS_URL, REDIS_URL and DATABASE_URL`);
+      assert.deepEqual([nats.user, nats.password], [natsUser, natsPassword], `${name}'s NATS_URL does not carry the NATS server's user and password`);
+      assert.equal(redis.password, redisPassword, `${name}'s REDIS_URL does not carry the Redis password`);
+      assert.deepEqual([database.user, database.password], [postgres.get('POSTGRES_USER'), postgres.get('POSTGRES_PASSWORD')], `${name}'s DATABASE_URL does not log in as PostgreSQL's user`);
+    }
+  });
+
+  it("sends nginx-rtmp's hooks to the gateways' hook listener, with their secret, also to gateways not yet ready, never from outside", () => {
+    const rendered = renderNginxConfig(processEnvironment({ kind: 'nginx-rtmp' }, environment('nginx-rtmp').values));
+    assert.equal(rendered.code, 0, rendered.stderr);
+    const calls = hookCalls(rendered.config);
+    assert.ok(calls.length >= 6);
+    const gateway = configuredValues(configOf('gateway'), processEnvironment({ kind: 'service', service: 'gateway' }, environment('gateway').values));
+    const hooksPath = gatewayHooksPath();
+    const hookServices = new Set<string>();
+    for (const { directive, url } of calls) {
+      const address = addressIn(url);
+      assert.ok(address, `${directive} ${url} is not a URL`);
+      const target = serviceTarget(address.host, address.port);
+      assert.ok(target, `${directive} goes to ${address.host}:${address.port}, which no Service serves`);
+      assert.equal(target.workload, 'gateway');
+      assert.equal(target.containerPort, gateway.get('INGEST_HOOKS_PORT'), `${directive} reaches the gateway on ${target.containerPort}, not on its hooks listener`);
+      assert.equal(posix.dirname(address.path), hooksPath);
+      assert.equal(address.query.get('secret'), gateway.get('INGEST_HOOKS_SECRET'), `${directive} does not carry the gateway's INGEST_HOOKS_SECRET`);
+      hookServices.add(address.host);
+    }
+    // Readiness means "the whole system answers": a DJ's publish-done must reach a gateway that is alive
+    // while, say, the publisher restarts.
+    for (const name of hookServices) assert.equal(at(find(manifests, 'Service', name)?.object, 'spec', 'publishNotReadyAddresses'), true, `Service ${name} drops the hooks of gateways that are not ready`);
+    const hooksPort = Number(gateway.get('INGEST_HOOKS_PORT'));
+    for (const serviceManifest of servicesOfKind()) {
+      const type = scalarText(at(serviceManifest.object, 'spec', 'type')) ?? 'ClusterIP';
+      if (type === 'ClusterIP') continue;
+      for (const entry of (at(serviceManifest.object, 'spec', 'ports') as unknown[] | undefined) ?? []) {
+        const target = serviceTarget(serviceManifest.name, Number(at(entry, 'port')));
+        assert.ok(!(target?.workload === 'gateway' && target.containerPort === hooksPort), `Service ${serviceManifest.name} (${type}) exposes the hooks listener outside the cluster`);
+      }
+    }
+  });
+
+  it('probes the gateway: alive on GET /api/health, ready on GET /api/health/ready, both on the API port', () => {
+    const gateway = container('gateway');
+    const apiPort = Number(configuredValues(configOf('gateway'), processEnvironment({ kind: 'service', service: 'gateway' }, environment('gateway').values)).get('GATEWAY_PORT'));
+    for (const [probe, path] of [['livenessProbe', HEALTH_PATH], ['readinessProbe', READY_PATH]] as const) {
+      assert.equal(at(gateway, probe, 'httpGet', 'path'), path, `the gateway's ${probe} does not ask ${path}`);
+      assert.equal(resolvePort(at(gateway, probe, 'httpGet', 'port'), gateway), apiPort, `the gateway's ${probe} does not ask the API port`);
+    }
+  });
+
+  it('runs two replicas of each service, one nginx-rtmp (never two at once), and shares one ReadWriteMany volume', () => {
+    for (const name of services) assert.equal(at(workload(name).object, 'spec', 'replicas'), 2, `${name} does not run two replicas`);
+    assert.equal(at(workload('nginx-rtmp').object, 'spec', 'replicas'), 1);
+    assert.equal(at(workload('nginx-rtmp').object, 'spec', 'strategy', 'type'), 'Recreate', 'a rolling update would run two nginx-rtmp at once, and a DJ could land on either');
+    const claim = find(manifests, 'PersistentVolumeClaim', 'streamcaster-data');
+    assert.ok(claim, 'no PersistentVolumeClaim streamcaster-data');
+    assert.deepEqual(at(claim.object, 'spec', 'accessModes'), ['ReadWriteMany'], 'the data volume is mounted by pods on several nodes');
+    // The public ingest keeps the DJs' addresses, so none falls inside the pod network that may publish the program.
+    const ingress = servicesOfKind().filter((candidate) => at(candidate.object, 'spec', 'type') === 'LoadBalancer' && serviceTarget(candidate.name, 1935)?.workload === 'nginx-rtmp');
+    assert.ok(ingress.length > 0, 'no LoadBalancer Service for the RTMP ingest');
+    for (const candidate of ingress) assert.equal(at(candidate.object, 'spec', 'externalTrafficPolicy'), 'Local', `${candidate.name} hides the DJs' addresses behind the nodes'`);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+
+describe('deployment: the checks read files right', () => {
+  it('interpolates as compose does', () => {
+    const variables = { SET: 'value', EMPTY: '' };
+    assert.equal(interpolate('a ${SET} $SET $$SET', variables), 'a value value $SET');
+    assert.equal(interpolate('${EMPTY:-fallback} ${EMPTY-kept} ${UNSET-fallback} ${UNSET:-${SET}}', variables), 'fallback  fallback value');
+    assert.equal(interpolate('${SET:+alt}|${EMPTY:+alt}|${EMPTY+alt}|${UNSET+alt}', variables), 'alt||alt|');
+    assert.throws(() => interpolate('${EMPTY:?needed}', variables), (error: unknown) => error instanceof MissingVariableError && error.variable === 'EMPTY');
+    assert.equal(interpolate('${EMPTY?needed}', variables), '');
     assert.deepEqual(
-      interpolationsIn('a ${X:-${Y}} $$NOT $Z ${W:?need}').map((item) => [item.name, item.operator]),
+      allInterpolationsIn('a ${X:-${Y}} $$NOT $Z ${W:?need}').map((item) => [item.name, item.operator]),
       [['X', ':-'], ['Y', null], ['Z', null], ['W', ':?']],
     );
-    assert.equal(withoutInterpolations('postgres://u:${P:?x}@db:5432/d'), 'postgres://u:interpolated@db:5432/d');
+    assert.equal(interpolationsIn('${X:-${Y}}').length, 1);
+  });
+
+  it('reads addresses the way clients connect', () => {
+    const nats = addressIn('nats://u%40x:p%2F@nats:4222');
+    assert.ok(nats);
+    assert.deepEqual([nats.host, nats.port, nats.user, nats.password], ['nats', 4222, 'u@x', 'p/']);
+    assert.equal(addressIn('redis://:pw@redis')?.port, 6379);
+    assert.equal(addressIn('postgres://a:b@db/name')?.port, 5432);
+    assert.equal(addressIn('http://gateway:8081/api/hooks/nginx-rtmp/publish?secret=x%2By')?.query.get('secret'), 'x+y');
+    assert.deepEqual([addressIn('nats:4222')?.host, addressIn('nats:4222')?.port], ['nats', 4222]);
+    for (const value of ['0.0.0.0', '8080', 'streamcaster', '', 'deny play 10.0.0.1;']) assert.equal(addressIn(value), undefined, value);
+    assert.ok(isLoopback('127.0.0.1') && isLoopback('localhost') && isLoopback('::1') && !isLoopback('nginx-rtmp'));
+  });
+
+  it('reads .dockerignore rules as Docker does', () => {
     assert.ok(globToRegExp('**/node_modules').test('apps/x/node_modules'));
     assert.ok(globToRegExp('**/node_modules').test('node_modules'));
     assert.ok(!globToRegExp('dist').test('apps/dist'));

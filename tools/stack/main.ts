@@ -36,8 +36,21 @@ function persistentSecrets(): Secrets {
   };
 }
 
+/**
+ * NATS_URL and REDIS_URL, with their credentials, of the servers `npm start` started itself
+ * (scripts/lib/common.sh writes var/backbone.env only for servers that ask for credentials).
+ */
+function backboneUrls(): { NATS_URL?: string; REDIS_URL?: string } {
+  const file = join(varDir, 'backbone.env');
+  if (!existsSync(file)) return {};
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const value = (name: string) => lines.find((line) => line.startsWith(`${name}=`))?.slice(name.length + 1) || undefined;
+  return { NATS_URL: value('NATS_URL'), REDIS_URL: value('REDIS_URL') };
+}
+
 const port = (name: string, fallback: number) => Number(env[name] ?? fallback);
 const secrets = persistentSecrets();
+const backbone = backboneUrls();
 const stack = new Stack({
   root,
   runDir: join(varDir, 'run'),
@@ -47,8 +60,8 @@ const stack = new Stack({
   rtmpPort: port('RTMP_PORT', 1935),
   rtmpStatPort: port('RTMP_STAT_PORT', 8089),
   databaseUrl: env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/streamcaster',
-  natsUrl: env.NATS_URL ?? 'nats://127.0.0.1:4222',
-  redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+  natsUrl: env.NATS_URL ?? backbone.NATS_URL ?? 'nats://127.0.0.1:4222',
+  redisUrl: env.REDIS_URL ?? backbone.REDIS_URL ?? 'redis://127.0.0.1:6379',
   subjectPrefix: env.NATS_SUBJECT_PREFIX ?? '',
   queuePrefix: env.QUEUE_PREFIX ?? 'streamcaster',
   ...secrets,

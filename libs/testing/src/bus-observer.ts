@@ -1,5 +1,6 @@
 import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import type { EventContract, EventMessage, EventPayload } from '@streamcaster/contracts';
+import { natsConnectionOptions } from '@streamcaster/service-kit';
 import { waitFor } from './wait-for.js';
 
 /** What Nest's NATS transport puts on the wire for an event: `{ pattern, data }` as JSON. */
@@ -23,7 +24,7 @@ export class BusObserver {
   ) {}
 
   static async connect(natsUrl: string, subjectPrefix: string): Promise<BusObserver> {
-    return new BusObserver(await connect({ servers: natsUrl, name: 'test-observer' }), subjectPrefix);
+    return new BusObserver(await connect(natsConnectionOptions({ natsUrl }, 'test-observer')), subjectPrefix);
   }
 
   /** Resolves once the server has the subscription, so that no later event can be missed. */

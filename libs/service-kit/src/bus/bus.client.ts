@@ -11,6 +11,7 @@ import {
 import type { z } from 'zod';
 import { firstValueFrom, timeout } from 'rxjs';
 import { BusRequestError } from './bus-error.js';
+import { natsConnectionOptions } from './nats-connection-options.js';
 
 type NatsClientOptions = NonNullable<NatsOptions['options']>;
 
@@ -38,7 +39,7 @@ export class BusClient {
     natsUrl: string,
     private readonly defaultTimeoutMs = 5_000,
   ) {
-    this.client = new PrefixedClientNats(subjectPrefix, { servers: [natsUrl], name: producer });
+    this.client = new PrefixedClientNats(subjectPrefix, natsConnectionOptions({ natsUrl }, producer));
   }
 
   async connect(): Promise<void> {

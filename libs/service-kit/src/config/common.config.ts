@@ -1,9 +1,22 @@
 import { z } from 'zod';
 import { field, url } from './config-schema.js';
 
+/** NATS takes a user with a password (a password alone would be a token, which these servers do not use). */
+function passwordHasUser(value: string): boolean {
+  const parsed = URL.parse(value);
+  return parsed !== null && (parsed.password === '' || parsed.username !== '');
+}
+
 /** Variables that every backend service reads. */
 export const commonConfigFields = {
-  natsUrl: field('NATS_URL', url(['nats'], 'nats://127.0.0.1:4222'), 'NATS server of the bus'),
+  // Credentials go into the URL, as they do for REDIS_URL and DATABASE_URL: one place per server, and
+  // sensitive, so that a configuration error never prints the password.
+  natsUrl: field(
+    'NATS_URL',
+    url(['nats'], 'nats://127.0.0.1:4222').refine(passwordHasUser, 'must be nats://host:port or nats://user:password@host:port'),
+    'NATS server of the bus, with its user and password when it has them (nats://user:password@host:4222)',
+    true,
+  ),
   subjectPrefix: field(
     'NATS_SUBJECT_PREFIX',
     z
@@ -12,7 +25,12 @@ export const commonConfigFields = {
       .default(''),
     'prefix put before every bus subject, so that test runs sharing one NATS server stay apart',
   ),
-  redisUrl: field('REDIS_URL', url(['redis', 'rediss'], 'redis://127.0.0.1:6379'), 'Redis for BullMQ queues'),
+  redisUrl: field(
+    'REDIS_URL',
+    url(['redis', 'rediss'], 'redis://127.0.0.1:6379'),
+    'Redis for BullMQ queues, with its password when it has one (redis://:password@host:6379)',
+    true,
+  ),
   queuePrefix: field('QUEUE_PREFIX', z.string().min(1).default('streamcaster'), 'BullMQ key prefix in Redis'),
   dataDir: field(
     'STREAMCASTER_DATA_DIR',

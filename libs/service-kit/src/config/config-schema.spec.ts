@@ -128,4 +128,30 @@ describe('commonConfigFields', () => {
     const error = configErrorOf(() => loadConfig('any', commonConfigFields, { NATS_URL: 'tcp://127.0.0.1:4222' }));
     assert.match(error.problems[0] ?? '', /^NATS_URL .*must start with nats:\/\/$/);
   });
+
+  it('takes the backbone credentials in the URLs and never prints them', () => {
+    const config = loadConfig('any', commonConfigFields, {
+      NATS_URL: 'nats://streamcaster:nats-secret@nats:4222',
+      REDIS_URL: 'redis://:redis-secret@redis:6379',
+    });
+    assert.equal(config.natsUrl, 'nats://streamcaster:nats-secret@nats:4222');
+    assert.equal(config.redisUrl, 'redis://:redis-secret@redis:6379');
+
+    const error = configErrorOf(() =>
+      loadConfig('any', commonConfigFields, { NATS_URL: 'tls://streamcaster:nats-secret@nats:4222', REDIS_URL: 'http://:redis-secret@redis:6379' }),
+    );
+    assert.equal(error.problems.length, 2);
+    assert.match(error.problems[0] ?? '', /^NATS_URL .* is set \(hidden\): must start with nats:\/\/$/);
+    assert.match(error.problems[1] ?? '', /^REDIS_URL .* is set \(hidden\): must start with redis:\/\/ or rediss:\/\/$/);
+    assert.ok(!error.message.includes('secret'), error.message);
+  });
+
+  it('refuses a NATS password without a user, and a NATS URL that is no URL', () => {
+    for (const natsUrl of ['nats://:token-like@nats:4222', 'nats://exa mple:4222']) {
+      const error = configErrorOf(() => loadConfig('any', commonConfigFields, { NATS_URL: natsUrl }));
+      assert.equal(error.problems.length, 1, natsUrl);
+      assert.match(error.problems[0] ?? '', /^NATS_URL .*: must be nats:\/\/host:port or nats:\/\/user:password@host:port$/, natsUrl);
+      assert.ok(!error.message.includes('token-like'), error.message);
+    }
+  });
 });
