@@ -4,7 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { createServer, type Server } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
-import { attachBus, READY_LINE } from '@streamcaster/service-kit';
+import { attachBus, checkBackbone, READY_LINE } from '@streamcaster/service-kit';
 import { GatewayModule, SERVICE } from './app.module.js';
 import type { GatewayConfig } from './config/gateway.config.js';
 
@@ -21,6 +21,8 @@ export interface RunningGateway {
  * serves nothing else.
  */
 export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
+  // Before any module connects: a refused credential is one sentence, not a stack trace.
+  await checkBackbone(SERVICE, config);
   const app = await NestFactory.create<NestExpressApplication>(GatewayModule.forRoot(config), { bodyParser: true });
   app.setGlobalPrefix('api');
   app.enableShutdownHooks();

@@ -1,6 +1,7 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
 import { wrapEvent, type EventContract, type EventMessage, type EventPayload } from '@streamcaster/contracts';
+import { natsConnectionOptions } from '@streamcaster/service-kit';
 
 /**
  * Publishes lifecycle events the way a producer's outbox does (JetStream, event id as message id),
@@ -15,7 +16,7 @@ export class LifecyclePublisher {
   ) {}
 
   static async connect(natsUrl: string, subjectPrefix: string, producer = 'test'): Promise<LifecyclePublisher> {
-    return new LifecyclePublisher(await connect({ servers: [natsUrl], name: `${producer}-lifecycle` }), subjectPrefix, producer);
+    return new LifecyclePublisher(await connect(natsConnectionOptions({ natsUrl }, `${producer}-lifecycle`)), subjectPrefix, producer);
   }
 
   async publish<E extends EventContract>(event: E, payload: EventPayload<E>, correlationId?: string): Promise<EventMessage<EventPayload<E>>> {

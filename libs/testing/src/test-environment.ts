@@ -94,7 +94,8 @@ async function deleteJetStream(natsUrl: string, subjectPrefix: string): Promise<
   const { connect } = await import('@nats-io/transport-node');
   const { jetstreamManager } = await import('@nats-io/jetstream');
   const { LIFECYCLE_STREAM } = await import('@streamcaster/contracts');
-  const nats = await connect({ servers: [natsUrl] });
+  const { natsConnectionOptions } = await import('@streamcaster/service-kit');
+  const nats = await connect(natsConnectionOptions({ natsUrl }, 'test-environment'));
   try {
     await (await jetstreamManager(nats)).streams.delete(LIFECYCLE_STREAM.name(subjectPrefix));
   } catch {

@@ -10,6 +10,7 @@ import {
   type JetStreamManager,
 } from '@nats-io/jetstream';
 import type { ConsumerDefinition, StreamDefinition } from '@streamcaster/contracts';
+import { natsConnectionOptions } from '../bus/nats-connection-options.js';
 
 /**
  * This service's JetStream connection (its own NATS connection, apart from Nest's transport), and the
@@ -31,7 +32,11 @@ export class JetStreamConnection {
   async connect(): Promise<void> {
     if (this.connection) return;
     // Reconnects for ever: NATS restarted mid-broadcast must not end anything; the outbox keeps events.
-    this.connection = await connect({ servers: [this.natsUrl], name: `${this.service}-jetstream`, maxReconnectAttempts: -1, reconnectTimeWait: 500 });
+    this.connection = await connect({
+      ...natsConnectionOptions({ natsUrl: this.natsUrl }, `${this.service}-jetstream`),
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 500,
+    });
     this.client = jetstream(this.connection);
     this.manager = await jetstreamManager(this.connection);
   }
