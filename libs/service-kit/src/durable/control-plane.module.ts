@@ -36,6 +36,7 @@ export class ControlPlaneModule implements OnApplicationBootstrap, BeforeApplica
     @Inject(DurableConsumer) private readonly consumer: DurableConsumer,
     @Inject(DiscoveryService) private readonly discovery: DiscoveryService,
     @Inject(MetadataScanner) private readonly scanner: MetadataScanner,
+    @Inject(LeaseStore) private readonly leases: LeaseStore,
   ) {}
 
   static forRoot(options: ControlPlaneOptions): DynamicModule {
@@ -87,6 +88,7 @@ export class ControlPlaneModule implements OnApplicationBootstrap, BeforeApplica
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.leases.close();
     await this.jetstream.close();
   }
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
+import { LivenessLocks } from './liveness-locks.js';
 
 /** A claim on one long-running process of a broadcast (its encoder, one relay, its recording). */
 export interface Lease {
@@ -26,13 +27,17 @@ export const LEASE_TIMING: LeaseTiming = { renewEveryMs: 2_000, expireAfterMs: 6
  * replicas on machines whose clocks differ still agree on who holds what.
  */
 export class LeaseStore {
+  private readonly liveness: LivenessLocks;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly schema: string,
     /** This process as an owner: new at every start, so a restarted replica is a new owner. */
     readonly owner: string = randomUUID(),
     readonly timing: LeaseTiming = LEASE_TIMING,
-  ) {}
+  ) {
+    this.liveness = new LivenessLocks(dataSource);
+  }
 
   private get table(): string {
     return `"${this.schema}".leases`;
@@ -48,7 +53,68 @@ export class LeaseStore {
       [resource, this.owner, this.timing.expireAfterMs / 1000],
     )) as Array<{ token: string }>;
     const row = rows[0];
-    return row ? { resource, owner: this.owner, token: Number(row.token) } : null;
+    if (!row) return null;
+    // Best effort: without its liveness lock the lease still holds; only a take-over waits longer.
+    await this.liveness.lock(resource).catch(() => false);
+    return { resource, owner: this.owner, token: Number(row.token) };
+  }
+
+  /**
+   * Takes over a lease whose owner died: it missed a renewal, and its liveness lock is free (its
+   * connection to PostgreSQL is gone with it). Seconds sooner than waiting for the lease to run out;
+   * a frozen or cut-off owner still holds its lock and is taken over only by `acquire`, once its
+   * lease is 6 s old. Null when the owner may be alive.
+   */
+  async takeOverDead(resource: string): Promise<Lease | null> {
+    const missedRenewal = this.missedRenewalSeconds;
+    const [held] = (await this.dataSource.query(
+      `SELECT token FROM ${this.table} WHERE resource = $1 AND owner <> $2 AND renewed_at < now() - make_interval(secs => $3::double precision)`,
+      [resource, this.owner, missedRenewal],
+    )) as Array<{ token: string }>;
+    if (!held || !(await this.liveness.lock(resource))) return null;
+    const rows = updatedRows<{ token: string }>(
+      await this.dataSource.query(`UPDATE ${this.table} SET owner = $2, token = token + 1, renewed_at = now() WHERE resource = $1 AND token = $3 RETURNING token`, [
+        resource,
+        this.owner,
+        held.token,
+      ]),
+    );
+    const row = rows[0];
+    if (!row) {
+      await this.liveness.unlock(resource);
+      return null;
+    }
+    return { resource, owner: this.owner, token: Number(row.token) };
+  }
+
+  /** An owner this far behind its renewals may be dead: worth a look at its liveness lock. */
+  private get missedRenewalSeconds(): number {
+    return (this.timing.renewEveryMs * 1.5) / 1000;
+  }
+
+  /**
+   * How the leases of one kind stand, in one query: for each held resource, whether its lease ran
+   * out (anyone may take it) or its owner missed a renewal (it may be dead). A scan asks this once,
+   * then acts only on what is free or suspect.
+   */
+  async survey(prefix: string): Promise<Map<string, { owner: string; expired: boolean; missedRenewal: boolean }>> {
+    const rows = (await this.dataSource.query(
+      `SELECT resource, owner,
+              renewed_at < now() - make_interval(secs => $2::double precision) AS expired,
+              renewed_at < now() - make_interval(secs => $3::double precision) AS missed
+       FROM ${this.table} WHERE resource LIKE $1`,
+      [`${prefix}%`, this.timing.expireAfterMs / 1000, this.missedRenewalSeconds],
+    )) as Array<{ resource: string; owner: string; expired: boolean; missed: boolean }>;
+    return new Map(rows.map((row) => [row.resource, { owner: row.owner, expired: row.expired, missedRenewal: row.missed }]));
+  }
+
+  /** The lease is not this process's any more (lost, released, dropped): let its liveness lock go. */
+  async forget(lease: Lease): Promise<void> {
+    await this.liveness.unlock(lease.resource);
+  }
+
+  async close(): Promise<void> {
+    await this.liveness.close();
   }
 
   /** Renews the given leases; returns the resources still held. One that is missing is lost. */
@@ -61,11 +127,14 @@ export class LeaseStore {
        RETURNING lease.resource`,
       [leases.map((lease) => lease.resource), leases.map((lease) => lease.token), this.owner],
     ));
-    return new Set(rows.map((row) => row.resource));
+    const kept = new Set(rows.map((row) => row.resource));
+    await this.liveness.relock(kept);
+    return kept;
   }
 
   /** Gives a resource up so that another replica may take it at once (this one is shutting down). */
   async release(lease: Lease): Promise<void> {
+    await this.liveness.unlock(lease.resource);
     await this.dataSource.query(`UPDATE ${this.table} SET renewed_at = '-infinity' WHERE resource = $1 AND owner = $2 AND token = $3`, [
       lease.resource,
       lease.owner,
@@ -75,6 +144,7 @@ export class LeaseStore {
 
   /** The work is over for good: forget the resource. */
   async drop(lease: Lease): Promise<void> {
+    await this.liveness.unlock(lease.resource);
     await this.dataSource.query(`DELETE FROM ${this.table} WHERE resource = $1 AND owner = $2 AND token = $3`, [lease.resource, lease.owner, lease.token]);
   }
 

@@ -42,7 +42,8 @@ interface Held {
  * each replica looks for desired work nobody holds, takes its lease and runs it; it renews its leases
  * every 2 s; a renewal that updates nothing (the lease was taken over, because this replica froze or
  * was cut off) stops the process at once; work that is no longer desired is stopped and its lease
- * dropped. A replica that dies stops renewing, and after 6 s another one takes its work over.
+ * dropped. A replica that dies loses its liveness locks with its database connection, and another
+ * takes its work over once it has missed a renewal (2.5 s); one that freezes, after 6 s.
  */
 export class LeasedWorkers<S> {
   private readonly logger: Logger;
@@ -134,22 +135,33 @@ export class LeasedWorkers<S> {
       this.held.delete(key);
       await this.options.store.drop(held.lease).catch((error: Error) => this.logger.warn(`could not drop ${held.lease.resource}: ${error.message}`));
     }
+    let leases: Awaited<ReturnType<LeaseStore['survey']>>;
+    try {
+      leases = await this.options.store.survey(`${this.options.kind}:`);
+    } catch (error) {
+      this.logger.warn(`cannot read the ${this.options.kind} leases: ${(error as Error).message}`);
+      return;
+    }
     // Shuffled, so that replicas scanning at once spread the work instead of racing for the same row.
     for (const work of shuffle(desired)) {
       if (this.stopped) return;
       if (this.held.has(work.key)) continue;
       if (this.options.capacity !== undefined && this.heldKeys().length >= this.options.capacity) return;
+      const resource = this.resource(work.key);
+      const standing = leases.get(resource);
+      // Held by a live owner that renews in time: nothing to do, and no query spent on it.
+      if (standing && !standing.expired && !standing.missedRenewal) continue;
       let lease: Lease | null;
       try {
-        lease = await this.options.store.acquire(this.resource(work.key));
+        lease = !standing || standing.expired ? await this.options.store.acquire(resource) : await this.options.store.takeOverDead(resource);
       } catch (error) {
-        this.logger.warn(`cannot take ${this.resource(work.key)}: ${(error as Error).message}`);
+        this.logger.warn(`cannot take ${resource}: ${(error as Error).message}`);
         return;
       }
       if (!lease) continue; // another replica runs it
       const held: Held = { lease, running: null, renewedAt: Date.now(), ended: false };
       this.held.set(work.key, held);
-      if (lease.token > 1) this.logger.warn(`took over ${lease.resource} (token ${lease.token}): its last owner stopped renewing`);
+      if (lease.token > 1) this.logger.warn(`took over ${lease.resource} (token ${lease.token}): its last owner died or stopped renewing`);
       try {
         const running = await this.options.run(work, lease);
         if (held.ended) await running.kill('its lease was lost while it started');
@@ -192,6 +204,7 @@ export class LeasedWorkers<S> {
     this.logger.warn(`killing ${held.lease.resource} now: ${reason}`);
     this.held.delete(key);
     void this.end(key, held, reason, 'kill');
+    void this.options.store.forget(held.lease).catch(() => undefined);
   }
 
   private async end(_key: string, held: Held, reason: string, how: 'stop' | 'kill' = 'stop'): Promise<void> {
