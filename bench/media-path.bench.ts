@@ -14,6 +14,7 @@ import { runOnce } from '@streamcaster/supervisor';
 import { createTestEnvironment, RtmpSink, testStackOptions, waitFor } from '@streamcaster/testing';
 import { processTree, rssOf } from '@streamcaster/testing';
 import { CpuMeter, isRelayOf, label, type CpuMeasurement } from './process-meter.js';
+import { callApi } from './gateway-api.js';
 
 const WINDOW_SECONDS = Number(process.env.BENCH_WINDOW_SECONDS ?? 20);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -42,16 +43,7 @@ function median(values: number[]): number {
 
 const round3 = (value: number) => Number(value.toFixed(3));
 
-async function api<T>(method: string, path: string, token: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${stack!.gatewayUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
-}
+const api = <T>(method: string, path: string, token: string, body?: unknown) => callApi<T>(stack!.gatewayUrl, method, path, token, body);
 
 /** A DJ sending a pre-encoded 1080p30 clip in real time, looped: costs the machine almost nothing. */
 function publishClip(clip: string, url: string): ChildProcess {

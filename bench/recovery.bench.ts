@@ -24,6 +24,7 @@ import {
   waitFor,
   type DjStream,
 } from '@streamcaster/testing';
+import { callApi } from './gateway-api.js';
 
 const RUNS = Number(process.env.BENCH_RECOVERY_RUNS ?? 5);
 const GRACE_MS = 8_000;
@@ -42,16 +43,7 @@ const sinks = [new RtmpSink('r1', join(work, 'sink-1')), new RtmpSink('r2', join
 let stack: Stack | null = null;
 let dj: DjStream | null = null;
 
-async function api<T>(method: string, path: string, token: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${stack!.gatewayUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
-}
+const api = <T>(method: string, path: string, token: string, body?: unknown) => callApi<T>(stack!.gatewayUrl, method, path, token, body);
 
 const pidsOf = (service: Service) => stack!.replicasOf(service).flatMap((process) => (process.pid === undefined ? [] : [process.pid]));
 const summary = (values: number[]) => {

@@ -27,3 +27,4 @@ export * from './leases/lease-store.js';
 export * from './leases/leased-workers.js';
 export * from './leases/leader-lock.js';
 export * from './console-only.js';
+export * from './leases/leader-loop.js';

@@ -196,17 +196,8 @@ export class SupervisedProcess extends EventEmitter<SupervisedProcessEvents> {
 
   /** Stops for good: no restart. Resolves when the process is gone. */
   async stop(): Promise<void> {
-    this.stopRequested = true;
-    if (this.restartTimer) {
-      clearTimeout(this.restartTimer);
-      this.restartTimer = null;
-    }
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) {
-      this.setState('stopped');
-      return;
-    }
-    this.setState('stopping');
+    const child = this.giveUp();
+    if (!child) return;
     signalGroup(child, this.options.stopSignal);
     const repeat = this.options.repeatStopSignalAfterMs;
     const repeatTimer = repeat === undefined ? undefined : setTimeout(() => signalGroup(child, this.options.stopSignal), repeat);
@@ -224,6 +215,14 @@ export class SupervisedProcess extends EventEmitter<SupervisedProcessEvents> {
    * (its owner just lost the right to run it). No restart. Resolves when it is gone.
    */
   async kill(): Promise<void> {
+    const child = this.giveUp();
+    if (!child) return;
+    signalGroup(child, 'SIGKILL');
+    await this.exited;
+  }
+
+  /** No more restarts; the child still to be ended (now `stopping`), or null when none runs. */
+  private giveUp(): ChildProcess | null {
     this.stopRequested = true;
     if (this.restartTimer) {
       clearTimeout(this.restartTimer);
@@ -232,11 +231,10 @@ export class SupervisedProcess extends EventEmitter<SupervisedProcessEvents> {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) {
       this.setState('stopped');
-      return;
+      return null;
     }
     this.setState('stopping');
-    signalGroup(child, 'SIGKILL');
-    await this.exited;
+    return child;
   }
 
   /**

@@ -1,7 +1,7 @@
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { LeaderLock } from '@streamcaster/service-kit';
+import { LeaderLoop } from '@streamcaster/service-kit';
 import { IngestServerStatus } from './ingest-server-status.js';
 import { IngestSessionsRepository } from './ingest-sessions.repository.js';
 import { IngestService } from './ingest.service.js';
@@ -19,9 +19,7 @@ const SESSION_SETTLES_MS = 15_000;
 @Injectable()
 export class IngestReconciler implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(IngestReconciler.name);
-  private readonly leader: LeaderLock;
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
+  private readonly loop: LeaderLoop;
   /** Sessions closed by this replica because nginx-rtmp had no such publisher. */
   corrections = 0;
 
@@ -31,29 +29,23 @@ export class IngestReconciler implements OnApplicationBootstrap, BeforeApplicati
     private readonly ingest: IngestService,
     private readonly status: IngestServerStatus,
   ) {
-    this.leader = new LeaderLock(dataSource, 'gateway-ingest-reconciler');
+    this.loop = new LeaderLoop(dataSource, 'gateway-ingest-reconciler', EVERY_MS, () => this.pass());
   }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => this.tick(), EVERY_MS);
-    this.tick();
+    this.loop.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
-    await this.leader.resign();
+    await this.loop.stop();
   }
 
-  private tick(): void {
-    if (this.running) return;
-    this.running = this.pass()
-      .catch((error: Error) => this.logger.warn(`ingest reconciliation failed: ${error.message}`))
-      .finally(() => (this.running = null));
+  /** One pass now, if this replica leads. */
+  runOnce(): Promise<void> {
+    return this.loop.runOnce();
   }
 
-  async pass(): Promise<void> {
-    if (!(await this.leader.lead())) return;
+  private async pass(): Promise<void> {
     const settled = (await this.sessions.listOpen()).filter((session) => Date.now() - session.startedAt.getTime() >= SESSION_SETTLES_MS);
     if (settled.length === 0) return;
     const publishing = await this.status.publishingStreams();

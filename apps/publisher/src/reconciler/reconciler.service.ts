@@ -2,7 +2,7 @@ import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationB
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { BroadcastStateChanged, ListOpenIngestSessions, ListPrograms, type OpenIngestSession, type ProgramView } from '@streamcaster/contracts';
-import { BusClient, LeaderLock, Outbox } from '@streamcaster/service-kit';
+import { BusClient, LeaderLoop, Outbox } from '@streamcaster/service-kit';
 import type { BroadcastEntity } from '../broadcasts/broadcast.entity.js';
 import { RUNNING_STATES } from '../broadcasts/broadcast-state-machine.js';
 import { BroadcastsRepository } from '../broadcasts/broadcasts.repository.js';
@@ -23,9 +23,7 @@ const LEADER_LOCK = 'publisher-reconciler';
 @Injectable()
 export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ReconcilerService.name);
-  private timer: NodeJS.Timeout | null = null;
-  private readonly leader: LeaderLock;
-  private running: Promise<void> | null = null;
+  private readonly loop: LeaderLoop;
   /** Broadcasts seen `ending` at the previous pass: seen twice, they are stuck and get finished. */
   private endingBefore = new Set<string>();
   /** Corrections made by this replica, by kind. */
@@ -39,34 +37,27 @@ export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicat
     private readonly bus: BusClient,
     private readonly config: PublisherConfig,
   ) {
-    this.leader = new LeaderLock(dataSource, LEADER_LOCK);
+    this.loop = new LeaderLoop(dataSource, LEADER_LOCK, EVERY_MS, () => this.pass());
   }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => this.tick(), EVERY_MS);
-    this.tick();
+    this.loop.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
-    await this.leader.resign();
+    await this.loop.stop();
   }
 
   get isLeader(): boolean {
-    return this.leader.isLeader;
+    return this.loop.isLeader;
   }
 
-  private tick(): void {
-    if (this.running) return;
-    this.running = this.pass()
-      .catch((error: Error) => this.logger.warn(`reconciliation pass failed: ${error.message}`))
-      .finally(() => (this.running = null));
+  /** One pass now, if this replica leads (the timer, and tests). */
+  runOnce(): Promise<void> {
+    return this.loop.runOnce();
   }
 
-  /** One pass, if this replica leads. */
-  async pass(): Promise<void> {
-    if (!(await this.leader.lead())) return;
+  private async pass(): Promise<void> {
     await this.reconcileDjs();
     await this.reconcileGrace();
     await this.reconcileEnding();
