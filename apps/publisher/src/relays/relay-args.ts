@@ -18,9 +18,6 @@ export function buildRelayArgs({ programUrl, pushUrl, ioTimeoutSeconds }: RelayA
     '-rw_timeout', timeoutUs,
     // Stream copy needs the codecs, not the frame rate: probing it would delay the first packet.
     '-fpsprobesize', '0',
-    // The program is our own encoder's FLV, whose codecs are known from its first packets: at most
-    // a second of analysis before the push opens, instead of the default five.
-    '-analyzeduration', '1000000',
     '-i', programUrl,
     '-map', '0:v?',
     '-map', '0:a?',

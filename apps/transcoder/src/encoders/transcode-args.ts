@@ -34,11 +34,6 @@ export function buildTranscodeArgs(input: TranscodeArgsInput): string[] {
     // The input opens on the DJ's first keyframe (the gateway holds the DJ until we listen), so the
     // streams are known at once; estimating the frame rate from 20 frames would only add ~1.5 s.
     '-fpsprobesize', '0',
-    // At most 3 s of the DJ's stream to learn its codecs, instead of 5: a DJ who starts or returns is
-    // held until we listen, so the first packet is a keyframe and this ends at once; an encoder that
-    // takes a running stream over joins mid-GOP and needs up to one GOP (2 s for platforms) to see
-    // the picture. Half a second was too short for that (no video stream found, encoder failed).
-    '-analyzeduration', '3000000',
     '-i', input.inputUrl,
     ...stillInputs,
     '-filter_complex', filterGraph(input.encoder, profile, layout, input.logoPath !== null, nameInput),
