@@ -101,6 +101,8 @@ try {
     token = (await api<{ accessToken: string }>('POST', '/api/auth/login', '', ADMIN)).accessToken;
     for (const service of ['publisher', 'transcoder', 'recorder'] as const) {
       const owner = await waitFor(`the ${service} running the broadcast`, () => replicaRunning(pidsOf(service), matchers[service]), 20_000, 100);
+      // The publisher replicas share the relays: only those of the killed one move.
+      const affected = service === 'transcoder' ? sinks : sinks.filter((sink) => replicaRunning([owner], (command) => matchers.publisher(command) && command.includes(sink.url)));
       const before = sinks.map(publishesAt);
       signalTree(owner, 'SIGKILL');
       const killedAt = Date.now();
@@ -108,7 +110,7 @@ try {
         await waitFor('another recorder', () => replicaRunning(pidsOf('recorder'), matchers.recorder), 30_000, 100);
         takeOver.recorder.push(Date.now() - killedAt);
       } else {
-        const back = await Promise.all(sinks.map((sink, index) => receivesAgain(sink, before[index]!, 30_000)));
+        const back = await Promise.all(affected.map((sink) => receivesAgain(sink, before[sinks.indexOf(sink)]!, 30_000)));
         takeOver[service].push(Math.max(...back) - killedAt);
       }
       log(`run ${run}: ${service} SIGKILL → ${takeOver[service].at(-1)} ms`);

@@ -26,7 +26,7 @@ function persistentSecrets(): Secrets {
     secretKey: stored.secretKey ?? randomBytes(32).toString('base64'),
     hooksSecret: stored.hooksSecret ?? randomBytes(24).toString('base64url'),
   };
-  if (JSON.stringify(secrets) !== JSON.stringify({ ...stored, ...secrets }) || Object.keys(stored).length !== 3) {
+  if ((Object.keys(secrets) as Array<keyof Secrets>).some((name) => stored[name] === undefined)) {
     writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   }
   return {
