@@ -107,7 +107,8 @@ try {
       signalTree(owner, 'SIGKILL');
       const killedAt = Date.now();
       if (service === 'recorder') {
-        await waitFor('another recorder', () => replicaRunning(pidsOf('recorder'), matchers.recorder), 30_000, 100);
+        // Another replica's writer: the killed one's may still be on its way out for a moment.
+        await waitFor('another recorder', () => replicaRunning(pidsOf('recorder').filter((pid) => pid !== owner), matchers.recorder), 30_000, 100);
         takeOver.recorder.push(Date.now() - killedAt);
       } else {
         const back = await Promise.all(affected.map((sink) => receivesAgain(sink, before[sinks.indexOf(sink)]!, 30_000)));
