@@ -4,6 +4,21 @@ import js from '@eslint/js';
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
+/** Which kind of project may import which (Nx tags). */
+const depConstraints = [
+  // Contracts are plain TypeScript shared with the dashboard: they import no other project.
+  { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'] },
+  { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts'] },
+  { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:stack', 'type:lib', 'type:contracts'] },
+  // An app never imports another app: services talk over the bus.
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts', 'type:testing'] },
+  // The stack runner (nginx-rtmp and the services as processes) is for `npm start`, tests and benchmarks.
+  { sourceTag: 'type:stack', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts'] },
+  { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:stack', 'type:lib', 'type:contracts'] },
+  { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:stack', 'type:lib', 'type:contracts', 'type:testing'] },
+  { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:stack', 'type:lib', 'type:contracts', 'type:testing'] },
+];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'var/**', '.nx/**', 'apps/dashboard/**', '**/*.mjs', 'eslint.config.js'] },
   js.configs.recommended,
@@ -30,19 +45,7 @@ export default tseslint.config(
         {
           allow: [],
           banTransitiveDependencies: true,
-          depConstraints: [
-            // Contracts are plain TypeScript shared with the dashboard: they import no other project.
-            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'] },
-            { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts'] },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:stack', 'type:lib', 'type:contracts'] },
-            // An app never imports another app: services talk over the bus.
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts', 'type:testing'] },
-            // The stack runner (nginx-rtmp and the services as processes) is for `npm start`, tests and benchmarks.
-            { sourceTag: 'type:stack', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts'] },
-            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:stack', 'type:lib', 'type:contracts'] },
-            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:stack', 'type:lib', 'type:contracts', 'type:testing'] },
-            { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:stack', 'type:lib', 'type:contracts', 'type:testing'] },
-          ],
+          depConstraints,
         },
       ],
     },
@@ -57,5 +60,22 @@ export default tseslint.config(
     // Tests and tools print on purpose.
     files: ['tests/**/*.ts', 'bench/**/*.ts', 'tools/**/*.ts', '**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts'],
     rules: { 'no-console': 'off' },
+  },
+  {
+    // A library's own integration tests run it on the machine's backbone through libs/testing,
+    // which the library itself never imports.
+    files: ['libs/*/test/**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          allow: [],
+          banTransitiveDependencies: true,
+          depConstraints: depConstraints.map((constraint) =>
+            constraint.sourceTag === 'type:lib' ? { ...constraint, onlyDependOnLibsWithTags: [...constraint.onlyDependOnLibsWithTags, 'type:testing'] } : constraint,
+          ),
+        },
+      ],
+    },
   },
 );
