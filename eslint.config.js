@@ -11,8 +11,12 @@ const APP_SOURCE = { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib
 // (a real nginx-rtmp from the production template, say).
 const APP_TESTS = { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts', 'type:testing', 'type:stack'] };
 
-/** Nx tag constraints; the app's row differs between its code and its tests. */
-function moduleBoundaries(appConstraint) {
+// What a library may import; its own integration tests (libs/<lib>/test) also use libs/testing.
+const LIB_SOURCE = { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts'] };
+const LIB_TESTS = { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts', 'type:testing'] };
+
+/** Nx tag constraints; the rows of apps and libraries differ between their code and their tests. */
+function moduleBoundaries(appConstraint, libConstraint = LIB_SOURCE) {
   return [
     'error',
     {
@@ -21,7 +25,7 @@ function moduleBoundaries(appConstraint) {
       depConstraints: [
         // Contracts are plain TypeScript shared with the dashboard: they import no other project.
         { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'] },
-        { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts'] },
+        libConstraint,
         { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:stack', 'type:lib', 'type:contracts'] },
         // An app never imports another app: services talk over the bus.
         appConstraint,
@@ -73,5 +77,11 @@ export default tseslint.config(
     // Tests and tools print on purpose.
     files: ['tests/**/*.ts', 'bench/**/*.ts', 'tools/**/*.ts', '**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts'],
     rules: { 'no-console': 'off' },
+  },
+  {
+    // A library's own integration tests run it on the machine's backbone through libs/testing,
+    // which the library itself never imports.
+    files: ['libs/*/test/**/*.ts'],
+    rules: { '@nx/enforce-module-boundaries': moduleBoundaries(APP_SOURCE, LIB_TESTS) },
   },
 );

@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { Logger, type INestMicroservice } from '@nestjs/common';
 import { Queue } from 'bullmq';
@@ -16,21 +18,22 @@ import {
   IngestStopped,
   ListBroadcasts,
   ListDestinations,
+  ProgramRequested,
   ProgramStarted,
   RelayStateChanged,
   SetBrandingLogo,
   StopBroadcast,
-  TRANSCODE_QUEUE,
   UpdateBranding,
   UpdateDestination,
   type BroadcastView,
   type Environment,
-  type TranscodeJob,
 } from '@streamcaster/contracts';
 import { BusClient, BusRequestError, SecretBox, startBusService } from '@streamcaster/service-kit';
-import { BusObserver, createTestEnvironment, freePort, rawCommand, type TestEnvironment, waitFor } from '@streamcaster/testing';
+import { SupervisedProcess } from '@streamcaster/supervisor';
+import { BusObserver, createTestEnvironment, freePort, LifecyclePublisher, rawCommand, type TestEnvironment, waitFor } from '@streamcaster/testing';
 import { PublisherModule } from '../src/app.module.js';
-import { loadPublisherConfig } from '../src/config/publisher.config.js';
+import { loadPublisherConfig, type PublisherConfig } from '../src/config/publisher.config.js';
+import { ReconcilerService } from '../src/reconciler/reconciler.service.js';
 
 interface ActiveHandle {
   constructor: { name: string };
@@ -47,13 +50,19 @@ function openSocketsTo(port: number): ActiveHandle[] {
 const redisPort = () => Number(new URL(env.redisUrl).port || 6379);
 
 const GRACE_PERIOD_MS = 2_000;
+/** The reconciler runs every 5 s and leaves mismatches younger than 5 s alone: two passes and a margin. */
+const RECONCILER_ACTS_WITHIN_MS = 15_000;
 
 let env: TestEnvironment;
+let publisherConfig: PublisherConfig;
 let app: INestMicroservice;
+/** The real gateway, compiled, as a process: the owner of the DJs' sessions, which the reconciler asks about. */
+let gateway: SupervisedProcess;
 let bus: BusClient;
 let observer: BusObserver;
+/** Plays the gateway's outbox: ingest and program events reach the publisher's durable consumer. */
+let gatewayEvents: LifecyclePublisher;
 let database: pg.Client;
-let transcodeQueue: Queue;
 let broadcastQueue: Queue;
 let appClosed = false;
 
@@ -71,12 +80,33 @@ interface Dj {
   name: string;
 }
 
-const newDj = (name: string): Dj => ({ id: randomUUID(), name: `${name} ${randomUUID().slice(0, 6)}` });
+/** A DJ as the gateway keeps them (the reconciler learns their names from the gateway). */
+async function newDj(name: string): Promise<Dj> {
+  const fullName = `${name} ${randomUUID().slice(0, 6)}`;
+  const rows = await database.query<{ id: string }>(`INSERT INTO gateway.djs (name, stream_key_hash, key_rotated_at) VALUES ($1, $2, now()) RETURNING id`, [
+    fullName,
+    randomBytes(32).toString('hex'),
+  ]);
+  return { id: rows.rows[0]!.id, name: fullName };
+}
 
-/** What the gateway emits when nginx-rtmp accepted the DJ's stream key. */
+/** nginx-rtmp accepted the DJ's key: the gateway opens the DJ's session (a row of its own). */
+async function openSession(dj: Dj, environment: Environment, startedAt = 'now()'): Promise<string> {
+  const rows = await database.query<{ id: string }>(
+    `INSERT INTO gateway.ingest_sessions (dj_id, environment, client_id, remote_address, started_at) VALUES ($1, $2, $3, '192.0.2.10', ${startedAt}) RETURNING id`,
+    [dj.id, environment, String(Math.floor(Math.random() * 1e6))],
+  );
+  return rows.rows[0]!.id;
+}
+
+async function closeSession(ingestId: string): Promise<void> {
+  await database.query(`UPDATE gateway.ingest_sessions SET ended_at = now() WHERE id = $1`, [ingestId]);
+}
+
+/** What the gateway does when nginx-rtmp accepted the DJ's stream key: a session, then ingest.started. */
 async function djStartsPublishing(dj: Dj, environment: Environment, options: { startedAt?: string; correlationId?: string } = {}): Promise<string> {
-  const ingestId = randomUUID();
-  await bus.emit(
+  const ingestId = await openSession(dj, environment);
+  await gatewayEvents.publish(
     IngestStarted,
     {
       ingestId,
@@ -92,15 +122,16 @@ async function djStartsPublishing(dj: Dj, environment: Environment, options: { s
 }
 
 async function djStopsPublishing(dj: Dj, environment: Environment, ingestId: string): Promise<void> {
-  await bus.emit(IngestStopped, { ingestId, environment, djId: dj.id, stoppedAt: new Date().toISOString() });
+  await closeSession(ingestId);
+  await gatewayEvents.publish(IngestStopped, { ingestId, environment, djId: dj.id, stoppedAt: new Date().toISOString() });
 }
 
 async function broadcastsOf(dj: Dj): Promise<BroadcastView[]> {
   return (await bus.request(ListBroadcasts, {})).filter((broadcast) => broadcast.djName === dj.name);
 }
 
-function broadcastOf(dj: Dj): Promise<BroadcastView> {
-  return waitFor(`the broadcast of ${dj.name}`, async () => (await broadcastsOf(dj))[0]);
+function broadcastOf(dj: Dj, timeoutMs?: number): Promise<BroadcastView> {
+  return waitFor(`the broadcast of ${dj.name}`, async () => (await broadcastsOf(dj))[0], timeoutMs);
 }
 
 function stateOf(id: string, state: BroadcastView['state'], timeoutMs = 10_000): Promise<BroadcastView> {
@@ -114,6 +145,25 @@ function stateOf(id: string, state: BroadcastView['state'], timeoutMs = 10_000):
   );
 }
 
+/** The state changes published for a broadcast, as `from->to`, each event once (by id). */
+function transitionsOf(broadcastId: string): string[] {
+  const seen = new Set<string>();
+  return observer
+    .messages(BroadcastStateChanged)
+    .filter((message) => message.payload.broadcastId === broadcastId && !seen.has(message.id) && seen.add(message.id))
+    .map((message) => `${message.payload.previousState}->${message.payload.state}`);
+}
+
+function programRequestsOf(broadcastId: string) {
+  const seen = new Set<string>();
+  return observer.messages(ProgramRequested).filter((message) => message.payload.broadcastId === broadcastId && !seen.has(message.id) && seen.add(message.id));
+}
+
+async function relayLeasesOf(broadcastId: string): Promise<string[]> {
+  const rows = await database.query<{ resource: string }>(`SELECT resource FROM publisher.leases WHERE resource LIKE $1 ORDER BY resource`, [`relay:${broadcastId}:%`]);
+  return rows.rows.map((row) => row.resource);
+}
+
 async function createDestination(environment: Environment, name: string, streamKey: string, enabled = true) {
   return bus.request(CreateDestination, {
     environment,
@@ -125,34 +175,78 @@ async function createDestination(environment: Environment, name: string, streamK
   });
 }
 
+function corrections(kind: string): number {
+  return app.get(ReconcilerService).corrections.get(kind) ?? 0;
+}
+
+/** Runs the compiled publisher as `npm start` would, in this test's environment, until it exits. */
+function runPublisherProcess(overrides: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  const main = fileURLToPath(new URL('../src/main.js', import.meta.url));
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [main], { env: { ...process.env, ...env.env, ...overrides }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    // A publisher that boots instead of refusing would run for ever.
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
+
 before(async () => {
   // Relays to a closed port warn every second; only errors are worth reading here.
   Logger.overrideLogger(['error']);
   env = await createTestEnvironment('publisher');
   // Nothing listens there: relays fail to read the program and keep retrying, which is all we need.
   const closedPort = await freePort();
-  const config = loadPublisherConfig({
+  publisherConfig = loadPublisherConfig({
     ...env.env,
     RTMP_INTERNAL_URL: `rtmp://127.0.0.1:${closedPort}`,
     BROADCAST_GRACE_PERIOD_MS: String(GRACE_PERIOD_MS),
     RELAY_BACKOFF_INITIAL_MS: '300',
     RELAY_BACKOFF_MAX_MS: '2000',
   });
-  app = await startBusService('publisher', PublisherModule.forRoot(config), config);
+  // nginx-rtmp's /stat cannot be read (closed port): the gateway's own reconciler then closes no
+  // session, and the sessions are exactly the rows the tests write.
+  gateway = new SupervisedProcess({
+    name: 'gateway',
+    command: process.execPath,
+    args: [fileURLToPath(new URL('../../gateway/src/main.js', import.meta.url))],
+    env: {
+      ...process.env,
+      ...env.env,
+      NO_COLOR: '1',
+      GATEWAY_HOST: '127.0.0.1',
+      GATEWAY_PORT: String(await freePort()),
+      INGEST_HOOKS_PORT: String(await freePort()),
+      RTMP_STAT_URL: `http://127.0.0.1:${closedPort}/stat`,
+      STREAMCASTER_ADMIN_PASSWORD: 'a password nobody uses here',
+    },
+    restart: 'never',
+    readiness: { kind: 'line', pattern: /gateway is ready/ },
+    readyTimeoutMs: 60_000,
+    stopSignal: 'SIGTERM',
+    stopTimeoutMs: 10_000,
+  });
+  await gateway.start();
+  app = await startBusService('publisher', PublisherModule.forRoot(publisherConfig), publisherConfig);
   bus = new BusClient('test', env.subjectPrefix, env.natsUrl);
   await bus.connect();
   observer = await BusObserver.connect(env.natsUrl, env.subjectPrefix);
-  await observer.observe(BroadcastStateChanged, RelayStateChanged);
+  await observer.observe(BroadcastStateChanged, RelayStateChanged, ProgramRequested);
+  gatewayEvents = await LifecyclePublisher.connect(env.natsUrl, env.subjectPrefix, 'gateway');
   database = new pg.Client({ connectionString: env.databaseUrl });
   await database.connect();
-  const connection = { connection: { url: env.redisUrl }, prefix: env.queuePrefix };
-  transcodeQueue = new Queue(TRANSCODE_QUEUE, connection);
-  broadcastQueue = new Queue(BROADCAST_QUEUE, connection);
+  broadcastQueue = new Queue(BROADCAST_QUEUE, { connection: { url: env.redisUrl }, prefix: env.queuePrefix });
 });
 
 after(async () => {
   if (!appClosed) await app?.close();
-  await Promise.all([bus?.close(), observer?.close(), database?.end(), transcodeQueue?.close(), broadcastQueue?.close()]);
+  await gateway?.stop();
+  await Promise.all([bus?.close(), observer?.close(), gatewayEvents?.close(), database?.end(), broadcastQueue?.close()]);
   await env?.dispose();
 });
 
@@ -250,6 +344,7 @@ describe('publisher branding', () => {
 
 describe('publisher broadcasts', () => {
   let liveDestination: { id: string; name: string };
+  let rehearsalDestination: { id: string; name: string };
   const liveKey = 'rtmp-live-key-SECRET-42';
 
   before(async () => {
@@ -262,11 +357,11 @@ describe('publisher broadcasts', () => {
     await bus.request(SetBrandingLogo, { assetName: `${'cd'.repeat(32)}.png`, mimeType: 'image/png', width: 300, height: 100, sizeBytes: 999 });
     liveDestination = await createDestination('live', 'Main RTMP', liveKey);
     await createDestination('live', 'Switched off', 'disabled-key', false);
-    await createDestination('test', 'Rehearsal RTMP', 'test-env-key');
+    rehearsalDestination = await createDestination('test', 'Rehearsal RTMP', 'test-env-key');
   });
 
-  it('ingest.started creates a starting broadcast with the rendered title, a state event and a transcode job', async () => {
-    const dj = newDj('DJ Alpha');
+  it('ingest.started creates a starting broadcast with the rendered title, a state event and a program request', async () => {
+    const dj = await newDj('DJ Alpha');
     const correlationId = `corr-${randomUUID()}`;
     await djStartsPublishing(dj, 'live', { startedAt: '2025-03-04T21:05:00.000Z', correlationId });
     const broadcast = await broadcastOf(dj);
@@ -292,35 +387,39 @@ describe('publisher broadcasts', () => {
     assert.equal(event.producer, 'publisher');
     assert.equal(event.correlationId, correlationId, 'the state event carries the ingest event\'s correlation id');
 
-    const job = await waitFor('the transcode job', () => transcodeQueue.getJob(broadcast.id));
-    assert.equal(job.name, 'run-broadcast');
-    assert.deepEqual(job.data as TranscodeJob, {
+    const request = await observer.waitFor(ProgramRequested, (payload) => payload.broadcastId === broadcast.id);
+    assert.deepEqual(request.payload, {
       broadcastId: broadcast.id,
       environment: 'live',
       input: { app: 'live', streamName: dj.id },
       djName: dj.name,
       logo: { assetName: `${'cd'.repeat(32)}.png`, position: 'bottom-left', width: 300, height: 100 },
     });
+    assert.equal(request.producer, 'publisher');
+    assert.equal(request.correlationId, correlationId);
   });
 
-  it('a repeated ingest.started of the same DJ does not create a second broadcast or job', async () => {
-    const dj = newDj('DJ Echo');
-    await djStartsPublishing(dj, 'live');
+  it('handles an ingest.started once, whether JetStream delivers it again or the same start is reported twice', async () => {
+    const dj = await newDj('DJ Echo');
+    const ingestId = await openSession(dj, 'live');
+    const payload = { ingestId, environment: 'live' as const, djId: dj.id, djName: dj.name, stream: { app: 'live' as const, streamName: dj.id }, startedAt: new Date().toISOString() };
+    const first = await gatewayEvents.publish(IngestStarted, payload);
     const broadcast = await broadcastOf(dj);
-    await djStartsPublishing(dj, 'live');
-    // Give the duplicate time to be handled, then check nothing new exists.
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // The same event again (an outbox that resent it past JetStream's duplicate window), and the
+    // same start in a new event (the reconciler saw the session before the event arrived).
+    await gatewayEvents.publishMessage(IngestStarted, first, randomUUID());
+    await gatewayEvents.publish(IngestStarted, payload);
+    await gatewayEvents.settled('publisher');
+
     const broadcasts = await broadcastsOf(dj);
     assert.deepEqual(broadcasts.map((candidate) => candidate.id), [broadcast.id]);
     assert.equal(broadcasts[0]!.state, 'starting');
-    const jobs = (await transcodeQueue.getJobs(['waiting', 'delayed', 'active', 'prioritized'])).filter(
-      (job) => (job.data as TranscodeJob).djName === dj.name,
-    );
-    assert.equal(jobs.length, 1);
+    assert.equal(programRequestsOf(broadcast.id).length, 1, 'one program request');
+    assert.deepEqual(transitionsOf(broadcast.id), ['null->starting']);
   });
 
   it('keeps Live and Test apart: a test broadcast relays only to test destinations', async () => {
-    const dj = newDj('DJ Rehearsal');
+    const dj = await newDj('DJ Rehearsal');
     await djStartsPublishing(dj, 'test');
     const broadcast = await broadcastOf(dj);
     assert.equal(broadcast.environment, 'test');
@@ -331,10 +430,40 @@ describe('publisher broadcasts', () => {
     assert.ok(testOnly.every((candidate) => candidate.environment === 'test'));
     const liveOnly = await bus.request(ListBroadcasts, { environment: 'live' });
     assert.ok(!liveOnly.some((candidate) => candidate.id === broadcast.id));
+    await waitFor('the test relay', async () => ((await relayLeasesOf(broadcast.id)).length > 0 ? true : undefined));
+    assert.deepEqual(await relayLeasesOf(broadcast.id), [`relay:${broadcast.id}:${rehearsalDestination.id}`]);
+  });
+
+  it('fails a destination whose stream key cannot be read, with the reason, while the others get their relays', async () => {
+    const broken = await createDestination('test', 'Unreadable key', 'a-key-sealed-with-another-installation');
+    await database.query(`UPDATE publisher.destinations SET stream_key_sealed = $2 WHERE id = $1`, [broken.id, `v1:${randomBytes(12).toString('base64')}:${randomBytes(40).toString('base64')}`]);
+    try {
+      const dj = await newDj('DJ Lost Key');
+      await djStartsPublishing(dj, 'test');
+      const broadcast = await broadcastOf(dj);
+      const byName = new Map(broadcast.destinations.map((destination) => [destination.name, destination]));
+      assert.deepEqual([...byName.keys()].sort(), ['Rehearsal RTMP', 'Unreadable key']);
+      const failed = byName.get('Unreadable key')!;
+      assert.equal(failed.state, 'failed');
+      assert.match(failed.lastError ?? '', /^its stream key cannot be read \(.+\): it was sealed with another STREAMCASTER_SECRET_KEY or is damaged; enter the key again$/);
+
+      const working = await waitFor('the readable destination\'s relay to try', async () => {
+        const view = await bus.request(GetBroadcast, { id: broadcast.id });
+        const destination = view.destinations.find((candidate) => candidate.id === rehearsalDestination.id);
+        return destination && destination.state !== 'pending' ? destination : undefined;
+      });
+      assert.ok(['connecting', 'reconnecting'].includes(working.state), `the readable destination is ${working.state}`);
+      assert.deepEqual(await relayLeasesOf(broadcast.id), [`relay:${broadcast.id}:${rehearsalDestination.id}`], 'no relay for the unreadable one');
+      const view = await bus.request(GetBroadcast, { id: broadcast.id });
+      assert.equal(view.destinations.find((candidate) => candidate.id === broken.id)?.state, 'failed', 'it stays failed');
+      assert.ok(!observer.messages(RelayStateChanged).some((message) => message.payload.destinationId === broken.id), 'no relay state for it');
+    } finally {
+      await bus.request(DeleteDestination, { id: broken.id });
+    }
   });
 
   it('reports a failing relay as reconnecting, in the view and on the bus, without the stream key', async () => {
-    const dj = newDj('DJ Relay');
+    const dj = await newDj('DJ Relay');
     await djStartsPublishing(dj, 'live');
     const { id } = await broadcastOf(dj);
     const failing = await waitFor('the relay to report a failure', async () => {
@@ -352,20 +481,20 @@ describe('publisher broadcasts', () => {
   });
 
   it('program.started moves a starting broadcast live', async () => {
-    const dj = newDj('DJ Program');
+    const dj = await newDj('DJ Program');
     await djStartsPublishing(dj, 'live');
     const { id } = await broadcastOf(dj);
-    await bus.emit(ProgramStarted, { broadcastId: id });
+    await gatewayEvents.publish(ProgramStarted, { broadcastId: id });
     await stateOf(id, 'live');
     const event = await observer.waitFor(BroadcastStateChanged, (payload) => payload.broadcastId === id && payload.state === 'live');
     assert.equal(event.payload.previousState, 'starting');
   });
 
   it('ingest.stopped interrupts the broadcast with a delayed end job, and it ends by itself after the grace period', async () => {
-    const dj = newDj('DJ Leaving');
+    const dj = await newDj('DJ Leaving');
     const ingestId = await djStartsPublishing(dj, 'live');
     const { id } = await broadcastOf(dj);
-    await waitFor('the transcode job', () => transcodeQueue.getJob(id));
+    await waitFor('the relay', async () => ((await relayLeasesOf(id)).length > 0 ? true : undefined));
     await djStopsPublishing(dj, 'live', ingestId);
 
     await stateOf(id, 'interrupted', GRACE_PERIOD_MS);
@@ -378,12 +507,9 @@ describe('publisher broadcasts', () => {
     const ended = await stateOf(id, 'ended', GRACE_PERIOD_MS + 10_000);
     assert.ok(ended.endedAt, 'endedAt is set');
     assert.ok(Date.parse(ended.endedAt) >= Date.parse(ended.startedAt) + GRACE_PERIOD_MS - 1_000);
-    const states = observer
-      .messages(BroadcastStateChanged)
-      .filter((message) => message.payload.broadcastId === id)
-      .map((message) => `${message.payload.previousState}->${message.payload.state}`);
-    assert.deepEqual(states, ['null->starting', 'starting->interrupted', 'interrupted->ending', 'ending->ended']);
-    assert.equal(await transcodeQueue.getJob(id), undefined, 'the waiting transcode job was removed');
+    await observer.waitFor(BroadcastStateChanged, (payload) => payload.broadcastId === id && payload.state === 'ended');
+    assert.deepEqual(transitionsOf(id), ['null->starting', 'starting->interrupted', 'interrupted->ending', 'ending->ended']);
+    assert.deepEqual(await relayLeasesOf(id), [], 'the relays were stopped before it was marked ended');
     await waitFor('the relays to be stopped', async () => {
       const view = await bus.request(GetBroadcast, { id });
       return view.destinations.every((destination) => destination.state === 'stopped') ? true : undefined;
@@ -391,10 +517,10 @@ describe('publisher broadcasts', () => {
   });
 
   it('a DJ who returns within the grace period keeps the same broadcast, and the late end job does nothing', async () => {
-    const dj = newDj('DJ Boomerang');
+    const dj = await newDj('DJ Boomerang');
     const firstIngest = await djStartsPublishing(dj, 'live');
     const { id } = await broadcastOf(dj);
-    await bus.emit(ProgramStarted, { broadcastId: id });
+    await gatewayEvents.publish(ProgramStarted, { broadcastId: id });
     await stateOf(id, 'live');
     await djStopsPublishing(dj, 'live', firstIngest);
     await stateOf(id, 'interrupted');
@@ -407,16 +533,17 @@ describe('publisher broadcasts', () => {
     assert.equal(after.state, 'live');
     assert.equal(after.endedAt, null);
     assert.deepEqual((await broadcastsOf(dj)).map((broadcast) => broadcast.id), [id], 'no second broadcast');
-    assert.ok(await transcodeQueue.getJob(id), 'the transcode job is still there');
+    assert.equal(programRequestsOf(id).length, 1, 'the same program goes on: the transcoder waits for the DJ by itself');
+    assert.deepEqual(transitionsOf(id), ['null->starting', 'starting->live', 'live->interrupted', 'interrupted->live']);
   });
 
   it('a DJ who reconnects at once (stop and start back to back) is not cut off after the grace period', async () => {
-    const dj = newDj('DJ Flicker');
+    const dj = await newDj('DJ Flicker');
     const firstIngest = await djStartsPublishing(dj, 'live');
     const { id } = await broadcastOf(dj);
-    await bus.emit(ProgramStarted, { broadcastId: id });
+    await gatewayEvents.publish(ProgramStarted, { broadcastId: id });
     await stateOf(id, 'live');
-    // The gateway emits these in this order when OBS reconnects quickly; NATS keeps the order.
+    // The gateway's outbox sends these in this order when OBS reconnects quickly; JetStream keeps it.
     await djStopsPublishing(dj, 'live', firstIngest);
     await djStartsPublishing(dj, 'live');
 
@@ -427,20 +554,24 @@ describe('publisher broadcasts', () => {
   });
 
   it('broadcasts.stop ends a broadcast at once; stopping it again is a conflict, an unknown id not_found', async () => {
-    const dj = newDj('DJ Stopped');
-    await djStartsPublishing(dj, 'live');
+    const dj = await newDj('DJ Stopped');
+    const ingestId = await djStartsPublishing(dj, 'live');
     const { id } = await broadcastOf(dj);
+    await waitFor('the relay', async () => ((await relayLeasesOf(id)).length > 0 ? true : undefined));
     const stopped = await bus.request(StopBroadcast, { id }, 30_000);
     assert.equal(stopped.state, 'ended');
     assert.ok(stopped.endedAt);
-    assert.equal(await transcodeQueue.getJob(id), undefined);
+    assert.deepEqual(await relayLeasesOf(id), []);
+    await observer.waitFor(BroadcastStateChanged, (payload) => payload.broadcastId === id && payload.state === 'ended');
+    assert.deepEqual(transitionsOf(id), ['null->starting', 'starting->ending', 'ending->ended']);
 
     await assert.rejects(bus.request(StopBroadcast, { id }), isBusError('conflict', `broadcast ${id} is already ended`));
     const unknown = randomUUID();
     await assert.rejects(bus.request(StopBroadcast, { id: unknown }), isBusError('not_found', `no broadcast with id ${unknown}`));
     await assert.rejects(bus.request(GetBroadcast, { id: unknown }), isBusError('not_found', `no broadcast with id ${unknown}`));
 
-    // The DJ starting again after the end gets a new broadcast.
+    // The DJ stops and starts again after the end: a new broadcast.
+    await djStopsPublishing(dj, 'live', ingestId);
     await djStartsPublishing(dj, 'live');
     const next = await waitFor('a second broadcast', async () => (await broadcastsOf(dj)).find((broadcast) => broadcast.id !== id));
     assert.equal(next.state, 'starting');
@@ -451,9 +582,84 @@ describe('publisher broadcasts', () => {
   });
 });
 
+describe('publisher reconciler', () => {
+  it('gives a DJ whom the gateway reports publishing, and whose ingest.started was lost, a broadcast', async () => {
+    const dj = await newDj('DJ Unannounced');
+    const before = corrections('dj-without-broadcast');
+    // The session is open since a minute; its event never reached the publisher.
+    const ingestId = await openSession(dj, 'live', `now() - interval '1 minute'`);
+    const broadcast = await broadcastOf(dj, RECONCILER_ACTS_WITHIN_MS);
+    assert.equal(broadcast.state, 'starting');
+    assert.equal(broadcast.title, `${dj.name} @ Club Nimbus (live)`);
+    assert.deepEqual(broadcast.destinations.map((destination) => destination.name), ['Main RTMP']);
+    const row = await database.query<{ current_ingest_id: string }>(`SELECT current_ingest_id FROM publisher.broadcasts WHERE id = $1`, [broadcast.id]);
+    assert.equal(row.rows[0]!.current_ingest_id, ingestId);
+    await observer.waitFor(ProgramRequested, (payload) => payload.broadcastId === broadcast.id);
+    assert.equal(corrections('dj-without-broadcast'), before + 1);
+    assert.equal(app.get(ReconcilerService).isLeader, true);
+  });
+
+  it('interrupts a broadcast whose DJ\'s session is gone though ingest.stopped was lost, and it ends after the grace period', async () => {
+    const dj = await newDj('DJ Vanished');
+    const ingestId = await djStartsPublishing(dj, 'live');
+    const { id } = await broadcastOf(dj);
+    const before = corrections('broadcast-without-dj');
+    await closeSession(ingestId);
+    await stateOf(id, 'interrupted', RECONCILER_ACTS_WITHIN_MS);
+    assert.equal(corrections('broadcast-without-dj'), before + 1);
+    await stateOf(id, 'ended', GRACE_PERIOD_MS + 10_000);
+    const row = await database.query<{ end_reason: string }>(`SELECT end_reason FROM publisher.broadcasts WHERE id = $1`, [id]);
+    assert.equal(row.rows[0]!.end_reason, 'the DJ did not come back within the grace period');
+  });
+
+  it('ends an interrupted broadcast past its grace period whose end job was lost', async () => {
+    const dj = await newDj('DJ Jobless');
+    const ingestId = await djStartsPublishing(dj, 'live');
+    const { id } = await broadcastOf(dj);
+    const before = corrections('grace-over');
+    await djStopsPublishing(dj, 'live', ingestId);
+    await stateOf(id, 'interrupted', GRACE_PERIOD_MS);
+    const jobId = `end-${id}-${ingestId}`;
+    await waitFor('the end job', () => broadcastQueue.getJob(jobId), GRACE_PERIOD_MS);
+    assert.equal(await broadcastQueue.remove(jobId), 1, 'the end job is lost (removed while it waits)');
+
+    const ended = await stateOf(id, 'ended', GRACE_PERIOD_MS + RECONCILER_ACTS_WITHIN_MS);
+    assert.ok(ended.endedAt);
+    assert.equal(corrections('grace-over'), before + 1);
+    const row = await database.query<{ end_reason: string }>(`SELECT end_reason FROM publisher.broadcasts WHERE id = $1`, [id]);
+    assert.equal(row.rows[0]!.end_reason, 'the DJ did not come back within the grace period');
+  });
+
+  it('leaves a broadcast stopped from the dashboard ended while its DJ is still connected', async () => {
+    const dj = await newDj('DJ Stopped Early');
+    await djStartsPublishing(dj, 'live');
+    const { id } = await broadcastOf(dj);
+    await bus.request(StopBroadcast, { id }, 30_000);
+    const before = corrections('dj-without-broadcast');
+    // Two reconciler passes past the settling time: the DJ's session is still open.
+    await new Promise((resolve) => setTimeout(resolve, RECONCILER_ACTS_WITHIN_MS));
+    assert.deepEqual((await broadcastsOf(dj)).map((broadcast) => [broadcast.id, broadcast.state]), [[id, 'ended']], 'the stop is not undone');
+    assert.equal(corrections('dj-without-broadcast'), before);
+  });
+});
+
+describe('publisher secret key', () => {
+  it('refuses to start with another STREAMCASTER_SECRET_KEY than the one its database was set up with, and says what to restore', async () => {
+    const run = await runPublisherProcess({ STREAMCASTER_SECRET_KEY: randomBytes(32).toString('base64'), RTMP_INTERNAL_URL: `rtmp://127.0.0.1:${await freePort()}` });
+    assert.equal(run.code, 78, `exit code; output:\n${run.output}`);
+    assert.match(run.output, /publisher: invalid configuration\n {2}- STREAMCASTER_SECRET_KEY is not the key this database was set up with on /);
+    assert.match(run.output, /Restore that key: the secretKey of var\/secrets\.json from that installation, or the STREAMCASTER_SECRET_KEY it was started with/);
+    assert.ok(!run.output.includes('publisher is ready'), 'it never said it was ready');
+    // The sealed keys still open with the right key: nothing was changed by the refused start.
+    const [destination] = await bus.request(ListDestinations, { environment: 'live' });
+    const sealed = await database.query<{ stream_key_sealed: string }>('SELECT stream_key_sealed FROM publisher.destinations WHERE id = $1', [destination!.id]);
+    assert.equal(new SecretBox(env.env.STREAMCASTER_SECRET_KEY!).open(sealed.rows[0]!.stream_key_sealed), 'rtmp-live-key-SECRET-42');
+  });
+});
+
 describe('publisher shutdown', () => {
   it('closes every Redis connection it opened when the app closes', async () => {
-    await Promise.all([transcodeQueue.close(), broadcastQueue.close()]);
+    await broadcastQueue.close();
     await app.close();
     appClosed = true;
     // A quit connection takes a moment to be gone from the handle list; a leaked one stays.
@@ -471,8 +677,7 @@ describe('publisher start', () => {
        VALUES ('live', $1::uuid, 'DJ Crash', 'DJ Crash live', '', 'ending', 'live', $1::text, now()) RETURNING id`,
       [djId],
     );
-    const config = loadPublisherConfig({ ...env.env, RTMP_INTERNAL_URL: `rtmp://127.0.0.1:${await freePort()}` });
-    const restarted = await startBusService('publisher', PublisherModule.forRoot(config), config);
+    const restarted = await startBusService('publisher', PublisherModule.forRoot(publisherConfig), publisherConfig);
     try {
       const row = await database.query<{ state: string; ended_at: Date | null }>(`SELECT state, ended_at FROM publisher.broadcasts WHERE id = $1`, [inserted.rows[0]!.id]);
       assert.equal(row.rows[0]!.state, 'ended');

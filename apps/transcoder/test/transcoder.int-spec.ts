@@ -3,94 +3,99 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { Logger, type INestMicroservice } from '@nestjs/common';
-import type { Subscription } from '@nats-io/transport-node';
-import { Queue } from 'bullmq';
+import pg from 'pg';
+import { BroadcastStateChanged, EncoderProgress, ListPrograms, ProgramRequested, type TranscodeJob } from '@streamcaster/contracts';
+import { startBusService, BusClient, LeaseStore } from '@streamcaster/service-kit';
+import { runOnce } from '@streamcaster/supervisor';
 import {
-  BroadcastStateChanged,
-  EncoderProgress,
-  TRANSCODE_QUEUE,
-  type BroadcastState,
-  type TranscodeJob,
-} from '@streamcaster/contracts';
-import { startBusService, BusClient } from '@streamcaster/service-kit';
-import { runOnce, SupervisedProcess } from '@streamcaster/supervisor';
-import { answerBroadcastsGet, BusObserver, createTestEnvironment, freePort, type TestEnvironment, waitFor } from '@streamcaster/testing';
+  BusObserver,
+  createTestEnvironment,
+  LifecyclePublisher,
+  processTree,
+  publishAsDj,
+  RtmpServer,
+  type TestEnvironment,
+  waitFor,
+} from '@streamcaster/testing';
 import { TranscoderModule } from '../src/app.module.js';
 import { layoutProgram } from '../src/composition/overlay-layout.js';
-import { loadTranscoderConfig } from '../src/config/transcoder.config.js';
+import { loadTranscoderConfig, type TranscoderConfig } from '../src/config/transcoder.config.js';
 import { EncoderRegistry } from '../src/encoders/encoder-registry.js';
+import { ProgramWorkers } from '../src/transcode/program-workers.service.js';
 
 const PROGRAM = { width: 640, height: 360, fps: 25 };
 const DJ_COLOUR: [number, number, number] = [0x20, 0x30, 0x40];
 
 let env: TestEnvironment;
+let config: TranscoderConfig;
 let app: INestMicroservice;
+/** Transcoder instances the tests started besides `app`, closed at the end. */
+const otherInstances: INestMicroservice[] = [];
 let bus: BusClient;
 let observer: BusObserver;
-let transcodeQueue: Queue;
-let nginx: SupervisedProcess;
+/** Plays the publisher: program requests and broadcast states reach the transcoder durably. */
+let publisher: LifecyclePublisher;
+let database: pg.Client;
+let rtmp: RtmpServer;
 let rtmpUrl: string;
-let publisherStandIn: Subscription;
-const broadcastStates = new Map<string, BroadcastState>();
 const djs: ChildProcess[] = [];
-
-/** nginx-rtmp with the applications the transcoder reads from and writes to, without the hooks. */
-async function startNginxRtmp(directory: string): Promise<string> {
-  const port = await freePort();
-  await mkdir(directory, { recursive: true });
-  const config = join(directory, 'nginx.conf');
-  await writeFile(
-    config,
-    [
-      'daemon off;',
-      `pid ${join(directory, 'nginx.pid')};`,
-      `error_log ${join(directory, 'nginx.log')} info;`,
-      'load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;',
-      'events { worker_connections 256; }',
-      'rtmp { server {',
-      `  listen 127.0.0.1:${port};`,
-      '  chunk_size 4096;',
-      '  application live { live on; }',
-      '  application program { live on; }',
-      '} }',
-    ].join('\n'),
-  );
-  nginx = new SupervisedProcess({
-    name: 'nginx-rtmp',
-    command: 'nginx',
-    args: ['-c', config, '-p', directory, '-e', join(directory, 'nginx.log')],
-    restart: 'never',
-    readiness: { kind: 'tcp', host: '127.0.0.1', port },
-    stopSignal: 'SIGQUIT',
-    stopTimeoutMs: 3_000,
-  });
-  await nginx.start();
-  return `rtmp://127.0.0.1:${port}`;
-}
 
 /** A DJ publishing as OBS does: H.264 + AAC in real time, one flat colour so the overlays stand out. */
 function djPublishes(url: string, seconds: number): ChildProcess {
-  const colour = DJ_COLOUR.map((value) => value.toString(16).padStart(2, '0')).join('');
-  const child = spawn(
-    'ffmpeg',
-    [
-      '-hide_banner', '-nostdin', '-loglevel', 'error', '-re',
-      '-f', 'lavfi', '-i', `color=c=0x${colour}:s=1280x720:r=30`,
-      '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
-      '-t', String(seconds),
-      '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '30', '-pix_fmt', 'yuv420p',
-      '-c:a', 'aac', '-b:a', '128k',
-      '-f', 'flv', url,
-    ],
-    { stdio: 'ignore' },
+  const dj = publishAsDj(url, seconds, { gopFrames: 30, colour: `0x${DJ_COLOUR.map((value) => value.toString(16).padStart(2, '0')).join('')}` });
+  djs.push(dj.process);
+  return dj.process;
+}
+
+function startTranscoder(): Promise<INestMicroservice> {
+  return startBusService('transcoder', TranscoderModule.forRoot(config), config);
+}
+
+/** What the publisher asks for when a DJ starts: the program of a new broadcast, read from live/<DJ id>. */
+async function programRequested(djId: string, logo: TranscodeJob['logo'] = null): Promise<TranscodeJob> {
+  const broadcastId = randomUUID();
+  const job: TranscodeJob = { broadcastId, environment: 'live', input: { app: 'live', streamName: djId }, djName: 'DJ Pixel', logo };
+  await publisher.publish(ProgramRequested, job, broadcastId);
+  return job;
+}
+
+function broadcastEnded(job: TranscodeJob) {
+  return publisher.publish(
+    BroadcastStateChanged,
+    { broadcastId: job.broadcastId, environment: job.environment, djName: job.djName, title: `${job.djName} live`, state: 'ended', previousState: 'ending' },
+    job.broadcastId,
   );
-  djs.push(child);
-  return child;
+}
+
+async function leaseOf(broadcastId: string): Promise<{ owner: string; token: number } | undefined> {
+  const rows = await database.query<{ owner: string; token: string }>(`SELECT owner, token FROM transcoder.leases WHERE resource = $1`, [`program:${broadcastId}`]);
+  const row = rows.rows[0];
+  return row && { owner: row.owner, token: Number(row.token) };
+}
+
+async function programRow(broadcastId: string): Promise<{ job: TranscodeJob; wanted: boolean; ended: boolean } | undefined> {
+  const rows = await database.query<{ job: TranscodeJob; wanted: boolean; ended: boolean }>(
+    `SELECT job, wanted, ended_at IS NOT NULL AS ended FROM transcoder.programs WHERE broadcast_id = $1`,
+    [broadcastId],
+  );
+  return rows.rows[0];
+}
+
+/** The encoders of a program running on this machine now: ffmpeg processes writing program/<id>. */
+function encoderProcessesOf(broadcastId: string): number {
+  return [...processTree([process.pid]).values()].filter(
+    (sample) => /(^|\/)ffmpeg /.test(sample.command) && sample.command.includes(`/program/${broadcastId}`),
+  ).length;
+}
+
+/** Which of the transcoder instances run the program of a broadcast now. */
+function holdersOf(instances: INestMicroservice[], broadcastId: string): INestMicroservice[] {
+  return instances.filter((instance) => instance.get(ProgramWorkers).heldKeys().includes(broadcastId));
 }
 
 /** A logo in the shared asset store, named by its content as the gateway names it. */
@@ -164,8 +169,9 @@ function runTranscoderProcess(overrides: Record<string, string>): Promise<{ code
 before(async () => {
   Logger.overrideLogger(['error', 'warn']);
   env = await createTestEnvironment('transcoder');
-  rtmpUrl = await startNginxRtmp(join(env.dataDir, 'nginx'));
-  const config = loadTranscoderConfig({
+  rtmp = await RtmpServer.start(join(env.dataDir, 'nginx'));
+  rtmpUrl = rtmp.url;
+  config = loadTranscoderConfig({
     ...env.env,
     RTMP_INTERNAL_URL: rtmpUrl,
     TRANSCODER_ENCODER: 'libx264',
@@ -176,20 +182,19 @@ before(async () => {
     TRANSCODER_X264_PRESET: 'ultrafast',
   });
   observer = await BusObserver.connect(env.natsUrl, env.subjectPrefix);
-  await observer.observe(EncoderProgress);
-  publisherStandIn = answerBroadcastsGet(observer.nats, env.subjectPrefix, broadcastStates);
-  await observer.nats.flush();
-  app = await startBusService('transcoder', TranscoderModule.forRoot(config), config);
+  await observer.observe(EncoderProgress, ProgramRequested);
+  app = await startTranscoder();
   bus = new BusClient('test', env.subjectPrefix, env.natsUrl);
   await bus.connect();
-  transcodeQueue = new Queue(TRANSCODE_QUEUE, { connection: { url: env.redisUrl }, prefix: env.queuePrefix });
+  publisher = await LifecyclePublisher.connect(env.natsUrl, env.subjectPrefix, 'publisher');
+  database = new pg.Client({ connectionString: env.databaseUrl });
+  await database.connect();
 });
 
 after(async () => {
   for (const dj of djs) dj.kill('SIGKILL');
-  await app?.close();
-  publisherStandIn?.unsubscribe();
-  await Promise.all([bus?.close(), observer?.close(), transcodeQueue?.close(), nginx?.stop()]);
+  for (const instance of [app, ...otherInstances]) await instance?.close();
+  await Promise.all([bus?.close(), observer?.close(), publisher?.close(), database?.end(), rtmp?.stop()]);
   await env?.dispose();
 });
 
@@ -206,27 +211,21 @@ describe('transcoder encoders', () => {
   });
 });
 
-describe('transcoder jobs', () => {
-  it('encodes the DJ input into the branded program until the broadcast ends', async () => {
-    const broadcastId = randomUUID();
+describe('transcoder programs', () => {
+  it('encodes the DJ input into the branded program for a program.requested, until the broadcast ends', async () => {
     const djId = randomUUID();
-    broadcastStates.set(broadcastId, 'starting');
     const logoName = await storeLogo('red', 200, 100);
     djPublishes(`${rtmpUrl}/live/${djId}`, 40);
-
-    const job: TranscodeJob = {
-      broadcastId,
-      environment: 'live',
-      input: { app: 'live', streamName: djId },
-      djName: 'DJ Pixel',
-      logo: { assetName: logoName, position: 'top-right', width: 200, height: 100 },
-    };
-    await transcodeQueue.add('run-broadcast', job, { jobId: broadcastId });
+    const job = await programRequested(djId, { assetName: logoName, position: 'top-right', width: 200, height: 100 });
+    const { broadcastId } = job;
 
     const progress = await observer.waitFor(EncoderProgress, (payload) => payload.broadcastId === broadcastId && payload.progress.frame > 0, 30_000);
     assert.equal(progress.payload.encoder, 'libx264');
     assert.equal(progress.producer, 'transcoder');
-    assert.equal(await transcodeQueue.getJobState(broadcastId), 'active', 'the job is held for the whole broadcast');
+    assert.deepEqual(await programRow(broadcastId), { job, wanted: true, ended: false }, 'the request is kept until the broadcast is over');
+    assert.deepEqual(await leaseOf(broadcastId), { owner: app.get(LeaseStore).owner, token: 1 });
+    assert.deepEqual(app.get(ProgramWorkers).heldKeys(), [broadcastId]);
+    assert.equal(encoderProcessesOf(broadcastId), 1, 'one encoder');
 
     const programUrl = `${rtmpUrl}/program/${broadcastId}`;
     const streams = await probeStreams(programUrl);
@@ -245,28 +244,70 @@ describe('transcoder jobs', () => {
     const middle = { x: PROGRAM.width / 2 - 40, y: PROGRAM.height / 2 - 40, width: 80, height: 80 };
     assertColourNear(meanColour(frame, PROGRAM.width, middle), DJ_COLOUR, 20, 'the middle of the picture');
 
-    // The broadcast ends: the publisher's event stops the encoder and the job completes.
-    broadcastStates.set(broadcastId, 'ended');
-    await bus.emit(BroadcastStateChanged, { broadcastId, environment: 'live', djName: 'DJ Pixel', title: 'DJ Pixel live', state: 'ended', previousState: 'ending' });
-    await waitFor('the transcode job to complete', async () => ((await transcodeQueue.getJobState(broadcastId)) === 'completed' ? true : undefined), 20_000);
+    // Asked again (the publisher's reconciler does when it cannot see the program): nothing changes.
+    await publisher.publish(ProgramRequested, job, broadcastId);
+    await publisher.settled('transcoder');
+    assert.deepEqual(await leaseOf(broadcastId), { owner: app.get(LeaseStore).owner, token: 1 }, 'the encoder was not restarted');
+    assert.equal(encoderProcessesOf(broadcastId), 1);
+    assert.deepEqual(
+      (await bus.request(ListPrograms, {})).filter((program) => program.broadcastId === broadcastId),
+      [{ broadcastId, wanted: true, running: true }],
+    );
+
+    // The broadcast ends: the publisher's event stops the encoder and frees the program.
+    await broadcastEnded(job);
+    await waitFor('the encoder to stop', async () => ((await leaseOf(broadcastId)) === undefined && encoderProcessesOf(broadcastId) === 0 ? true : undefined), 20_000);
+    assert.deepEqual(await programRow(broadcastId), { job, wanted: false, ended: true });
+    assert.deepEqual(app.get(ProgramWorkers).heldKeys(), []);
     assert.ok(!existsSync(join(env.dataDir, 'scratch', 'transcoder', broadcastId)), 'the scratch folder is removed');
+    assert.deepEqual(
+      (await bus.request(ListPrograms, {})).filter((program) => program.broadcastId === broadcastId),
+      [{ broadcastId, wanted: false, running: false }],
+    );
+    const frames = observer.messages(EncoderProgress).filter((message) => message.payload.broadcastId === broadcastId).length;
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    assert.equal(observer.messages(EncoderProgress).filter((message) => message.payload.broadcastId === broadcastId).length, frames, 'no progress after the stop');
   });
 
-  it('completes a job at once, without encoding, when its broadcast is already over or unknown', async () => {
-    const ended = randomUUID();
-    broadcastStates.set(ended, 'ended');
-    const unknown = randomUUID();
-    for (const broadcastId of [ended, unknown]) {
-      const job: TranscodeJob = { broadcastId, environment: 'live', input: { app: 'live', streamName: randomUUID() }, djName: 'DJ Late', logo: null };
-      await transcodeQueue.add('run-broadcast', job, { jobId: broadcastId });
+  it('runs a program on one of two transcoder instances only; the other takes it over when that one stops', async () => {
+    const second = await startTranscoder();
+    otherInstances.push(second);
+    const instances = [app, second];
+    const djId = randomUUID();
+    djPublishes(`${rtmpUrl}/live/${djId}`, 60);
+    const job = await programRequested(djId);
+    const { broadcastId } = job;
+
+    await observer.waitFor(EncoderProgress, (payload) => payload.broadcastId === broadcastId && payload.progress.frame > 0, 30_000);
+    // For longer than a lease lives, exactly one instance runs it, with one encoder process.
+    for (let look = 0; look < 8; look += 1) {
+      assert.equal(holdersOf(instances, broadcastId).length, 1, `look ${look}: ${holdersOf(instances, broadcastId).length} instances run the program`);
+      assert.equal(encoderProcessesOf(broadcastId), 1, `look ${look}: encoder processes`);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
     }
-    for (const broadcastId of [ended, unknown]) {
-      await waitFor(`job ${broadcastId} to complete`, async () => ((await transcodeQueue.getJobState(broadcastId)) === 'completed' ? true : undefined), 10_000);
-      assert.ok(!existsSync(join(env.dataDir, 'scratch', 'transcoder', broadcastId)), 'no session was prepared');
-    }
-    const ids: string[] = [ended, unknown];
-    const late = observer.messages(EncoderProgress).filter((message) => ids.includes(message.payload.broadcastId));
-    assert.deepEqual(late, []);
+    const [holder] = holdersOf(instances, broadcastId);
+    const survivor = instances.find((instance) => instance !== holder)!;
+    assert.deepEqual(await leaseOf(broadcastId), { owner: holder!.get(LeaseStore).owner, token: 1 });
+
+    // The holder shuts down: it stops its encoder and releases the lease, and the other carries on.
+    await holder!.close();
+    // Whichever went, the one left is `app` from here on.
+    otherInstances.splice(otherInstances.indexOf(second), 1);
+    app = survivor;
+    const lease = await waitFor('the other instance to take the program over', async () => {
+      const row = await leaseOf(broadcastId);
+      return row && row.owner === survivor.get(LeaseStore).owner ? row : undefined;
+    }, 10_000);
+    assert.equal(lease.token, 2);
+    const resumedFrom = observer.messages(EncoderProgress).length;
+    await waitFor('the program to be encoded again', () => (observer.messages(EncoderProgress).slice(resumedFrom).some((message) => message.payload.broadcastId === broadcastId && message.payload.progress.frame > 0) ? true : undefined), 30_000);
+    assert.deepEqual(holdersOf([survivor], broadcastId), [survivor]);
+    assert.equal(encoderProcessesOf(broadcastId), 1);
+    const streams = await probeStreams(`${rtmpUrl}/program/${broadcastId}`);
+    assert.deepEqual(streams.map((stream) => stream.codec_type).sort(), ['audio', 'video']);
+
+    await broadcastEnded(job);
+    await waitFor('the encoder to stop', async () => ((await leaseOf(broadcastId)) === undefined && encoderProcessesOf(broadcastId) === 0 ? true : undefined), 20_000);
   });
 
   it('published only messages that match their contracts', () => {

@@ -11,7 +11,9 @@ interface NestEventPacket {
 
 /**
  * Listens on the raw NATS connection, as a foreign consumer would, and keeps every message of the
- * subscribed events after checking it against the event's contract (envelope included).
+ * subscribed events after checking it against the event's contract (envelope included). It sees
+ * both paths: core events (Nest's packet) and lifecycle events on their way into JetStream (an
+ * outbox publishes the bare envelope, and a JetStream publish is a core publish too).
  */
 export class BusObserver {
   private readonly received = new Map<string, unknown[]>();
@@ -36,12 +38,16 @@ export class BusObserver {
         this.connection.subscribe(this.subjectPrefix + event.subject, {
           callback: (error, message) => {
             if (error) return;
-            // Core events come in Nest's packet ({ pattern, data }); lifecycle events, published to
-            // JetStream by an outbox, are the bare envelope.
-            const body = message.json<NestEventPacket | Record<string, unknown>>();
-            const nest = 'pattern' in body && 'data' in body;
-            const parsed = event.message.safeParse(nest ? body.data : body);
-            if (nest && body.pattern !== event.subject) this.problems.push(`${event.subject}: packet pattern is ${String(body.pattern)}`);
+            let body: unknown;
+            try {
+              body = message.json<unknown>();
+            } catch {
+              this.problems.push(`${event.subject}: a message that is not JSON`);
+              return;
+            }
+            const packet = isNestPacket(body) ? body : null;
+            if (packet && packet.pattern !== event.subject) this.problems.push(`${event.subject}: packet pattern is ${packet.pattern}`);
+            const parsed = event.message.safeParse(packet ? packet.data : body);
             if (parsed.success) list.push(parsed.data);
             else this.problems.push(`${event.subject}: off-contract message: ${parsed.error.message}`);
           },
@@ -85,6 +91,10 @@ export class BusObserver {
     for (const subscription of this.subscriptions) subscription.unsubscribe();
     await this.connection.close();
   }
+}
+
+function isNestPacket(body: unknown): body is NestEventPacket {
+  return typeof body === 'object' && body !== null && 'pattern' in body && 'data' in body;
 }
 
 /**

@@ -1,7 +1,8 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { jetstream } from '@nats-io/jetstream';
-import { wrapEvent, type EventContract, type EventMessage, type EventPayload } from '@streamcaster/contracts';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { LIFECYCLE_STREAM, wrapEvent, type EventContract, type EventMessage, type EventPayload } from '@streamcaster/contracts';
 import { natsConnectionOptions } from '@streamcaster/service-kit';
+import { waitFor } from './wait-for.js';
 
 /**
  * Publishes lifecycle events the way a producer's outbox does (JetStream, event id as message id),
@@ -29,6 +30,25 @@ export class LifecyclePublisher {
   async publishMessage(event: EventContract, message: unknown, messageId?: string): Promise<void> {
     const id = messageId ?? (message as { id?: string }).id;
     await jetstream(this.nats).publish(this.subjectPrefix + event.subject, JSON.stringify(message), id ? { msgID: id } : {});
+  }
+
+  /**
+   * Waits until a service's durable consumer has taken and settled (acked or set aside) every event
+   * in the stream so far: what the test published has been handled, or refused, by then.
+   */
+  async settled(durableName: string, timeoutMs = 15_000): Promise<void> {
+    const jsm = await jetstreamManager(this.nats);
+    const stream = LIFECYCLE_STREAM.name(this.subjectPrefix);
+    const lastSeq = (await jsm.streams.info(stream)).state.last_seq;
+    await waitFor(
+      `the ${durableName} consumer to settle the lifecycle stream up to ${lastSeq}`,
+      async () => {
+        const info = await jsm.consumers.info(stream, durableName);
+        return info.ack_floor.stream_seq >= lastSeq && info.num_ack_pending === 0 ? true : undefined;
+      },
+      timeoutMs,
+      50,
+    );
   }
 
   async close(): Promise<void> {

@@ -60,6 +60,13 @@ export class BroadcastsRepository {
     });
   }
 
+  /** The DJ connections, among `ingestIds`, that a broadcast runs on or last ran on (whatever its state). */
+  async ingestIdsWithBroadcast(ingestIds: readonly string[]): Promise<Set<string>> {
+    if (ingestIds.length === 0) return new Set();
+    const rows = await this.broadcasts().find({ select: { id: true, currentIngestId: true }, where: { currentIngestId: In([...ingestIds]) } });
+    return new Set(rows.map((row) => row.currentIngestId).filter((id): id is string => id !== null));
+  }
+
   /** Every destination of every running broadcast: what the relays should be doing now. */
   runningDestinations(): Promise<Array<BroadcastDestinationEntity & { broadcast: BroadcastEntity }>> {
     return this.destinations().find({

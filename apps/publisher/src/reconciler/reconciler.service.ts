@@ -80,9 +80,11 @@ export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicat
     }
     const now = Date.now();
     const running = await this.broadcasts.findInState(RUNNING_STATES);
+    // Whatever its state: a broadcast stopped from the dashboard stays ended while its DJ is still connected.
+    const hadBroadcast = await this.broadcasts.ingestIdsWithBroadcast(sessions.map((session) => session.ingestId));
     for (const session of sessions) {
       if (now - Date.parse(session.startedAt) < SETTLE_MS) continue;
-      if (running.some((broadcast) => broadcast.currentIngestId === session.ingestId)) continue;
+      if (hadBroadcast.has(session.ingestId)) continue;
       this.correct('dj-without-broadcast', `DJ ${session.djName} publishes on ${session.environment} (session ${session.ingestId}) and no broadcast runs on it`);
       await this.outbox.transaction((manager) =>
         this.lifecycle.onIngestStarted(manager, { ...session }, session.ingestId),

@@ -29,6 +29,10 @@ describe('buildSegmentArgs', () => {
     assert.equal(args.at(-1), '/data/recordings/b7/segment-%06d.ts');
   });
 
+  it('writes every packet to disk as it comes, so a stop while the program idles loses nothing', () => {
+    assert.equal(valueAfter(args, '-segment_format_options'), 'flush_packets=1');
+  });
+
   it('keeps timestamps continuous across segments', () => {
     assert.equal(valueAfter(args, '-reset_timestamps'), '0');
   });

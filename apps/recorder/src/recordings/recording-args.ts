@@ -18,6 +18,10 @@ export function buildSegmentArgs(options: {
     '-segment_time', String(options.segmentSeconds),
     // MPEG-TS needs no index at the end: every closed segment is playable as it lies on disk.
     '-segment_format', 'mpegts',
+    // Each packet goes to disk as it comes: stopped while the program is idle (every broadcast's
+    // end), ffmpeg is interrupted in its read and can no longer flush, and the open segment's
+    // buffered seconds would be lost.
+    '-segment_format_options', 'flush_packets=1',
     '-reset_timestamps', '0',
     '-segment_start_number', String(options.startNumber),
     options.segmentPattern,

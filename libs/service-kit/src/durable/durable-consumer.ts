@@ -115,7 +115,9 @@ export class DurableConsumer {
     if (!parsed?.success) {
       // Retrying cannot make a malformed event valid: set it aside, say so, keep the stream moving.
       this.logger.error(`dropped a malformed ${subject} event (stream sequence ${message.seq}): ${parsed?.error.message ?? 'not JSON'}`);
-      message.term('malformed');
+      // No reason with the TERM: nats-server before 2.10 (Debian 12 ships 2.9) takes only a bare
+      // "+TERM", ignores "+TERM <reason>", and would redeliver the event after every ack wait.
+      message.term();
       return;
     }
     const event = parsed.data;
@@ -137,7 +139,7 @@ export class DurableConsumer {
     } catch (error) {
       if (deliveryCount >= this.definition.maxDeliver) {
         this.logger.error(`gave up on ${subject} ${event.id} after ${deliveryCount} attempts: ${(error as Error).message}`);
-        message.term('failed too often');
+        message.term();
       } else {
         const delay = Math.min(10_000, 250 * 2 ** Math.min(deliveryCount, 6));
         this.logger.warn(`${subject} ${event.id} failed (attempt ${deliveryCount}), retried in ${delay} ms: ${(error as Error).message}`);

@@ -176,16 +176,23 @@ export class LeasedWorkers<S> {
   }
 
   private async renew(): Promise<void> {
+    const startedAt = Date.now();
+    // A renewal that hangs (the database stalls) confirms nothing and reports nothing: a lease not
+    // confirmed for a renewal and a half must stop here, before another replica may take it.
+    const timing = this.options.store.timing;
+    for (const [key, held] of [...this.held.entries()]) {
+      if (!held.ended && startedAt - held.renewedAt > timing.expireAfterMs - 1.5 * timing.renewEveryMs) {
+        this.lose(key, held, `its lease was not confirmed for ${startedAt - held.renewedAt} ms`);
+      }
+    }
     const entries = [...this.held.entries()].filter(([, held]) => !held.ended);
     if (entries.length === 0) return;
-    const startedAt = Date.now();
     let kept: Set<string>;
     try {
       kept = await this.options.store.renew(entries.map(([, held]) => held.lease));
     } catch (error) {
       // The database cannot confirm: once the lease may have run out, another replica may run the
       // work, so this one stops it rather than risk two owners.
-      const timing = this.options.store.timing;
       for (const [key, held] of entries) {
         if (startedAt - held.renewedAt >= timing.expireAfterMs - timing.renewEveryMs) {
           this.lose(key, held, `its lease could not be renewed (${(error as Error).message})`);

@@ -7,15 +7,26 @@ export interface DjStream {
   stderr: () => string;
 }
 
+export interface DjStreamOptions {
+  /** Frames between keyframes (60). */
+  gopFrames?: number;
+  /** The flat colour of the picture, as ffmpeg spells colours (0x203040). */
+  colour?: string;
+  /** Picture size (1280x720). */
+  size?: string;
+  /** Frame rate (30). */
+  fps?: number;
+}
+
 /**
  * Publishes as OBS would: H.264 + AAC over RTMP in real time (-re), for `seconds`. The picture is
  * one flat colour so that the logo's pixels can be told apart from the DJ's.
  */
-export function publishAsDj(url: string, seconds: number, options: { gopFrames?: number } = {}): DjStream {
+export function publishAsDj(url: string, seconds: number, options: DjStreamOptions = {}): DjStream {
   const args = [
     '-hide_banner', '-nostdin', '-loglevel', 'error',
     '-re',
-    '-f', 'lavfi', '-i', 'color=c=0x203040:s=1280x720:r=30',
+    '-f', 'lavfi', '-i', `color=c=${options.colour ?? '0x203040'}:s=${options.size ?? '1280x720'}:r=${options.fps ?? 30}`,
     '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
     '-t', String(seconds),
     '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', String(options.gopFrames ?? 60), '-pix_fmt', 'yuv420p',

@@ -20,10 +20,19 @@ export async function probeDuration(path: string): Promise<number> {
 }
 
 /** One decoded frame near the end of a (possibly still growing) file, as RGB24 bytes. */
-export async function lastFrameRgb(path: string, width: number, height: number): Promise<Buffer> {
+export function lastFrameRgb(path: string, width: number, height: number): Promise<Buffer> {
+  return decodeOneFrame(['-sseof', '-1.5', '-i', path], path, width, height);
+}
+
+/** The decoded frame `seconds` into a file, as RGB24 bytes. */
+export function frameAtRgb(path: string, seconds: number, width: number, height: number): Promise<Buffer> {
+  return decodeOneFrame(['-ss', String(seconds), '-i', path], path, width, height);
+}
+
+async function decodeOneFrame(input: string[], path: string, width: number, height: number): Promise<Buffer> {
   const { spawn } = await import('node:child_process');
   return new Promise((resolve, reject) => {
-    const child = spawn('ffmpeg', ['-v', 'error', '-sseof', '-1.5', '-i', path, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('ffmpeg', ['-v', 'error', ...input, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { stdio: ['ignore', 'pipe', 'pipe'] });
     const chunks: Buffer[] = [];
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -1,0 +1,56 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SupervisedProcess } from '@streamcaster/supervisor';
+import { freePort } from '../free-port.js';
+
+/**
+ * A real nginx-rtmp with StreamCaster's applications (`live`, `test`, `program`) and none of the
+ * gateway's hooks: what a service reads and writes when it is tested on its own (the transcoder
+ * reads a DJ and publishes the program, the recorder and the relays read the program). As in
+ * production, a player of a stream nobody publishes yet waits for it.
+ */
+export class RtmpServer {
+  private constructor(
+    private readonly nginx: SupervisedProcess,
+    /** rtmp://127.0.0.1:<port>, without an application. */
+    readonly url: string,
+  ) {}
+
+  static async start(directory: string): Promise<RtmpServer> {
+    const port = await freePort();
+    await mkdir(directory, { recursive: true });
+    const config = join(directory, 'nginx.conf');
+    await writeFile(
+      config,
+      [
+        'daemon off;',
+        `pid ${join(directory, 'nginx.pid')};`,
+        `error_log ${join(directory, 'nginx.log')} notice;`,
+        'load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;',
+        'events { worker_connections 256; }',
+        'rtmp { server {',
+        `  listen 127.0.0.1:${port};`,
+        '  chunk_size 4096;',
+        '  application live { live on; }',
+        '  application test { live on; }',
+        '  application program { live on; }',
+        '} }',
+      ].join('\n'),
+    );
+    const nginx = new SupervisedProcess({
+      name: 'nginx-rtmp',
+      command: 'nginx',
+      args: ['-c', config, '-p', directory, '-e', join(directory, 'nginx.log')],
+      restart: 'never',
+      readiness: { kind: 'tcp', host: '127.0.0.1', port },
+      stopSignal: 'SIGQUIT',
+      stopTimeoutMs: 3_000,
+    });
+    await nginx.start();
+    return new RtmpServer(nginx, `rtmp://127.0.0.1:${port}`);
+  }
+
+  stop(): Promise<void> {
+    return this.nginx.stop();
+  }
+}
