@@ -4,9 +4,8 @@ import { natsConnectionOptions } from '../bus/nats-connection-options.js';
 import type { CommonConfig } from '../config/common.config.js';
 import { redactUrl } from './redact-url.js';
 
-/** sysexits.h: the configuration is wrong (a refused credential), or a server is not there. */
+/** sysexits.h: the configuration is wrong (a refused credential). */
 const EX_CONFIG = 78;
-const EX_UNAVAILABLE = 69;
 
 const CHECK_TIMEOUT_MS = 5_000;
 
@@ -26,6 +25,8 @@ export class BackboneError extends Error {
  * that a wrong or missing credential stops the boot with one sentence naming the variable to fix.
  * Without it, NATS's refusal is a stack trace, and Redis's is worse: ioredis retries the refused
  * command for ever, and the service says it is ready while every queue operation fails.
+ * A server that is not there (yet) is only reported: the clients reconnect by themselves, and the
+ * gateway's readiness names what is missing meanwhile.
  */
 export async function checkBackbone(service: string, config: Pick<CommonConfig, 'natsUrl' | 'redisUrl'>): Promise<void> {
   await checkNats(service, config.natsUrl);
@@ -49,7 +50,8 @@ async function checkNats(service: string, natsUrl: string): Promise<void> {
         EX_CONFIG,
       );
     }
-    throw new BackboneError(`${service}: NATS is not reachable at ${server} (${(error as Error).message}).`, EX_UNAVAILABLE);
+    unreachable(`${service}: NATS is not reachable at ${server} (${(error as Error).message}); going on, it will be retried.`);
+    return;
   }
   await connection.close();
 }
@@ -81,8 +83,12 @@ async function checkRedis(service: string, redisUrl: string): Promise<void> {
     if (message.startsWith('WRONGPASS') || message.includes('invalid password')) {
       throw new BackboneError(`${service}: Redis at ${server} refused the password in REDIS_URL (${message}).`, EX_CONFIG);
     }
-    throw new BackboneError(`${service}: Redis is not reachable at ${server} (${message}).`, EX_UNAVAILABLE);
+    unreachable(`${service}: Redis is not reachable at ${server} (${message}); going on, it will be retried.`);
   } finally {
     redis.disconnect();
   }
+}
+
+function unreachable(message: string): void {
+  console.warn(message);
 }
