@@ -332,8 +332,9 @@ describe('recorder', () => {
     const { recording, lease } = await recordingStarts(broadcastId);
     const directory = segmentsDirOf(broadcastId);
     // Text, not random bytes: random bytes sometimes look like a stream to the probe, and ffmpeg's
-    // complaint then varies from run to run.
-    const notMedia = Buffer.from('not a transport stream, only text\n'.repeat(600));
+    // complaint then varies from run to run. It starts with 'G' (0x47, MPEG-TS's sync byte), so
+    // that it is handed to the remux rather than left out as a segment a dying writer left empty.
+    const notMedia = Buffer.from('Garbage: not a transport stream, only text\n'.repeat(600));
     const names = [segmentName(lease.token, 0), segmentName(lease.token, 1)];
     for (const name of names) await writeFile(join(directory, name), notMedia);
     await broadcastEnds(broadcastId, 'live');
@@ -348,6 +349,21 @@ describe('recorder', () => {
     });
     assert.equal(job.attemptsMade, 3);
     assert.deepEqual(await segmentsOn(broadcastId), names, 'nothing recorded is deleted after a failure');
+  });
+
+  it('leaves out the empty segment a writer killed as it opened it, and finalises the rest whole', async () => {
+    const broadcastId = randomUUID();
+    const { recording, lease } = await recordingStarts(broadcastId);
+    const directory = segmentsDirOf(broadcastId);
+    const written = await writeSegments(directory, lease.token, 2 * SEGMENT_SECONDS, 'red');
+    // The dead writer's last file: opened, nothing written. Its successor writes under token + 1.
+    await writeFile(join(directory, segmentName(lease.token, written.length)), Buffer.alloc(0));
+    await writeSegments(directory, lease.token + 1, SEGMENT_SECONDS, 'blue');
+    await broadcastEnds(broadcastId, 'live');
+    const ready = await recordingIn(recording.id, ['ready', 'failed']);
+    assert.equal(ready.state, 'ready', ready.error ?? '');
+    // Every segment with media is in, in order: 2 segments of red, then 1 of blue.
+    assert.ok(Math.abs((ready.durationSeconds ?? 0) - 3 * SEGMENT_SECONDS) < 0.5, `finalised ${ready.durationSeconds} s`);
   });
 
   it('finishes a recording whose broadcast ends right after it started', async () => {

@@ -46,15 +46,24 @@ before(async () => {
   dataSource = await openServiceDataSource({ ...serviceDataSourceOptions({ url: env.databaseUrl, schema: SCHEMA, entities: [], migrations: [controlPlaneMigration(SCHEMA)] }), schema: SCHEMA });
 });
 
+/** Every store made here: each holds a connection of its own for its liveness locks. */
+const stores: LeaseStore[] = [];
+function store(owner: string): LeaseStore {
+  const made = new LeaseStore(dataSource, SCHEMA, owner);
+  stores.push(made);
+  return made;
+}
+
 after(async () => {
+  await Promise.all(stores.map((made) => made.close()));
   await dataSource?.destroy();
   await env?.dispose();
 });
 
 describe('lease store', () => {
   it('gives a resource to exactly one of two owners taking it at once, with token 1; nobody takes it again while it is held', async () => {
-    const a = new LeaseStore(dataSource, SCHEMA, 'owner-a');
-    const b = new LeaseStore(dataSource, SCHEMA, 'owner-b');
+    const a = store('owner-a');
+    const b = store('owner-b');
     for (let round = 0; round < 20; round += 1) {
       const resource = `exclusive:${randomUUID()}`;
       const [fromA, fromB] = await Promise.all([a.acquire(resource), b.acquire(resource)]);
@@ -69,8 +78,8 @@ describe('lease store', () => {
   });
 
   it('tells an owner whose lease was taken over that it lost it, and fences its writes', async () => {
-    const a = new LeaseStore(dataSource, SCHEMA, 'owner-a');
-    const b = new LeaseStore(dataSource, SCHEMA, 'owner-b');
+    const a = store('owner-a');
+    const b = store('owner-b');
     const resource = `taken:${randomUUID()}`;
     const leaseA = (await a.acquire(resource))!;
     assert.deepEqual(await a.renew([leaseA]), new Set([resource]));
@@ -93,8 +102,8 @@ describe('lease store', () => {
   });
 
   it('lets another owner take a lease only once it has not been renewed for 6 s, with the token raised by one', async () => {
-    const a = new LeaseStore(dataSource, SCHEMA, 'owner-a');
-    const b = new LeaseStore(dataSource, SCHEMA, 'owner-b');
+    const a = store('owner-a');
+    const b = store('owner-b');
     const resource = `expiry:${randomUUID()}`;
     const leaseA = (await a.acquire(resource))!;
     // While A renews every 2 s, B never gets it, for longer than the expiry.
@@ -254,7 +263,10 @@ describe('leased workers', () => {
       assertNeverTwiceAtOnce(log, keys);
     } finally {
       a.store.thaw();
+      a.store.thaw();
       await Promise.all([a.workers.stop(), b.workers.stop()]);
+      // Each store holds a connection of its own for its liveness locks.
+      await Promise.all([a.store.close(), b.store.close()]);
     }
   });
 
@@ -290,7 +302,10 @@ describe('leased workers', () => {
       await sleep(LEASE_TIMING.renewEveryMs + 500);
       assert.deepEqual(a.workers.heldKeys(), [], 'A does not take back what B now renews');
     } finally {
+      a.store.thaw();
       await Promise.all([a.workers.stop(), b.workers.stop()]);
+      // Each store holds a connection of its own for its liveness locks.
+      await Promise.all([a.store.close(), b.store.close()]);
     }
   });
 });

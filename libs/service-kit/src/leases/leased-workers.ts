@@ -182,7 +182,7 @@ export class LeasedWorkers<S> {
     const timing = this.options.store.timing;
     for (const [key, held] of [...this.held.entries()]) {
       if (!held.ended && startedAt - held.renewedAt > timing.expireAfterMs - 1.5 * timing.renewEveryMs) {
-        this.lose(key, held, `its lease was not confirmed for ${startedAt - held.renewedAt} ms`);
+        this.lose(key, held, `its lease was not confirmed for ${startedAt - held.renewedAt} ms`, true);
       }
     }
     const entries = [...this.held.entries()].filter(([, held]) => !held.ended);
@@ -195,7 +195,7 @@ export class LeasedWorkers<S> {
       // work, so this one stops it rather than risk two owners.
       for (const [key, held] of entries) {
         if (startedAt - held.renewedAt >= timing.expireAfterMs - timing.renewEveryMs) {
-          this.lose(key, held, `its lease could not be renewed (${(error as Error).message})`);
+          this.lose(key, held, `its lease could not be renewed (${(error as Error).message})`, true);
         }
       }
       return;
@@ -206,12 +206,20 @@ export class LeasedWorkers<S> {
     }
   }
 
-  /** The lease is gone: kill at once, and do not release or drop what is now someone else's. */
-  private lose(key: string, held: Held, reason: string): void {
+  /**
+   * The lease is gone, or may be: kill at once, and do not release or drop what may be someone
+   * else's. The liveness lock goes once the process is gone; when the lease was only not confirmed
+   * (the database may still count it as this replica's), it stays until the lease has run out, so
+   * that nobody takes the work over sooner than expiry from a replica that is alive.
+   */
+  private lose(key: string, held: Held, reason: string, mayStillHoldLease = false): void {
     this.logger.warn(`killing ${held.lease.resource} now: ${reason}`);
     this.held.delete(key);
-    void this.end(key, held, reason, 'kill');
-    void this.options.store.forget(held.lease).catch(() => undefined);
+    const keepLockMs = mayStillHoldLease ? this.options.store.timing.expireAfterMs : 0;
+    void this.end(key, held, reason, 'kill')
+      .then(() => new Promise<void>((resolve) => setTimeout(resolve, keepLockMs).unref()))
+      .then(() => this.options.store.forget(held.lease))
+      .catch(() => undefined);
   }
 
   private async end(_key: string, held: Held, reason: string, how: 'stop' | 'kill' = 'stop'): Promise<void> {
