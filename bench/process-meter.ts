@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { readProc, type ProcSample } from '@streamcaster/testing';
+import { readFileSync } from 'node:fs';
+import { allProcesses, type ProcSample } from '@streamcaster/testing';
 
 export interface CpuMeasurement {
   cpuSeconds: number;
@@ -118,15 +118,6 @@ export function isRelayOf(rtmpPort: number): (command: string) => boolean {
   return (command) => label(command) === 'ffmpeg:relay' && command.includes(`:${rtmpPort}/program/`);
 }
 
-function allProcesses(): Map<number, ProcSample> {
-  const processes = new Map<number, ProcSample>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    const sample = readProc(Number(name));
-    if (sample) processes.set(Number(name), sample);
-  }
-  return processes;
-}
 
 function descendants(processes: Map<number, ProcSample>, roots: number[]): Set<number> {
   const tree = new Set(roots.filter((pid) => processes.has(pid)));

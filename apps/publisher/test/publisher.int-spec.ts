@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
@@ -30,7 +29,7 @@ import {
 } from '@streamcaster/contracts';
 import { BusClient, BusRequestError, SecretBox, startBusService } from '@streamcaster/service-kit';
 import { SupervisedProcess } from '@streamcaster/supervisor';
-import { BusObserver, createTestEnvironment, freePort, LifecyclePublisher, rawCommand, type TestEnvironment, waitFor } from '@streamcaster/testing';
+import { BusObserver, createTestEnvironment, freePort, LifecyclePublisher, rawCommand, type TestEnvironment, waitFor, runServiceUntilExit } from '@streamcaster/testing';
 import { PublisherModule } from '../src/app.module.js';
 import { loadPublisherConfig, type PublisherConfig } from '../src/config/publisher.config.js';
 import { ReconcilerService } from '../src/reconciler/reconciler.service.js';
@@ -181,19 +180,7 @@ function corrections(kind: string): number {
 
 /** Runs the compiled publisher as `npm start` would, in this test's environment, until it exits. */
 function runPublisherProcess(overrides: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  const main = fileURLToPath(new URL('../src/main.js', import.meta.url));
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [main], { env: { ...process.env, ...env.env, ...overrides }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-    // A publisher that boots instead of refusing would run for ever.
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
+  return runServiceUntilExit(fileURLToPath(new URL('../src/main.js', import.meta.url)), { ...env.env, ...overrides }, 30_000);
 }
 
 before(async () => {

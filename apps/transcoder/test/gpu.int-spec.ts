@@ -2,7 +2,7 @@
 // what is missing, only where it is not; the libx264 fallback runs where no GPU is.
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import { Logger } from '@nestjs/common';
 import type { EncoderKind } from '@streamcaster/contracts';
 import { DataPaths } from '@streamcaster/service-kit';
 import { runOnce } from '@streamcaster/supervisor';
-import { createTestEnvironment, lastFrameRgb, meanColour, probeStreams, type TestEnvironment } from '@streamcaster/testing';
+import { createTestEnvironment, lastFrameRgb, meanColour, probeStreams, type TestEnvironment, runServiceUntilExit } from '@streamcaster/testing';
 import { renderNameCard } from '../src/composition/name-card.js';
 import { layoutProgram } from '../src/composition/overlay-layout.js';
 import { loadTranscoderConfig, type TranscoderConfig } from '../src/config/transcoder.config.js';
@@ -95,19 +95,7 @@ async function decodeVideo(path: string): Promise<{ codec: string; width: number
 
 /** Runs the compiled transcoder as `npm start` would, in this test's environment, until it exits. */
 function runTranscoderProcess(overrides: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  const main = fileURLToPath(new URL('../src/main.js', import.meta.url));
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [main], { env: { ...process.env, ...env.env, ...overrides }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-    // A transcoder that boots instead of failing would run forever.
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
+  return runServiceUntilExit(fileURLToPath(new URL('../src/main.js', import.meta.url)), { ...env.env, ...overrides }, 60_000);
 }
 
 before(async () => {

@@ -20,8 +20,7 @@ import {
   publishAsDj,
   RtmpServer,
   type TestEnvironment,
-  waitFor,
-} from '@streamcaster/testing';
+  waitFor, runServiceUntilExit } from '@streamcaster/testing';
 import { TranscoderModule } from '../src/app.module.js';
 import { layoutProgram } from '../src/composition/overlay-layout.js';
 import { loadTranscoderConfig, type TranscoderConfig } from '../src/config/transcoder.config.js';
@@ -151,19 +150,7 @@ async function probeStreams(url: string): Promise<Array<{ codec_name: string; co
 
 /** Runs the compiled transcoder as `npm start` would, in this test's environment, until it exits. */
 function runTranscoderProcess(overrides: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  const main = fileURLToPath(new URL('../src/main.js', import.meta.url));
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [main], { env: { ...process.env, ...env.env, ...overrides }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-    // A transcoder that boots instead of failing would run forever.
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
+  return runServiceUntilExit(fileURLToPath(new URL('../src/main.js', import.meta.url)), { ...env.env, ...overrides }, 30_000);
 }
 
 before(async () => {

@@ -12,3 +12,4 @@ export * from './bus-observer.js';
 export * from './process-tree.js';
 export * from './lifecycle-events.js';
 export * from './fault-tools.js';
+export * from './run-service.js';

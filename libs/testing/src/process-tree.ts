@@ -24,7 +24,8 @@ export function readProc(pid: number): ProcSample | null {
   }
 }
 
-function allProcesses(): Map<number, ProcSample> {
+/** Every process of the machine, as it is now. */
+export function allProcesses(): Map<number, ProcSample> {
   const processes = new Map<number, ProcSample>();
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
