@@ -3,7 +3,7 @@
 # Any arguments narrow the run to those compiled test files, e.g. `npm test -- dist/libs/**/*.spec.js`.
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
-ensure_packages "${SYSTEM_NEEDS[@]}"
+ensure_packages "${SYSTEM_NEEDS[@]}" "${TEST_NEEDS[@]}"
 ensure_backbone
 # The tests reach the backbone as the services do: with the credentials of the servers StreamCaster
 # started (createTestEnvironment takes TEST_NATS_URL and TEST_REDIS_URL), unless they are set already.

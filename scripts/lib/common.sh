@@ -19,6 +19,10 @@ SYSTEM_NEEDS=(
   "pkill procps"
   "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf fonts-dejavu-core"
 )
+# Only for `npm test`: the dashboard's browser tests drive Debian's Chromium (playwright-core).
+TEST_NEEDS=(
+  "chromium chromium"
+)
 BACKBONE_NEEDS=(
   "pg_ctlcluster postgresql"
   "psql postgresql-client"

@@ -4,7 +4,7 @@ import { z } from 'zod';
  * The services of StreamCaster. Every command names the one that answers it (its owner), so that a
  * caller can say "the publisher service is not available" instead of repeating the bus's own text.
  */
-export const serviceNameSchema = z.enum(['gateway', 'publisher', 'transcoder', 'recorder']);
+export const serviceNameSchema = z.enum(['gateway', 'publisher', 'transcoder', 'recorder', 'stats']);
 export type ServiceName = z.infer<typeof serviceNameSchema>;
 
 /** Live and Test are separate all the way: ingest application, destinations, platform settings. */

@@ -5,21 +5,10 @@ import { z } from 'zod';
 import { apiBody, openApiSchema, ZodPipe } from '../http/zod-http.js';
 import { CurrentUser, Public, Roles, type AuthenticatedUser } from './auth.decorators.js';
 import { AuthService } from './auth.service.js';
-import { newPasswordSchema, presentedPasswordSchema } from './password-policy.js';
+import { loginSchema, passwordChangeSchema, ROLES, sessionSchema, sessionUserSchema } from '@streamcaster/contracts';
 import { clearRefreshCookie, readRefreshCookie, REFRESH_COOKIE, setRefreshCookie } from './refresh-cookie.js';
 import { SessionsService, type IssuedSession } from './sessions.service.js';
-import { ROLES } from './user.entity.js';
 
-const loginSchema = z.object({
-  email: z.string().trim().min(1, 'email is required'),
-  password: presentedPasswordSchema('password'),
-});
-const passwordChangeSchema = z
-  .object({ currentPassword: presentedPasswordSchema('currentPassword'), newPassword: newPasswordSchema })
-  .refine((body) => body.currentPassword !== body.newPassword, { message: 'must differ from currentPassword', path: ['newPassword'] });
-
-const sessionUserSchema = z.object({ id: z.uuid(), email: z.string(), role: z.enum(ROLES), djId: z.uuid().nullable() });
-const sessionSchema = z.object({ accessToken: z.string(), expiresAt: z.iso.datetime(), user: sessionUserSchema });
 type SessionBody = z.output<typeof sessionSchema>;
 
 /**

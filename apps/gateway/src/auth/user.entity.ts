@@ -1,11 +1,8 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-/**
- * admin: everything. operator: runs broadcasts and sees everything, but no users and no secrets.
- * dj: a user linked to one DJ, who sees only that DJ, its broadcasts and recordings.
- */
-export type Role = 'admin' | 'operator' | 'dj';
-export const ROLES = ['admin', 'operator', 'dj'] as const satisfies readonly Role[];
+import { ROLES, type Role } from '@streamcaster/contracts';
+
+export { ROLES, type Role };
 
 @Entity({ name: 'users' })
 export class UserEntity {

@@ -1,22 +1,11 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { UuidPipe } from '../http/uuid.pipe.js';
 import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { djCreateSchema as createDjSchema, djViewSchema, djWithKeySchema } from '@streamcaster/contracts';
 import { z } from 'zod';
 import { CurrentUser, djScopeOf, Roles, type AuthenticatedUser } from '../auth/auth.decorators.js';
 import { apiBody, openApiSchema, ZodPipe } from '../http/zod-http.js';
 import { DjsService, type DjView } from './djs.service.js';
-
-const createDjSchema = z.object({
-  name: z.string().trim().min(1, 'name must not be empty').max(100, 'name is longer than 100 characters'),
-});
-const djViewSchema = z.object({
-  id: z.uuid(),
-  name: z.string(),
-  keyRotatedAt: z.iso.datetime(),
-  createdAt: z.iso.datetime(),
-  ingest: z.object({ live: z.string(), test: z.string() }),
-});
-const djWithKeySchema = djViewSchema.extend({ streamKey: z.string() });
 
 /** A user with role dj sees and rotates only its own DJ; every other id answers 404 for it. */
 @ApiTags('djs')

@@ -4,7 +4,7 @@ import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiTags } fr
 import { z } from 'zod';
 import { Roles } from '../auth/auth.decorators.js';
 import { apiBody, openApiSchema, ZodPipe } from '../http/zod-http.js';
-import { createdUserSchema, userCreateSchema, userPatchSchema, userViewSchema, type CreatedUser, type UserCreate, type UserPatch, type UserView } from './users.schemas.js';
+import { createdUserSchema, userCreateSchema, userPatchSchema, userViewSchema, type CreatedUser, type UserCreate, type UserPatch, type UserView } from '@streamcaster/contracts';
 import { UsersService } from './users.service.js';
 
 /** Users and their roles: admins only. */

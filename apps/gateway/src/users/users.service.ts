@@ -4,7 +4,7 @@ import { PasswordHashing } from '../auth/password-hashing.js';
 import { SessionsService } from '../auth/sessions.service.js';
 import type { UserEntity } from '../auth/user.entity.js';
 import { DjsService } from '../djs/djs.service.js';
-import type { CreatedUser, UserCreate, UserPatch, UserView } from './users.schemas.js';
+import type { CreatedUser, UserCreate, UserPatch, UserView } from '@streamcaster/contracts';
 import { UsersRepository, type UserChanges } from './users.repository.js';
 
 function toView(user: UserEntity): UserView {

@@ -262,7 +262,9 @@ export class BroadcastsService implements OnApplicationBootstrap {
         return {
           id: destination.destinationId,
           name: destination.name,
+          platform: 'rtmp' as const,
           state: destination.state,
+          liveSince: null,
           reconnects: destination.reconnects,
           bitrateKbps: live ? live.bitrateKbps : destination.bitrateKbps,
           lastError: destination.lastError,

@@ -1,11 +1,14 @@
 import { z } from 'zod';
 import { defineCommand } from '../envelope.js';
-import { broadcastStateSchema, environmentSchema, relayStateSchema } from '../domain.js';
+import { broadcastStateSchema, environmentSchema, platformSchema, relayStateSchema } from '../domain.js';
 
 export const broadcastDestinationViewSchema = z.object({
   id: z.uuid(),
   name: z.string(),
+  platform: platformSchema,
   state: relayStateSchema,
+  /** When the relay last went `live` (for its uptime); null while it is not live. */
+  liveSince: z.iso.datetime().nullable(),
   reconnects: z.number().int().nonnegative(),
   bitrateKbps: z.number().nonnegative().nullable(),
   /** Why the relay last failed (platform refused, unreachable...), with the stream key hidden. */
@@ -33,9 +36,29 @@ export const ListBroadcasts = defineCommand(
     environment: environmentSchema.optional(),
     /** Only this DJ's broadcasts (what a user with role dj may see). */
     djId: z.uuid().optional(),
+    /** Broadcasts that started at or after `from` and before `to` (the History page's dates). */
+    from: z.iso.datetime().optional(),
+    to: z.iso.datetime().optional(),
+    /** Only the running ones (starting, live, interrupted): what the On air page shows. */
+    running: z.boolean().optional(),
     limit: z.number().int().min(1).max(500).default(100),
   }),
   z.array(broadcastViewSchema),
 );
 export const GetBroadcast = defineCommand('publisher', 'broadcasts.get.v1', z.object({ id: z.uuid() }), broadcastViewSchema);
 export const StopBroadcast = defineCommand('publisher', 'broadcasts.stop.v1', z.object({ id: z.uuid() }), broadcastViewSchema);
+
+/** `PATCH /api/broadcasts/:id`: one title and description for the broadcast (and, later, every platform). */
+export const broadcastPatchSchema = z
+  .strictObject({
+    title: z.string().trim().min(1, 'title must not be empty').max(100, 'title is longer than 100 characters').optional(),
+    description: z.string().max(5000, 'description is longer than 5000 characters').optional(),
+  })
+  .refine((patch) => patch.title !== undefined || patch.description !== undefined, { message: 'nothing to change: give title or description' });
+export type BroadcastPatch = z.output<typeof broadcastPatchSchema>;
+export const UpdateBroadcast = defineCommand(
+  'publisher',
+  'broadcasts.update.v1',
+  z.object({ id: z.uuid(), patch: broadcastPatchSchema }),
+  broadcastViewSchema,
+);

@@ -1,8 +1,6 @@
 import { z } from 'zod';
-import { newPasswordSchema } from '../auth/password-policy.js';
-import { ROLES } from '../auth/user.entity.js';
-
-export const roleSchema = z.enum(ROLES);
+import { roleSchema } from './auth.http.js';
+import { newPasswordSchema } from './password-policy.js';
 
 export const userCreateSchema = z
   .strictObject({
