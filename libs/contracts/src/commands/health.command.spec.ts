@@ -10,7 +10,7 @@ describe('servicePing', () => {
       assert.equal(ping.owner, service);
       return ping.subject;
     });
-    assert.deepEqual(subjects, ['health.gateway.ping.v1', 'health.publisher.ping.v1', 'health.transcoder.ping.v1', 'health.recorder.ping.v1']);
+    assert.deepEqual(subjects, ['health.gateway.ping.v1', 'health.publisher.ping.v1', 'health.transcoder.ping.v1', 'health.recorder.ping.v1', 'health.stats.ping.v1']);
   });
 
   it('accepts only an answer that names a known service, its instance and a non-negative uptime', () => {
