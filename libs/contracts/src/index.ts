@@ -14,6 +14,7 @@ export * from './events/relay-progress.event.js';
 export * from './events/encoder-progress.event.js';
 export * from './events/recording-finalized.event.js';
 export * from './events/stats-snapshot.event.js';
+export * from './events/broadcast-updated.event.js';
 export * from './commands/destinations.command.js';
 export * from './commands/branding.command.js';
 export * from './commands/broadcasts.command.js';
