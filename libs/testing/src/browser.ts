@@ -215,3 +215,36 @@ export function meanColourShown(element: Locator, box: Box): Promise<[number, nu
 export function mediaSize(element: Locator): Promise<Viewport> {
   return element.evaluate((media: PageVideo & PageImage) => ({ width: media.videoWidth || media.naturalWidth || 0, height: media.videoHeight || media.naturalHeight || 0 }));
 }
+
+// The dashboard's controls, found by the accessible names its issue fixes (issue 6, "Accessible
+// names"); the end-to-end test and the dashboard's benchmark drive it through these alone.
+
+export interface Credentials {
+  email: string;
+  password: string;
+}
+
+/** Opens the dashboard and signs in; resolves once the navigation ("On air") is there. */
+export async function signInToDashboard(page: Page, dashboardUrl: string, credentials: Credentials): Promise<void> {
+  if (!(await page.getByLabel('Email').isVisible())) await page.goto(dashboardUrl);
+  await page.getByLabel('Email').fill(credentials.email);
+  await page.getByLabel('Password').fill(credentials.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('link', { name: 'On air' }).waitFor();
+}
+
+/**
+ * The environment switch "Environment" with its options "Live" and "Test": a radio group (a
+ * segmented control), a tab list or a group of buttons.
+ */
+export function environmentSwitch(page: Page): Locator {
+  const name = 'Environment';
+  return page.getByRole('radiogroup', { name }).or(page.getByRole('tablist', { name })).or(page.getByRole('group', { name })).first();
+}
+
+export async function chooseEnvironment(page: Page, environment: 'Live' | 'Test'): Promise<void> {
+  const group = environmentSwitch(page);
+  const option = group.getByRole('radio', { name: environment }).or(group.getByRole('tab', { name: environment })).or(group.getByRole('button', { name: environment }));
+  // A segmented control keeps its radio inputs out of sight under their labels: the click lands on the label.
+  await option.first().click({ force: true });
+}
