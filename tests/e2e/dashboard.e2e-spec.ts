@@ -33,9 +33,9 @@ import { ApiClient } from './api-client.js';
  * UI below). One stack and one browser for every step, in order: each step builds on the last.
  */
 
-const ADMIN = { email: 'admin@dashboard.e2e', password: 'dashboard-e2e-password' };
-const OPERATOR = { email: 'operator@dashboard.e2e', password: 'operator-e2e-password' };
-const DJ_USER = { email: 'dj@dashboard.e2e', password: 'dj-user-e2e-password' };
+const ADMIN = { email: 'admin@dashboard.streamcaster.test', password: 'dashboard-e2e-password' };
+const OPERATOR = { email: 'operator@dashboard.streamcaster.test', password: 'operator-e2e-password' };
+const DJ_USER = { email: 'dj@dashboard.streamcaster.test', password: 'dj-user-e2e-password' };
 const DJ_NAME = 'DJ Dashboard';
 const REHEARSAL_DJ = 'DJ Rehearsal';
 const HOSTILE_NAME = '<img src=x onerror=alert(1)>';
