@@ -96,10 +96,11 @@ export class HeadlessChromium {
   }
 }
 
-/** What an element shows: the value of a field, the text of anything else. */
+/** What an element shows, once it is there: the value of a field, the text of anything else. */
 export async function shownText(element: Locator): Promise<string> {
-  const value = await element.inputValue({ timeout: 1_000 }).catch(() => null);
-  return (value ?? (await element.innerText())).trim();
+  await element.waitFor();
+  const tag = await element.evaluate((node: { tagName: string }) => node.tagName);
+  return (tag === 'INPUT' || tag === 'TEXTAREA' ? await element.inputValue() : await element.innerText()).trim();
 }
 
 // The few DOM types the in-page functions below use: this workspace compiles without the DOM library,
