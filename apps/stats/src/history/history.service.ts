@@ -1,4 +1,4 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { MAX_STATS_HISTORY_POINTS, type StatsHistory } from '@streamcaster/contracts';
@@ -22,7 +22,7 @@ const MAX_ANSWER_BYTES = 900_000;
  * that it never splits a bucket), kept as long as the broadcast.
  */
 @Injectable()
-export class HistoryService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class HistoryService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(HistoryService.name);
   private readonly compaction: LeaderLoop;
 
@@ -38,7 +38,7 @@ export class HistoryService implements OnApplicationBootstrap, OnApplicationShut
     this.compaction.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     await this.compaction.stop();
   }
 

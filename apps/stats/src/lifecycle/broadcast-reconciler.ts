@@ -1,4 +1,4 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { broadcastRuns, GetBroadcast, ListBroadcasts } from '@streamcaster/contracts';
@@ -19,7 +19,7 @@ const ANSWER_MARGIN_MS = 2_000;
  * is asked for by id.
  */
 @Injectable()
-export class BroadcastReconciler implements OnApplicationBootstrap, OnApplicationShutdown {
+export class BroadcastReconciler implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(BroadcastReconciler.name);
   private readonly loop: LeaderLoop;
   private soonTimer: NodeJS.Timeout | null = null;
@@ -36,7 +36,7 @@ export class BroadcastReconciler implements OnApplicationBootstrap, OnApplicatio
     this.loop.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     if (this.soonTimer) clearTimeout(this.soonTimer);
     await this.loop.stop();
   }

@@ -1,4 +1,4 @@
-import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { StatsSnapshot, type BroadcastStats, type HostStats } from '@streamcaster/contracts';
@@ -18,7 +18,7 @@ const SNAPSHOT_EVERY_MS = 1_000;
  * `stats.snapshot.v1` and writes a history row per broadcast.
  */
 @Injectable()
-export class SnapshotService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class SnapshotService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly loop: LeaderLoop;
 
   constructor(
@@ -41,7 +41,7 @@ export class SnapshotService implements OnApplicationBootstrap, OnApplicationShu
     this.loop.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     await this.loop.stop();
   }
 
