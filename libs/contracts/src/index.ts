@@ -13,6 +13,7 @@ export * from './events/ffmpeg-progress.js';
 export * from './events/relay-progress.event.js';
 export * from './events/encoder-progress.event.js';
 export * from './events/recording-finalized.event.js';
+export * from './events/recording-progress.event.js';
 export * from './events/stats-snapshot.event.js';
 export * from './events/broadcast-updated.event.js';
 export * from './commands/destinations.command.js';

@@ -5,7 +5,7 @@ import { ensureDatabase } from './database.js';
 import { CONSOLE_ONLY_MARKER } from '@streamcaster/service-kit';
 import { nginxRtmpProcess } from './nginx-rtmp.js';
 
-export const SERVICES = ['gateway', 'publisher', 'transcoder', 'recorder'] as const;
+export const SERVICES = ['gateway', 'publisher', 'transcoder', 'recorder', 'stats'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
 export interface StackOptions {
@@ -38,7 +38,7 @@ export interface StackOptions {
 }
 
 /**
- * The whole system on one machine: nginx-rtmp and the four services, each supervised (restarted if
+ * The whole system on one machine: nginx-rtmp and the five services, each supervised (restarted if
  * it dies), each logging to runDir/logs/<name>.log. Used by `npm start` and by the end-to-end tests.
  */
 export class Stack {
@@ -76,7 +76,7 @@ export class Stack {
         logLevel: options.nginxLogLevel,
       }),
     );
-    const replicas = (['publisher', 'transcoder', 'recorder'] as const).flatMap((service) =>
+    const replicas = (['publisher', 'transcoder', 'recorder', 'stats'] as const).flatMap((service) =>
       Array.from({ length: options.replicas?.[service] ?? 1 }, (_, index) => ({ service, name: index === 0 ? service : `${service}-${index + 1}` })),
     );
     await Promise.all(replicas.map(({ service, name }) => this.launch(name, this.serviceProcess(service, name))));
