@@ -11,6 +11,7 @@ import { DestinationsModule } from './destinations/destinations.module.js';
 import { PublisherInitial1763920100000 } from './migrations/1763920100000-publisher-initial.js';
 import { BroadcastCurrentIngest1763920300000 } from './migrations/1763920300000-broadcast-current-ingest.js';
 import { BroadcastInterruptedAt1764600100000 } from './migrations/1764600100000-broadcast-interrupted-at.js';
+import { BroadcastDestinationPlatformLiveSince1796200000000 } from './migrations/1796200000000-broadcast-destination-platform-live-since.js';
 import { SecretKeyGuard } from './destinations/secret-key.guard.js';
 
 export const SERVICE = 'publisher';
@@ -30,7 +31,13 @@ export class PublisherModule {
             url: publisher.databaseUrl,
             schema: SCHEMA,
             entities: [DestinationEntity, BrandingEntity, BroadcastEntity, BroadcastDestinationEntity],
-            migrations: [PublisherInitial1763920100000, BroadcastCurrentIngest1763920300000, controlPlaneMigration(SCHEMA), BroadcastInterruptedAt1764600100000],
+            migrations: [
+              PublisherInitial1763920100000,
+              BroadcastCurrentIngest1763920300000,
+              controlPlaneMigration(SCHEMA),
+              BroadcastInterruptedAt1764600100000,
+              BroadcastDestinationPlatformLiveSince1796200000000,
+            ],
           }),
         }),
         ControlPlaneModule.forRoot({ service: SERVICE, schema: SCHEMA }),

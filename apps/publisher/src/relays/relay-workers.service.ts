@@ -148,7 +148,7 @@ export class RelayWorkers implements OnApplicationBootstrap, BeforeApplicationSh
         manager,
         broadcastId,
         target.id,
-        { state: status.state, reconnects: status.reconnects, lastError: status.lastError, bitrateKbps: status.bitrateKbps },
+        { state: status.state, reconnects: status.reconnects, lastError: status.lastError, bitrateKbps: status.bitrateKbps, liveSince: status.liveSince },
         lease,
       );
       if (!saved) return; // the lease went to another replica: its relay reports now
