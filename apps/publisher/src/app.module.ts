@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { BusModule, ControlPlaneModule, controlPlaneMigration, DatabaseModule, SecretBox, ServiceConfigModule, ServiceHealthModule } from '@streamcaster/service-kit';
+import { BusModule, ControlPlaneModule, controlPlaneMigration, DatabaseModule, MetricsModule, SecretBox, ServiceConfigModule, ServiceHealthModule } from '@streamcaster/service-kit';
 import { BrandingEntity } from './branding/branding.entity.js';
 import { BrandingModule } from './branding/branding.module.js';
 import { BroadcastDestinationEntity } from './broadcasts/broadcast-destination.entity.js';
@@ -25,6 +25,7 @@ export class PublisherModule {
       imports: [
         ServiceConfigModule.forRoot(PublisherConfig, config, [{ provide: SecretBox, useValue: new SecretBox(config.secretKey) }]),
         BusModule.forRoot(SERVICE),
+        MetricsModule.forRoot({ service: SERVICE, host: config.metricsHost, port: config.metricsPort }),
         DatabaseModule.forRootAsync({
           inject: [PublisherConfig],
           useFactory: (publisher: PublisherConfig) => ({

@@ -4,6 +4,7 @@ import type { EntityManager } from 'typeorm';
 import { RECORDING_QUEUE, RecordingStarted, type RecordingJobs, type RecordingView } from '@streamcaster/contracts';
 import { BusException, DataPaths, LeasedWorkers, LeaseStore, Outbox, TypedQueue, type Lease, type LeasedWork, type RunningWork } from '@streamcaster/service-kit';
 import { RecorderConfig } from '../config/recorder.config.js';
+import { SegmentBytesMeter } from '../metrics/recorder.metrics.js';
 import type { RecordingEntity } from './recording.entity.js';
 import { RecordingsRepository } from './recordings.repository.js';
 import { createSegmentRecorder } from './segment-recorder.js';
@@ -92,13 +93,18 @@ export class RecordingsService implements OnApplicationBootstrap, BeforeApplicat
     });
     this.logger.log(`recording broadcast ${recording.broadcastId} into ${directory} (lease token ${lease.token})`);
     await process.start();
+    const meter = new SegmentBytesMeter(directory, lease.token);
     return {
       stop: async (reason) => {
         this.logger.log(`recording of broadcast ${recording.broadcastId} stops: ${reason}`);
         await process.stop();
+        await meter.finish();
       },
       // Its segment stays as far as it was written: the next owner writes under its own token.
-      kill: async () => process.kill(),
+      kill: async () => {
+        await process.kill();
+        await meter.finish();
+      },
     };
   }
 
