@@ -23,13 +23,22 @@ interface RoutedRequest extends IncomingMessage {
  */
 export function httpRequestMetrics(request: RoutedRequest, response: ServerResponse, next: () => void): void {
   const end = httpRequestDuration.startTimer();
+  // Nest mounts this middleware as a route of its own: a request still on it found no route.
+  const mountedAs = request.route;
   response.once('close', () => {
-    const path = request.route?.path;
     end({
       method: METHODS.has(request.method ?? '') ? (request.method as string) : 'other',
-      route: typeof path === 'string' ? `${request.baseUrl ?? ''}${path}` : 'unmatched',
+      route: routePattern(request, mountedAs, response.statusCode),
       status_class: `${Math.floor(response.statusCode / 100)}xx`,
     });
   });
   next();
+}
+
+function routePattern(request: RoutedRequest, mountedAs: RoutedRequest['route'], status: number): string {
+  const path = request.route === mountedAs ? undefined : request.route?.path;
+  if (typeof path !== 'string') return 'unmatched';
+  // Nest answers an unknown path with a 404 from a catch-all route of its own (`*path`).
+  if (path.includes('*') && status === 404) return 'unmatched';
+  return `${request.baseUrl ?? ''}${path}`;
 }
