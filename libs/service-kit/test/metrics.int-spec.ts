@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CanActivate, Controller, ForbiddenException, Get, Logger, Module, Param, UseGuards, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { MetricsModule, MetricsServer } from '@streamcaster/service-kit';
+import { MetricsModule, MetricsServer } from '../src/index.js';
 
 class ClosedGuard implements CanActivate {
   canActivate(): boolean {
