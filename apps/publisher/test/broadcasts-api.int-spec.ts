@@ -16,10 +16,11 @@ import {
   type BroadcastView,
   type Environment,
 } from '@streamcaster/contracts';
-import { BusClient, BusRequestError, MetricsServer, startBusService } from '@streamcaster/service-kit';
+import { BusClient, MetricsServer, startBusService } from '@streamcaster/service-kit';
 import {
   BusObserver,
   createTestEnvironment,
+  isBusError,
   LifecyclePublisher,
   publishAsDj,
   rawCommand,
@@ -62,15 +63,6 @@ async function storedDestination(broadcastId: string): Promise<{ live_since: Dat
     [broadcastId],
   );
   return rows.rows[0];
-}
-
-function isBusError(code: BusRequestError['code'], messagePart: string) {
-  return (error: unknown) => {
-    assert.ok(error instanceof BusRequestError, `expected a BusRequestError, got ${String(error)}`);
-    assert.equal(error.code, code);
-    assert.match(error.message, new RegExp(messagePart));
-    return true;
-  };
 }
 
 async function scrape(): Promise<string> {
