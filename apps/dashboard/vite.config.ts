@@ -31,5 +31,7 @@ export default defineConfig({
     environment: 'jsdom',
     include: ['src/**/*.test.{ts,tsx}'],
     setupFiles: ['src/test-setup.ts'],
+    // The machine is shared: two files at a time are enough for these.
+    maxWorkers: 2,
   },
 });

@@ -1,4 +1,11 @@
-// jsdom lacks what Mantine reads at render: matchMedia (colour scheme, breakpoints) and ResizeObserver.
+import { cleanup } from '@testing-library/react';
+import { afterEach } from 'vitest';
+
+// Vitest runs without globals, so Testing Library cannot register its own cleanup.
+afterEach(cleanup);
+
+// jsdom lacks what Mantine reads at render: matchMedia (colour scheme, breakpoints), ResizeObserver
+// and document.fonts (Textarea's autosize).
 if (typeof window !== 'undefined') {
   window.matchMedia ??= (query: string) =>
     ({
@@ -16,4 +23,7 @@ if (typeof window !== 'undefined') {
     unobserve() {}
     disconnect() {}
   };
+  if (!('fonts' in document)) {
+    Object.defineProperty(document, 'fonts', { value: { addEventListener: () => undefined, removeEventListener: () => undefined, ready: Promise.resolve() } });
+  }
 }
