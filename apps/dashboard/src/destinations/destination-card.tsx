@@ -1,7 +1,7 @@
 import { Badge, Card, Group, Text } from '@mantine/core';
 import type { BroadcastView, RelayStats } from '@streamcaster/contracts';
 import { Sparkline } from '../charts/sparkline';
-import { formatBitrate, formatUptime } from '../format/format';
+import { formatBitrate, formatDuration, formatUptime } from '../format/format';
 import { destinationStateColor, destinationStateWord } from './destination-state';
 
 type DestinationView = BroadcastView['destinations'][number];
@@ -60,7 +60,7 @@ export function DestinationCard({
           <Text size="xs" c="dimmed">
             Uptime
           </Text>
-          <Text>{formatUptime(destination.liveSince, now)}</Text>
+          <Text>{destination.liveSince ? formatUptime(destination.liveSince, now) : formatDuration(relay?.uptimeSeconds)}</Text>
         </div>
       </Group>
       {lastError && (

@@ -1,26 +1,59 @@
-import { AppShell, Badge, Box, Burger, Button, Group, NavLink, SegmentedControl, Text, Title } from '@mantine/core';
+import { AppShell, Badge, Box, Burger, Button, Group, NavLink, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import type { Environment } from '@streamcaster/contracts';
+import type { KeyboardEvent } from 'react';
 import { Link, Outlet, useLocation } from 'react-router-dom';
 import { useLiveStatus, useServices, useSession } from '../app-services';
 import { useEnvironment } from './environment';
 import { pagesFor } from './navigation';
 
-/** The Live/Test switch: a radio group named "Environment" with radios "Live" and "Test". */
+const ENVIRONMENTS: { value: Environment; label: string }[] = [
+  { value: 'live', label: 'Live' },
+  { value: 'test', label: 'Test' },
+];
+
+/**
+ * The Live/Test switch: a radio group named "Environment" whose radios "Live" and "Test" are real,
+ * visible buttons (a browser automation can click or check them; arrows move between them).
+ */
 export function EnvironmentSwitch() {
   const { environment, setEnvironment } = useEnvironment();
+  const choose = (value: Environment, focus: boolean, group?: HTMLElement | null) => {
+    setEnvironment(value);
+    if (focus) group?.querySelector<HTMLButtonElement>(`[data-value="${value}"]`)?.focus();
+  };
   return (
-    <SegmentedControl
+    <Group
+      gap={4}
+      wrap="nowrap"
+      role="radiogroup"
       aria-label="Environment"
-      size="xs"
-      value={environment}
-      onChange={(value) => setEnvironment(value as Environment)}
-      data={[
-        { value: 'live', label: 'Live' },
-        { value: 'test', label: 'Test' },
-      ]}
-      color={environment === 'test' ? 'yellow' : 'red'}
-    />
+      onKeyDown={(event: KeyboardEvent<HTMLDivElement>) => {
+        if (!['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown'].includes(event.key)) return;
+        event.preventDefault();
+        choose(environment === 'live' ? 'test' : 'live', true, event.currentTarget);
+      }}
+    >
+      {ENVIRONMENTS.map(({ value, label }) => {
+        const checked = environment === value;
+        return (
+          <Button
+            key={value}
+            role="radio"
+            aria-checked={checked}
+            data-value={value}
+            tabIndex={checked ? 0 : -1}
+            size="xs"
+            variant={checked ? 'filled' : 'default'}
+            color={value === 'test' ? 'yellow' : 'red'}
+            c={checked && value === 'test' ? 'dark.9' : undefined}
+            onClick={() => choose(value, false)}
+          >
+            {label}
+          </Button>
+        );
+      })}
+    </Group>
   );
 }
 
@@ -40,7 +73,8 @@ export function TestBanner() {
   );
 }
 
-const LIVE_STATUS_TEXT = { open: 'connected', connecting: 'connecting', reconnecting: 'reconnecting', 'signed-out': 'signed out', stopped: 'off' } as const;
+// Not the destination state words ("connecting", "reconnecting"): those belong to the cards alone.
+const LIVE_STATUS_TEXT = { open: 'Live updates', connecting: 'Joining', reconnecting: 'Updates paused', 'signed-out': 'Offline', stopped: 'Offline' } as const;
 
 export function AppLayout() {
   const [opened, { toggle, close }] = useDisclosure();
@@ -69,7 +103,8 @@ export function AppLayout() {
               color={liveStatus === 'open' ? 'green' : 'orange'}
               visibleFrom="sm"
               title="Live channel"
-              aria-label={`Live channel ${LIVE_STATUS_TEXT[liveStatus]}`}
+              tt="none"
+              aria-label={`Live channel: ${LIVE_STATUS_TEXT[liveStatus]}`}
             >
               {LIVE_STATUS_TEXT[liveStatus]}
             </Badge>
