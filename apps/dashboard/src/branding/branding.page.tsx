@@ -1,4 +1,4 @@
-import { Alert, Button, Group, Image, NativeSelect, Paper, SimpleGrid, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { Alert, Image, NativeSelect, Paper, SimpleGrid, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { brandingUpdateSchema, logoPositionSchema, renderTemplate, TEMPLATE_PLACEHOLDERS, type Branding, type LogoPosition } from '@streamcaster/contracts';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
@@ -7,6 +7,7 @@ import { useResources, useServices, useSession } from '../app-services';
 import { errorMessage, useFormErrors } from '../forms/use-form-errors';
 import { useEnvironment } from '../shell/environment';
 import { can } from '../shell/navigation';
+import { ErrorAlert, FormFooter } from '../shell/widgets';
 import { ComposedPreview } from './composed-preview';
 import { LogoDropZone, logoFileProblem } from './logo-drop-zone';
 
@@ -59,7 +60,6 @@ function BrandingForm({ branding, editable }: { branding: Branding; editable: bo
     logoPosition: branding.logoPosition,
   });
   const [saved, setSaved] = useState(false);
-  const [busy, setBusy] = useState(false);
   const [uploaded, setUploaded] = useState<string | null>(null);
   const [logoError, setLogoError] = useState<string | null>(null);
   const [uploading, setUploading] = useState(false);
@@ -75,20 +75,12 @@ function BrandingForm({ branding, editable }: { branding: Branding; editable: bo
   // The publisher renders with this same function, in UTC.
   const context = { dj: SAMPLE_DJ, org: values.organizationName, startedAt: new Date(), environment, timeZone: 'UTC' };
 
-  async function submit(event: FormEvent) {
+  function submit(event: FormEvent) {
     event.preventDefault();
-    const body = form.check(brandingUpdateSchema, values);
-    if (!body) return;
-    setBusy(true);
-    try {
-      const next = await resources.branding.update(body);
-      queryClient.setQueryData(queryKeys.branding, next);
+    void form.submit(brandingUpdateSchema, values, async (body) => {
+      queryClient.setQueryData(queryKeys.branding, await resources.branding.update(body));
       setSaved(true);
-    } catch (error) {
-      form.refused(error);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   async function upload(file: File) {
@@ -115,7 +107,7 @@ function BrandingForm({ branding, editable }: { branding: Branding; editable: bo
 
   return (
     <SimpleGrid cols={{ base: 1, lg: 2 }}>
-      <Paper withBorder p="md" component="form" onSubmit={(event: FormEvent) => void submit(event)} noValidate aria-label="Branding">
+      <Paper withBorder p="md" component="form" onSubmit={submit} noValidate aria-label="Branding">
         <Stack>
           <TextInput label="Organisation name" value={values.organizationName} onChange={(event) => set('organizationName')(event.currentTarget.value)} error={form.field('organizationName')} readOnly={!editable} />
           <TextInput label="Title template" value={values.titleTemplate} onChange={(event) => set('titleTemplate')(event.currentTarget.value)} error={form.field('titleTemplate')} readOnly={!editable} />
@@ -139,23 +131,12 @@ function BrandingForm({ branding, editable }: { branding: Branding; editable: bo
             error={form.field('logoPosition')}
             disabled={!editable}
           />
-          {form.errors.form && (
-            <Alert color="red" role="alert">
-              {form.errors.form}
-            </Alert>
+          {saved && (
+            <Text size="sm" c="green" role="status" ta="right">
+              Saved.
+            </Text>
           )}
-          {editable && (
-            <Group justify="flex-end">
-              {saved && (
-                <Text size="sm" c="green" role="status">
-                  Saved.
-                </Text>
-              )}
-              <Button type="submit" loading={busy}>
-                Save branding
-              </Button>
-            </Group>
-          )}
+          {editable && <FormFooter formError={form.errors.form} busy={form.busy} submitLabel="Save branding" />}
         </Stack>
       </Paper>
 
@@ -220,11 +201,7 @@ export default function BrandingPage() {
   return (
     <Stack>
       <Title order={2}>Branding</Title>
-      {branding.error && (
-        <Alert color="red" role="alert">
-          {branding.error.message}
-        </Alert>
-      )}
+      <ErrorAlert error={branding.error} />
       {branding.data && <BrandingForm branding={branding.data} editable={can.editBranding(session?.user.role ?? 'dj')} />}
     </Stack>
   );

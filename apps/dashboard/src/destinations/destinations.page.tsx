@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Group, NativeSelect, Paper, PasswordInput, Stack, Switch, Table, Text, TextInput, Title, VisuallyHidden } from '@mantine/core';
+import { Badge, Button, Group, NativeSelect, Paper, PasswordInput, Stack, Switch, Table, Text, TextInput, Title, VisuallyHidden } from '@mantine/core';
 import { destinationCreateSchema, type DestinationView, type Environment } from '@streamcaster/contracts';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
@@ -7,7 +7,7 @@ import { useResources, useSession } from '../app-services';
 import { errorMessage, useFormErrors } from '../forms/use-form-errors';
 import { useEnvironment } from '../shell/environment';
 import { can } from '../shell/navigation';
-import { ConfirmButton } from '../shell/widgets';
+import { ConfirmButton, DataTable, ErrorAlert, FormFooter } from '../shell/widgets';
 import { DESTINATION_PRESETS, presetById } from './destination-presets';
 
 const FIELDS = ['name', 'url', 'streamKey', 'environment', 'platform'] as const;
@@ -21,7 +21,6 @@ function AddDestinationForm({ environment, onDone }: { environment: Environment;
   const [url, setUrl] = useState(preset.url ?? '');
   const [streamKey, setStreamKey] = useState('');
   const [enabled, setEnabled] = useState(true);
-  const [busy, setBusy] = useState(false);
   const form = useFormErrors(FIELDS);
 
   function choosePreset(id: string) {
@@ -32,24 +31,17 @@ function AddDestinationForm({ environment, onDone }: { environment: Environment;
     form.reset();
   }
 
-  async function submit(event: FormEvent) {
+  function submit(event: FormEvent) {
     event.preventDefault();
-    const body = form.check(destinationCreateSchema, { environment, platform: 'rtmp', name, url, streamKey, enabled });
-    if (!body) return;
-    setBusy(true);
-    try {
+    void form.submit(destinationCreateSchema, { environment, platform: 'rtmp', name, url, streamKey, enabled }, async (body) => {
       await resources.destinations.create(body);
       await queryClient.invalidateQueries({ queryKey: queryKeys.destinations(environment) });
       onDone();
-    } catch (error) {
-      form.refused(error);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
-    <Paper withBorder p="md" component="form" onSubmit={(event: FormEvent) => void submit(event)} noValidate aria-label="Add destination">
+    <Paper withBorder p="md" component="form" onSubmit={submit} noValidate aria-label="Add destination">
       <Stack>
         <NativeSelect
           label="Platform"
@@ -72,19 +64,7 @@ function AddDestinationForm({ environment, onDone }: { environment: Environment;
           visibilityToggleButtonProps={{ 'aria-label': 'Show the typed characters' }}
         />
         <Switch label="Enabled" checked={enabled} onChange={(event) => setEnabled(event.currentTarget.checked)} />
-        {form.errors.form && (
-          <Alert color="red" role="alert">
-            {form.errors.form}
-          </Alert>
-        )}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onDone}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={busy}>
-            Save destination
-          </Button>
-        </Group>
+        <FormFooter formError={form.errors.form} busy={form.busy} submitLabel="Save destination" onCancel={onDone} />
       </Stack>
     </Paper>
   );
@@ -161,32 +141,14 @@ export default function DestinationsPage() {
         {editable && !adding && <Button onClick={() => setAdding(true)}>Add destination</Button>}
       </Group>
       {adding && <AddDestinationForm key={environment} environment={environment} onDone={() => setAdding(false)} />}
-      {destinations.error && (
-        <Alert color="red" role="alert">
-          {destinations.error.message}
-        </Alert>
-      )}
+      <ErrorAlert error={destinations.error} />
       {destinations.data?.length === 0 && <Text c="dimmed">No destination in this environment yet.</Text>}
       {destinations.data && destinations.data.length > 0 && (
-        <Table.ScrollContainer minWidth={520}>
-          <Table>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Name</Table.Th>
-                <Table.Th>Server URL</Table.Th>
-                <Table.Th>Enabled</Table.Th>
-                <Table.Th>
-                  <VisuallyHidden>Actions</VisuallyHidden>
-                </Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {destinations.data.map((destination) => (
-                <DestinationRow key={destination.id} destination={destination} editable={editable} />
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
+        <DataTable minWidth={520} headers={['Name', 'Server URL', 'Enabled', <VisuallyHidden>Actions</VisuallyHidden>]}>
+          {destinations.data.map((destination) => (
+            <DestinationRow key={destination.id} destination={destination} editable={editable} />
+          ))}
+        </DataTable>
       )}
     </Stack>
   );

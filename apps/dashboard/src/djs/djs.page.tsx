@@ -9,7 +9,7 @@ import { formatDateTime } from '../format/format';
 import { useFormErrors } from '../forms/use-form-errors';
 import { ObsSettings } from '../on-air/ingest-help';
 import { can } from '../shell/navigation';
-import { ConfirmButton, CopyField } from '../shell/widgets';
+import { ConfirmButton, CopyField, ErrorAlert, FormFooter } from '../shell/widgets';
 
 interface RevealedKey {
   djName: string;
@@ -50,42 +50,22 @@ function AddDjForm({ onCreated, onCancel }: { onCreated: (revealed: RevealedKey)
   const resources = useResources();
   const queryClient = useQueryClient();
   const [name, setName] = useState('');
-  const [busy, setBusy] = useState(false);
   const form = useFormErrors(['name']);
 
-  async function submit(event: FormEvent) {
+  function submit(event: FormEvent) {
     event.preventDefault();
-    const body = form.check(djCreateSchema, { name });
-    if (!body) return;
-    setBusy(true);
-    try {
+    void form.submit(djCreateSchema, { name }, async (body) => {
       const created = await resources.djs.create(body);
       await queryClient.invalidateQueries({ queryKey: queryKeys.djs });
       onCreated({ djName: created.name, streamKey: created.streamKey, ingest: created.ingest, why: 'created' });
-    } catch (error) {
-      form.refused(error);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
-    <Paper withBorder p="md" component="form" onSubmit={(event: FormEvent) => void submit(event)} noValidate aria-label="Add DJ">
+    <Paper withBorder p="md" component="form" onSubmit={submit} noValidate aria-label="Add DJ">
       <Stack>
         <TextInput label="Name" value={name} onChange={(event) => setName(event.currentTarget.value)} error={form.field('name')} autoFocus />
-        {form.errors.form && (
-          <Alert color="red" role="alert">
-            {form.errors.form}
-          </Alert>
-        )}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onCancel}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={busy}>
-            Create
-          </Button>
-        </Group>
+        <FormFooter formError={form.errors.form} busy={form.busy} submitLabel="Create" onCancel={onCancel} />
       </Stack>
     </Paper>
   );
@@ -190,11 +170,7 @@ export default function DjsPage() {
         />
       )}
       {revealed && <KeyReveal revealed={revealed} onDone={() => setRevealed(null)} />}
-      {djs.error && (
-        <Alert color="red" role="alert">
-          {djs.error.message}
-        </Alert>
-      )}
+      <ErrorAlert error={djs.error} />
       {djs.data?.length === 0 && <Text c="dimmed">No DJ yet.</Text>}
       <SimpleGrid cols={{ base: 1, md: 2 }}>
         {djs.data?.map((dj) => <DjCard key={dj.id} dj={dj} role={role} broadcasts={byDj.get(dj.id) ?? []} onRotated={setRevealed} />)}

@@ -27,7 +27,24 @@ export function useFormErrors(fieldNames: readonly string[]) {
     [],
   );
   const reset = useCallback(() => setErrors(NO_ERRORS), []);
-  return { errors, check, refused, reset, field: (name: string) => errors.fields[name] };
+  const [busy, setBusy] = useState(false);
+  /** Checks `value` with `schema`, then sends it; a refusal lands next to its field. */
+  const submit = useCallback(
+    async <S extends z.ZodType>(schema: S, value: unknown, send: (body: z.output<S>) => Promise<void>) => {
+      const body = check(schema, value);
+      if (body === null) return;
+      setBusy(true);
+      try {
+        await send(body);
+      } catch (error) {
+        refused(error);
+      } finally {
+        setBusy(false);
+      }
+    },
+    [check, refused],
+  );
+  return { errors, check, refused, reset, submit, busy, field: (name: string) => errors.fields[name] };
 }
 
 export function errorMessage(error: unknown): string {

@@ -8,6 +8,7 @@ import { useResources } from '../app-services';
 import { useBroadcastSeries } from '../charts/use-broadcast-series';
 import { destinationStateColor, destinationStateWord } from '../destinations/destination-state';
 import { formatDateTime, formatDuration } from '../format/format';
+import { DataTable } from '../shell/widgets';
 
 const BroadcastCharts = lazy(() => import('../charts/broadcast-charts'));
 
@@ -68,35 +69,23 @@ export default function BroadcastHistoryPage() {
         {view.destinations.length === 0 ? (
           <Text c="dimmed">None.</Text>
         ) : (
-          <Table.ScrollContainer minWidth={480}>
-            <Table>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Name</Table.Th>
-                  <Table.Th>Last state</Table.Th>
-                  <Table.Th>Reconnects</Table.Th>
-                  <Table.Th>Last error</Table.Th>
+          <DataTable minWidth={480} headers={['Name', 'Last state', 'Reconnects', 'Last error']}>
+            {view.destinations.map((destination) => {
+              const word = destinationStateWord(destination.state);
+              return (
+                <Table.Tr key={destination.id}>
+                  <Table.Td>{destination.name}</Table.Td>
+                  <Table.Td>
+                    <Badge color={destinationStateColor(word)} tt="none">
+                      {word}
+                    </Badge>
+                  </Table.Td>
+                  <Table.Td>{destination.reconnects}</Table.Td>
+                  <Table.Td style={{ overflowWrap: 'anywhere' }}>{destination.lastError ?? '—'}</Table.Td>
                 </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {view.destinations.map((destination) => {
-                  const word = destinationStateWord(destination.state);
-                  return (
-                    <Table.Tr key={destination.id}>
-                      <Table.Td>{destination.name}</Table.Td>
-                      <Table.Td>
-                        <Badge color={destinationStateColor(word)} tt="none">
-                          {word}
-                        </Badge>
-                      </Table.Td>
-                      <Table.Td>{destination.reconnects}</Table.Td>
-                      <Table.Td style={{ overflowWrap: 'anywhere' }}>{destination.lastError ?? '—'}</Table.Td>
-                    </Table.Tr>
-                  );
-                })}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
+              );
+            })}
+          </DataTable>
         )}
       </section>
       <section aria-label="Charts">

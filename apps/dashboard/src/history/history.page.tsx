@@ -1,10 +1,11 @@
-import { Alert, Anchor, Badge, Group, NativeSelect, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Anchor, Badge, Group, NativeSelect, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router-dom';
 import { queryKeys, type BroadcastFilters } from '../api/resources';
 import { useResources } from '../app-services';
 import { formatDateTime, formatDuration } from '../format/format';
 import { useEnvironment } from '../shell/environment';
+import { DataTable, ErrorAlert } from '../shell/widgets';
 
 /** `YYYY-MM-DD` of a date field, as the start of that day (from) or of the next (to), in local time. */
 export function dayBound(day: string, end: boolean): string | undefined {
@@ -56,46 +57,28 @@ export default function HistoryPage() {
       <Text size="xs" c="dimmed">
         The environment is the switch at the top.
       </Text>
-      {broadcasts.error && (
-        <Alert color="red" role="alert">
-          {broadcasts.error.message}
-        </Alert>
-      )}
+      <ErrorAlert error={broadcasts.error} />
       {broadcasts.data?.length === 0 && <Text c="dimmed">No broadcast matches.</Text>}
       {rows.length > 0 && (
-        <Table.ScrollContainer minWidth={640}>
-          <Table striped>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Started</Table.Th>
-                <Table.Th>DJ</Table.Th>
-                <Table.Th>Title</Table.Th>
-                <Table.Th>Duration</Table.Th>
-                <Table.Th>State</Table.Th>
-                <Table.Th>Destinations</Table.Th>
+        <DataTable minWidth={640} striped headers={['Started', 'DJ', 'Title', 'Duration', 'State', 'Destinations']}>
+          {rows.map((broadcast) => {
+            const ended = broadcast.endedAt ? Date.parse(broadcast.endedAt) : Date.now();
+            return (
+              <Table.Tr key={broadcast.id}>
+                <Table.Td>
+                  <Anchor component={Link} to={`/history/${broadcast.id}`}>
+                    {formatDateTime(broadcast.startedAt)}
+                  </Anchor>
+                </Table.Td>
+                <Table.Td>{broadcast.djName}</Table.Td>
+                <Table.Td style={{ overflowWrap: 'anywhere' }}>{broadcast.title}</Table.Td>
+                <Table.Td>{formatDuration((ended - Date.parse(broadcast.startedAt)) / 1000)}</Table.Td>
+                <Table.Td>{broadcast.state}</Table.Td>
+                <Table.Td>{broadcast.destinations.length}</Table.Td>
               </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {rows.map((broadcast) => {
-                const ended = broadcast.endedAt ? Date.parse(broadcast.endedAt) : Date.now();
-                return (
-                  <Table.Tr key={broadcast.id}>
-                    <Table.Td>
-                      <Anchor component={Link} to={`/history/${broadcast.id}`}>
-                        {formatDateTime(broadcast.startedAt)}
-                      </Anchor>
-                    </Table.Td>
-                    <Table.Td>{broadcast.djName}</Table.Td>
-                    <Table.Td style={{ overflowWrap: 'anywhere' }}>{broadcast.title}</Table.Td>
-                    <Table.Td>{formatDuration((ended - Date.parse(broadcast.startedAt)) / 1000)}</Table.Td>
-                    <Table.Td>{broadcast.state}</Table.Td>
-                    <Table.Td>{broadcast.destinations.length}</Table.Td>
-                  </Table.Tr>
-                );
-              })}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
+            );
+          })}
+        </DataTable>
       )}
     </Stack>
   );

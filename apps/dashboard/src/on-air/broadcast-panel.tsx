@@ -1,7 +1,7 @@
 import { Badge, Group, Paper, SimpleGrid, Skeleton, Stack, Text, Title } from '@mantine/core';
 import { broadcastPatchSchema, broadcastViewSchema, type BroadcastStats, type BroadcastView, type HostStats } from '@streamcaster/contracts';
 import { useQueryClient } from '@tanstack/react-query';
-import { lazy, Suspense } from 'react';
+import { lazy, Suspense, type ReactNode } from 'react';
 import { useResources, useSession } from '../app-services';
 import { useBroadcastSeries } from '../charts/use-broadcast-series';
 import { recentBitrates } from '../charts/stats-series';
@@ -134,41 +134,39 @@ export function Figures({ stats, host }: { stats: BroadcastStats | null; host?: 
   const audio = ingest?.audioCodec ? `${ingest.audioCodec}${ingest.audioSampleRate ? ` ${ingest.audioSampleRate / 1000} kHz` : ''}${ingest.audioChannels ? ` ${ingest.audioChannels} ch` : ''}` : '—';
   return (
     <Stack gap="sm">
-      <Paper withBorder p="sm" component="section" aria-label="Ingest">
-        <Text fw={600} size="sm" mb={4}>
-          Ingest
-        </Text>
-        <SimpleGrid cols={{ base: 2, xs: 3 }} component="dl" m={0} spacing="xs">
-          <Figure label="Video">{ingest?.videoCodec ?? '—'}</Figure>
-          <Figure label="Resolution">{resolution}</Figure>
-          <Figure label="Frame rate">{formatFps(ingest?.fps)}</Figure>
-          <Figure label="Bitrate">{formatBitrate(ingest?.bitrateKbps)}</Figure>
-          <Figure label="Audio">{audio}</Figure>
-        </SimpleGrid>
-      </Paper>
-      <Paper withBorder p="sm" component="section" aria-label="Composer">
-        <Text fw={600} size="sm" mb={4}>
-          Composer
-        </Text>
-        <SimpleGrid cols={{ base: 2, xs: 3 }} component="dl" m={0} spacing="xs">
-          <Figure label="Encoder">{composer?.encoder ?? '—'}</Figure>
-          <Figure label="Frame rate">{formatFps(composer?.fps)}</Figure>
-          <Figure label="Speed">{formatSpeed(composer?.speed)}</Figure>
-          <Figure label="Dropped frames">{composer?.droppedFrames ?? '—'}</Figure>
-          <Figure label="Duplicated frames">{composer?.duplicatedFrames ?? '—'}</Figure>
-          <Figure label="Host CPU">{formatPercent(host?.cpuPercent)}</Figure>
-        </SimpleGrid>
-      </Paper>
-      <Paper withBorder p="sm" component="section" aria-label="Recorder">
-        <Text fw={600} size="sm" mb={4}>
-          Recorder
-        </Text>
-        <SimpleGrid cols={{ base: 2, xs: 3 }} component="dl" m={0} spacing="xs">
-          <Figure label="State">{recorder?.state ?? '—'}</Figure>
-          <Figure label="Size">{formatBytes(recorder?.sizeBytes)}</Figure>
-          <Figure label="Duration">{formatDuration(recorder?.durationSeconds)}</Figure>
-        </SimpleGrid>
-      </Paper>
+      <FigureSection label="Ingest">
+        <Figure label="Video">{ingest?.videoCodec ?? '—'}</Figure>
+        <Figure label="Resolution">{resolution}</Figure>
+        <Figure label="Frame rate">{formatFps(ingest?.fps)}</Figure>
+        <Figure label="Bitrate">{formatBitrate(ingest?.bitrateKbps)}</Figure>
+        <Figure label="Audio">{audio}</Figure>
+      </FigureSection>
+      <FigureSection label="Composer">
+        <Figure label="Encoder">{composer?.encoder ?? '—'}</Figure>
+        <Figure label="Frame rate">{formatFps(composer?.fps)}</Figure>
+        <Figure label="Speed">{formatSpeed(composer?.speed)}</Figure>
+        <Figure label="Dropped frames">{composer?.droppedFrames ?? '—'}</Figure>
+        <Figure label="Duplicated frames">{composer?.duplicatedFrames ?? '—'}</Figure>
+        <Figure label="Host CPU">{formatPercent(host?.cpuPercent)}</Figure>
+      </FigureSection>
+      <FigureSection label="Recorder">
+        <Figure label="State">{recorder?.state ?? '—'}</Figure>
+        <Figure label="Size">{formatBytes(recorder?.sizeBytes)}</Figure>
+        <Figure label="Duration">{formatDuration(recorder?.durationSeconds)}</Figure>
+      </FigureSection>
     </Stack>
+  );
+}
+
+function FigureSection({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <Paper withBorder p="sm" component="section" aria-label={label}>
+      <Text fw={600} size="sm" mb={4}>
+        {label}
+      </Text>
+      <SimpleGrid cols={{ base: 2, xs: 3 }} component="dl" m={0} spacing="xs">
+        {children}
+      </SimpleGrid>
+    </Paper>
   );
 }

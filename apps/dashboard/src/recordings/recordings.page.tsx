@@ -6,6 +6,7 @@ import { queryKeys } from '../api/resources';
 import { useResources } from '../app-services';
 import { formatBytes, formatDateTime, formatDuration } from '../format/format';
 import { errorMessage } from '../forms/use-form-errors';
+import { DataTable, ErrorAlert } from '../shell/widgets';
 
 /**
  * A recording's MP4 through a short-lived signed URL (POST …/file-url): a <video> and a download link
@@ -81,56 +82,38 @@ export default function RecordingsPage() {
   return (
     <Stack>
       <Title order={2}>Recordings</Title>
-      {recordings.error && (
-        <Alert color="red" role="alert">
-          {recordings.error.message}
-        </Alert>
-      )}
+      <ErrorAlert error={recordings.error} />
       {current && <Player key={current.id} recording={current} label={labelOf(current)} onClose={() => setPlaying(null)} />}
       {recordings.data?.length === 0 && <Text c="dimmed">No recording yet.</Text>}
       {rows.length > 0 && (
-        <Table.ScrollContainer minWidth={640}>
-          <Table striped>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>DJ</Table.Th>
-                <Table.Th>Date</Table.Th>
-                <Table.Th>Duration</Table.Th>
-                <Table.Th>Size</Table.Th>
-                <Table.Th>State</Table.Th>
-                <Table.Th>File</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {rows.map((recording) => (
-                <Table.Tr key={recording.id}>
-                  <Table.Td>{djOf.get(recording.broadcastId) ?? '—'}</Table.Td>
-                  <Table.Td>{formatDateTime(recording.startedAt)}</Table.Td>
-                  <Table.Td>{formatDuration(recording.durationSeconds)}</Table.Td>
-                  <Table.Td>{formatBytes(recording.sizeBytes)}</Table.Td>
-                  <Table.Td>
-                    {recording.state}
-                    {recording.error && (
-                      <Text size="xs" c="red">
-                        {recording.error}
-                      </Text>
-                    )}
-                  </Table.Td>
-                  <Table.Td>
-                    {recording.state === 'ready' && (
-                      <Group gap="xs" wrap="nowrap">
-                        <Button size="xs" aria-label={`Play ${labelOf(recording)}`} onClick={() => setPlaying(recording.id)}>
-                          Play
-                        </Button>
-                        <DownloadButton recording={recording} label={labelOf(recording)} />
-                      </Group>
-                    )}
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
+        <DataTable minWidth={640} striped headers={['DJ', 'Date', 'Duration', 'Size', 'State', 'File']}>
+          {rows.map((recording) => (
+            <Table.Tr key={recording.id}>
+              <Table.Td>{djOf.get(recording.broadcastId) ?? '—'}</Table.Td>
+              <Table.Td>{formatDateTime(recording.startedAt)}</Table.Td>
+              <Table.Td>{formatDuration(recording.durationSeconds)}</Table.Td>
+              <Table.Td>{formatBytes(recording.sizeBytes)}</Table.Td>
+              <Table.Td>
+                {recording.state}
+                {recording.error && (
+                  <Text size="xs" c="red">
+                    {recording.error}
+                  </Text>
+                )}
+              </Table.Td>
+              <Table.Td>
+                {recording.state === 'ready' && (
+                  <Group gap="xs" wrap="nowrap">
+                    <Button size="xs" aria-label={`Play ${labelOf(recording)}`} onClick={() => setPlaying(recording.id)}>
+                      Play
+                    </Button>
+                    <DownloadButton recording={recording} label={labelOf(recording)} />
+                  </Group>
+                )}
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </DataTable>
       )}
     </Stack>
   );

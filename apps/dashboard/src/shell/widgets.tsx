@@ -1,4 +1,4 @@
-import { Button, CopyButton, Group, Modal, Text, TextInput, type ButtonProps } from '@mantine/core';
+import { Alert, Button, CopyButton, Group, Modal, Table, Text, TextInput, type ButtonProps } from '@mantine/core';
 import { useEffect, useState, type ReactNode } from 'react';
 
 /** The current time, ticking every `ms` (uptimes). */
@@ -110,5 +110,56 @@ export function Figure({ label, children }: { label: string; children: ReactNode
         {children}
       </Text>
     </div>
+  );
+}
+
+/** What the server said when a page's data could not be loaded. */
+export function ErrorAlert({ error }: { error: Error | null }) {
+  if (!error) return null;
+  return (
+    <Alert color="red" role="alert">
+      {error.message}
+    </Alert>
+  );
+}
+
+/** The end of a form: its own error (one that names no field), Cancel and the submit button. */
+export function FormFooter({ formError, busy, submitLabel, onCancel }: { formError: string | null; busy: boolean; submitLabel: string; onCancel?: () => void }) {
+  return (
+    <>
+      {formError && (
+        <Alert color="red" role="alert">
+          {formError}
+        </Alert>
+      )}
+      <Group justify="flex-end">
+        {onCancel && (
+          <Button variant="default" onClick={onCancel}>
+            Cancel
+          </Button>
+        )}
+        <Button type="submit" loading={busy}>
+          {submitLabel}
+        </Button>
+      </Group>
+    </>
+  );
+}
+
+/** A table that scrolls sideways on a phone instead of squeezing its columns. */
+export function DataTable({ headers, minWidth, striped, children }: { headers: ReactNode[]; minWidth: number; striped?: boolean; children: ReactNode }) {
+  return (
+    <Table.ScrollContainer minWidth={minWidth}>
+      <Table striped={striped}>
+        <Table.Thead>
+          <Table.Tr>
+            {headers.map((header, index) => (
+              <Table.Th key={index}>{header}</Table.Th>
+            ))}
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>{children}</Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
   );
 }

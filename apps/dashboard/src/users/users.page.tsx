@@ -5,7 +5,7 @@ import { useState, type FormEvent } from 'react';
 import { queryKeys } from '../api/resources';
 import { useResources, useSession } from '../app-services';
 import { errorMessage, useFormErrors } from '../forms/use-form-errors';
-import { ConfirmButton, CopyField } from '../shell/widgets';
+import { ConfirmButton, CopyField, DataTable, ErrorAlert, FormFooter } from '../shell/widgets';
 
 const FIELDS = ['email', 'role', 'djId', 'password'] as const;
 
@@ -16,27 +16,21 @@ function AddUserForm({ djs, onCreated, onCancel }: { djs: DjView[]; onCreated: (
   const [role, setRole] = useState<Role>('operator');
   const [djId, setDjId] = useState('');
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
   const form = useFormErrors(FIELDS);
 
-  async function submit(event: FormEvent) {
+  function submit(event: FormEvent) {
     event.preventDefault();
     const value = { email, role, ...(role === 'dj' ? { djId: djId || null } : {}), ...(password ? { password } : {}) };
-    if (!form.check(userCreateSchema, value)) return;
-    setBusy(true);
-    try {
+    void form.submit(userCreateSchema, value, async () => {
+      // The value as typed: the gateway parses it with the same schema.
       const created = await resources.users.create(value);
       await queryClient.invalidateQueries({ queryKey: queryKeys.users });
       onCreated(created);
-    } catch (error) {
-      form.refused(error);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
-    <Paper withBorder p="md" component="form" onSubmit={(event: FormEvent) => void submit(event)} noValidate aria-label="Add user">
+    <Paper withBorder p="md" component="form" onSubmit={submit} noValidate aria-label="Add user">
       <Stack>
         <TextInput label="Email" type="email" value={email} onChange={(event) => setEmail(event.currentTarget.value)} error={form.field('email')} />
         <NativeSelect label="Role" data={[...ROLES]} value={role} onChange={(event) => setRole(event.currentTarget.value as Role)} error={form.field('role')} />
@@ -58,19 +52,7 @@ function AddUserForm({ djs, onCreated, onCancel }: { djs: DjView[]; onCreated: (
           autoComplete="new-password"
           visibilityToggleButtonProps={{ 'aria-label': 'Show the typed characters' }}
         />
-        {form.errors.form && (
-          <Alert color="red" role="alert">
-            {form.errors.form}
-          </Alert>
-        )}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onCancel}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={busy}>
-            Create user
-          </Button>
-        </Group>
+        <FormFooter formError={form.errors.form} busy={form.busy} submitLabel="Create user" onCancel={onCancel} />
       </Stack>
     </Paper>
   );
@@ -178,32 +160,13 @@ export default function UsersPage() {
           {created.password ? <CopyField label="Generated password" value={created.password} description="Shown only this once." /> : 'With the password you gave.'}
         </Alert>
       )}
-      {users.error && (
-        <Alert color="red" role="alert">
-          {users.error.message}
-        </Alert>
-      )}
+      <ErrorAlert error={users.error} />
       {users.data && (
-        <Table.ScrollContainer minWidth={640}>
-          <Table>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Email</Table.Th>
-                <Table.Th>Role</Table.Th>
-                <Table.Th>DJ</Table.Th>
-                <Table.Th>Disabled</Table.Th>
-                <Table.Th>
-                  <VisuallyHidden>Actions</VisuallyHidden>
-                </Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {users.data.map((user) => (
-                <UserRow key={user.id} user={user} djs={djs.data ?? []} self={user.id === session?.user.id} />
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
+        <DataTable minWidth={640} headers={['Email', 'Role', 'DJ', 'Disabled', <VisuallyHidden>Actions</VisuallyHidden>]}>
+          {users.data.map((user) => (
+            <UserRow key={user.id} user={user} djs={djs.data ?? []} self={user.id === session?.user.id} />
+          ))}
+        </DataTable>
       )}
     </Stack>
   );
