@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { BusModule, ControlPlaneModule, controlPlaneMigration, DatabaseModule, ServiceConfigModule, ServiceHealthModule } from '@streamcaster/service-kit';
+import { BusModule, ControlPlaneModule, controlPlaneMigration, DatabaseModule, MetricsModule, ServiceConfigModule, ServiceHealthModule } from '@streamcaster/service-kit';
 import { StatsConfig } from './config/stats.config.js';
 import { HistoryModule } from './history/history.module.js';
 import { LifecycleModule } from './lifecycle/lifecycle.module.js';
@@ -33,6 +33,7 @@ export class StatsModule {
         HistoryModule,
         SnapshotsModule,
         ServiceHealthModule.forRoot(SERVICE),
+        MetricsModule.forRoot({ service: SERVICE, host: config.metricsHost, port: config.metricsPort }),
       ],
     };
   }

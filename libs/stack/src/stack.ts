@@ -29,6 +29,11 @@ export interface StackOptions {
   hooksSecret: string;
   /** Replicas of each bus service (the fault tests run two); the gateway runs once. */
   replicas?: Partial<Record<Exclude<ServiceName, 'gateway'>, number>>;
+  /**
+   * The services' metrics listeners: each on its own default port (9464...; a second replica on any
+   * free one), or all on free ports (the tests, which run beside `npm start`).
+   */
+  metricsPorts?: 'defaults' | 'free';
   /** Variables for every service (admin, grace period, encoder profile...). */
   env?: NodeJS.ProcessEnv;
   /** nginx-rtmp's log level; see NginxRtmpOptions.logLevel. */
@@ -155,6 +160,8 @@ export class Stack {
         INGEST_HOOKS_SECRET: options.hooksSecret,
         JWT_SECRET: options.jwtSecret,
         STREAMCASTER_SECRET_KEY: options.secretKey,
+        // One METRICS_PORT for every service would make all but the first fail to listen.
+        METRICS_PORT: options.metricsPorts === 'free' || name !== service ? '0' : '',
       },
       restart: 'always',
       readiness: { kind: 'line', pattern: new RegExp(`${service} is ready`) },

@@ -14,3 +14,4 @@ export * from './lifecycle-events.js';
 export * from './fault-tools.js';
 export * from './run-service.js';
 export * from './browser.js';
+export * from './bus-errors.js';

@@ -5,6 +5,7 @@ import { RECORDING_QUEUE, RecordingProgress, RecordingStarted, type RecordingJob
 import { BusClient, BusException, DataPaths, LeasedWorkers, LeaseStore, Outbox, TypedQueue, type Lease, type LeasedWork, type RunningWork } from '@streamcaster/service-kit';
 import { FfmpegProgressParser } from '@streamcaster/supervisor';
 import { RecorderConfig } from '../config/recorder.config.js';
+import { SegmentBytesMeter } from '../metrics/recorder.metrics.js';
 import type { RecordingEntity } from './recording.entity.js';
 import { RecordingsRepository } from './recordings.repository.js';
 import { RecordingProgressMeter } from './recording-progress.js';
@@ -96,13 +97,18 @@ export class RecordingsService implements OnApplicationBootstrap, BeforeApplicat
     this.reportProgress(process, recording, directory);
     this.logger.log(`recording broadcast ${recording.broadcastId} into ${directory} (lease token ${lease.token})`);
     await process.start();
+    const meter = new SegmentBytesMeter(directory, lease.token);
     return {
       stop: async (reason) => {
         this.logger.log(`recording of broadcast ${recording.broadcastId} stops: ${reason}`);
         await process.stop();
+        await meter.finish();
       },
       // Its segment stays as far as it was written: the next owner writes under its own token.
-      kill: async () => process.kill(),
+      kill: async () => {
+        await process.kill();
+        await meter.finish();
+      },
     };
   }
 

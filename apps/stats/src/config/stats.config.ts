@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { commonConfigFields, databaseUrlField, field, loadConfig, type ConfigValues } from '@streamcaster/service-kit';
+import { commonConfigFields, databaseUrlField, field, metricsConfigFields, loadConfig, type ConfigValues } from '@streamcaster/service-kit';
 
 export const statsConfigFields = {
   ...commonConfigFields,
+  ...metricsConfigFields(9468),
   databaseUrl: databaseUrlField,
   rtmpStatUrl: field(
     'RTMP_STAT_URL',

@@ -9,6 +9,7 @@ import { IngestStatReader } from '../ingest/ingest-stat.reader.js';
 import { TrackedBroadcastsRepository } from '../lifecycle/tracked-broadcasts.repository.js';
 import { ProgressStore } from '../progress/progress-store.js';
 import { buildBroadcastStats, historyPointOf } from './snapshot-builder.js';
+import { recordSnapshot } from '../metrics/stats.metrics.js';
 
 const SNAPSHOT_EVERY_MS = 1_000;
 
@@ -47,6 +48,7 @@ export class SnapshotService implements OnApplicationBootstrap, BeforeApplicatio
 
   /** One snapshot now: built, published and written to the history. */
   async publish(now = new Date()): Promise<{ host: HostStats; broadcasts: BroadcastStats[] }> {
+    const started = performance.now();
     const [running, ingestStreams, host] = await Promise.all([this.tracked.running(), this.ingest.read(), this.host.sample(now)]);
     this.progress.forgetStale(now.getTime());
     const broadcasts = running.broadcasts.map((broadcast) =>
@@ -63,6 +65,7 @@ export class SnapshotService implements OnApplicationBootstrap, BeforeApplicatio
     );
     await this.bus.emit(StatsSnapshot, { at: now.toISOString(), host, broadcasts });
     await this.history.insert(broadcasts.map((stats) => ({ broadcastId: stats.broadcastId, point: historyPointOf(stats, host) })));
+    recordSnapshot(host, broadcasts, (performance.now() - started) / 1000);
     return { host, broadcasts };
   }
 }
