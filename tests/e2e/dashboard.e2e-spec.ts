@@ -321,6 +321,7 @@ describe('the dashboard, end to end in Chromium', { timeout: 300_000 }, () => {
     assert.equal(saved.title, title);
     await page.reload();
     await page.getByText(title).first().waitFor();
+    await waitForPlayback(page.getByLabel('Program preview'), 1, 20_000);
     await browser.screenshot(page, 'on-air');
     await browser.screenshot(page, 'on-air-phone', PHONE);
   });
@@ -408,7 +409,11 @@ describe('the dashboard, end to end in Chromium', { timeout: 300_000 }, () => {
     await page.getByText(DJ_NAME).first().waitFor();
     // The DJ's recording, not the rehearsal's: its button is "Play <DJ> <date>".
     await page.getByRole('button', { name: new RegExp(`^Play ${DJ_NAME}`) }).first().click();
-    await waitForPlayback(page.getByLabel(UI.recordingPlayer, { exact: true }), 2, 20_000);
+    const player = page.getByLabel(UI.recordingPlayer, { exact: true });
+    const refusal = page.getByRole('region', { name: /^Playing / }).getByRole('alert');
+    await player.or(refusal).first().waitFor();
+    if (await refusal.isVisible()) assert.fail(`the recording does not play: ${await refusal.innerText()}`);
+    await waitForPlayback(player, 2, 20_000);
     await browser.screenshot(page, 'recordings');
     assert.deepEqual(browser.dialogs, [], 'a dialog opened during the run');
     assert.deepEqual(browser.pageErrors, [], 'the dashboard threw');

@@ -72,6 +72,8 @@ export class HeadlessChromium {
     mkdirSync(E2E_ARTIFACTS_DIR, { recursive: true });
     const previous = page.viewportSize();
     await page.setViewportSize(viewport);
+    // Layouts that change with the width (a navigation drawer) animate into place.
+    if (previous && previous.width !== viewport.width) await page.waitForTimeout(600);
     const path = join(E2E_ARTIFACTS_DIR, `${name}.png`);
     await page.screenshot({ path });
     if (previous && (previous.width !== viewport.width || previous.height !== viewport.height)) await page.setViewportSize(previous);
