@@ -1,16 +1,19 @@
 // Benchmark of the dashboard's first load, in Debian's Chromium against the whole system (see bench/README.md):
 //   initial JS      the scripts the first HTML loads before anything renders (its <script src> and
 //                   modulepreload links: the entry and its static imports), gzipped               (target ≤ 300 kB)
-//   JS of a visit   every script fetched by signing in and opening On air, gzipped and as transferred (information)
+//   JS of a visit   every script fetched by signing in and opening On air while a broadcast runs (the
+//                   preview player and the charts with it), gzipped and as transferred              (information)
 //   interactive     navigation start → the first frame with the Environment switch visible and
-//                   enabled, signed in, median of RUNS (5) cold (empty cache) and RUNS warm loads    (target ≤ 1.5 s)
+//                   enabled, signed in, a broadcast on air, median of RUNS (5) cold (empty cache)
+//                   and RUNS warm loads                                                             (target ≤ 1.5 s)
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { Page } from 'playwright-core';
+import type { Page, Request } from 'playwright-core';
 import { Stack } from '@streamcaster/stack';
-import { createTestEnvironment, environmentSwitch, HeadlessChromium, signInToDashboard, testStackOptions } from '@streamcaster/testing';
+import { createTestEnvironment, environmentSwitch, HeadlessChromium, publishAsDj, signInToDashboard, testStackOptions, waitFor, type DjStream } from '@streamcaster/testing';
+import { callApi } from './gateway-api.js';
 import { percentile } from './live-client.js';
 
 const RUNS = Number(process.env.BENCH_DASHBOARD_RUNS ?? 5);
@@ -21,6 +24,7 @@ const benchStartedAt = Date.now();
 const environment = await createTestEnvironment('dashbench');
 let stack: Stack | null = null;
 let browser: HeadlessChromium | null = null;
+let dj: DjStream | null = null;
 
 const round1 = (value: number) => Number(value.toFixed(1));
 const round3 = (value: number) => Number(value.toFixed(3));
@@ -97,9 +101,28 @@ async function initialScripts(dashboardUrl: string): Promise<Array<{ path: strin
 }
 
 try {
-  stack = new Stack(await testStackOptions(environment, join(environment.dataDir, 'run'), { STREAMCASTER_ADMIN_EMAIL: ADMIN.email, STREAMCASTER_ADMIN_PASSWORD: ADMIN.password }));
+  stack = new Stack(
+    await testStackOptions(environment, join(environment.dataDir, 'run'), {
+      STREAMCASTER_ADMIN_EMAIL: ADMIN.email,
+      STREAMCASTER_ADMIN_PASSWORD: ADMIN.password,
+      TRANSCODER_ENCODER: 'libx264',
+      // A small program: what is measured is the page, on a machine that also encodes a set.
+      TRANSCODER_WIDTH: '640',
+      TRANSCODER_HEIGHT: '360',
+    }),
+  );
   await stack.start();
   const dashboardUrl = `${stack.gatewayUrl}/`;
+
+  // A broadcast on air, as when the crew opens the page during a set: the preview and charts load too.
+  const login = await fetch(`${stack.gatewayUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
+  const { accessToken } = (await login.json()) as { accessToken: string };
+  const { streamKey } = await callApi<{ streamKey: string }>(stack.gatewayUrl, 'POST', '/api/djs', accessToken, { name: 'Bench DJ' });
+  dj = publishAsDj(`rtmp://127.0.0.1:${stack.options.rtmpPort}/live/${streamKey}`, 3_600, { size: '640x360' });
+  await waitFor('a live broadcast', async () => {
+    const running = await callApi<Array<{ state: string }>>(stack!.gatewayUrl, 'GET', '/api/broadcasts?environment=live', accessToken);
+    return running.some((broadcast) => broadcast.state === 'live') ? true : undefined;
+  }, 30_000);
 
   const initial = await initialScripts(dashboardUrl);
   const initialGzip = initial.reduce((sum, script) => sum + script.gzipBytes, 0);
@@ -110,8 +133,11 @@ try {
   const page = await browser.page();
   const visit: Array<{ url: string; transferredBytes: number; gzipBytes: number }> = [];
   const pending: Array<Promise<void>> = [];
-  page.on('requestfinished', (request) => {
-    if (request.resourceType() !== 'script') return;
+  const seen = new Set<string>();
+  const countScript = (request: Request) => {
+    // Once per file: a script the page asks for again comes from the memory cache.
+    if (request.resourceType() !== 'script' || seen.has(request.url())) return;
+    seen.add(request.url());
     pending.push(
       (async () => {
         const response = await request.response();
@@ -120,12 +146,13 @@ try {
         visit.push({ url: new URL(request.url()).pathname, transferredBytes: sizes.responseBodySize, gzipBytes: gzipSync(body).length });
       })(),
     );
-  });
-  await page.goto(dashboardUrl);
+  };
+  page.on('requestfinished', countScript);
   await signInToDashboard(page, dashboardUrl, ADMIN);
   await page.getByRole('link', { name: 'On air' }).click();
-  await environmentSwitch(page).waitFor();
-  await page.waitForTimeout(2_000);
+  await page.getByLabel('Program preview').waitFor();
+  await page.waitForTimeout(3_000);
+  page.off('requestfinished', countScript);
   await Promise.all(pending);
   const visitGzip = visit.reduce((sum, script) => sum + script.gzipBytes, 0);
   const visitTransferred = visit.reduce((sum, script) => sum + script.transferredBytes, 0);
@@ -145,6 +172,7 @@ try {
     measuredAt: new Date().toISOString(),
     machine: { cores: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 1e9), browser: browser.context.browser()?.version() ?? 'chromium' },
     benchSeconds: Math.round((Date.now() - benchStartedAt) / 1000),
+    conditions: 'signed in as admin, one broadcast on air (640x360 libx264 program), the gateway serving dist/apps/dashboard',
     initialJs: { gzipKb: round1(kb(initialGzip)), rawKb: round1(kb(initial.reduce((sum, script) => sum + script.bytes, 0))), scripts: initial, target: TARGETS.initialJsGzipKb },
     firstVisitJs: { gzipKb: round1(kb(visitGzip)), transferredKb: round1(kb(visitTransferred)), scripts: visit },
     interactiveSeconds: {
@@ -166,6 +194,7 @@ try {
   writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
   console.log(`\nresults kept in ${file}`);
 } finally {
+  dj?.process.kill('SIGKILL');
   await browser?.close();
   await stack?.stop();
   await environment.dispose();

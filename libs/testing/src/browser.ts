@@ -229,7 +229,7 @@ export interface Credentials {
 
 /** Opens the dashboard and signs in; resolves once the navigation ("On air") is there. */
 export async function signInToDashboard(page: Page, dashboardUrl: string, credentials: Credentials): Promise<void> {
-  if (!(await page.getByLabel('Email').isVisible())) await page.goto(dashboardUrl);
+  if (!page.url().startsWith(dashboardUrl)) await page.goto(dashboardUrl);
   await page.getByLabel('Email').fill(credentials.email);
   await page.getByLabel('Password').fill(credentials.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
