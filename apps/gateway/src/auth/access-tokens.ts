@@ -42,7 +42,11 @@ export class AccessTokenVerifier {
     }
     const claims = accessClaimsSchema.safeParse(payload);
     if (!claims.success) throw refuse('access token has unexpected claims');
-    const { sub, sid } = claims.data;
+    return this.userOfSession(claims.data.sub, claims.data.sid);
+  }
+
+  /** The user as the database knows it now, if its session `sid` is still alive. */
+  async userOfSession(sub: string, sid: string): Promise<AuthenticatedUser> {
     const [user, sessionAlive] = await Promise.all([this.users.findById(sub), this.refreshTokens.isSessionAlive(sid, sub)]);
     if (!user) throw refuse('the user no longer exists');
     if (user.disabled) throw refuse('the account is disabled');

@@ -3,8 +3,10 @@ import {
   Body,
   Controller,
   Get,
+  NotFoundException,
   PayloadTooLargeException,
   Put,
+  Res,
   UploadedFile,
   UseInterceptors,
   type CallHandler,
@@ -12,9 +14,10 @@ import {
   type NestInterceptor,
 } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { brandingSchema, brandingUpdateSchema, GetBranding, SetBrandingLogo, UpdateBranding, type Branding } from '@streamcaster/contracts';
-import { BusClient } from '@streamcaster/service-kit';
+import { BusClient, DataPaths } from '@streamcaster/service-kit';
 import { catchError, type Observable } from 'rxjs';
 import type { z } from 'zod';
 import { Roles } from '../auth/auth.decorators.js';
@@ -43,6 +46,7 @@ export class BrandingHttpController {
   constructor(
     private readonly bus: BusClient,
     private readonly assets: AssetStore,
+    private readonly paths: DataPaths,
   ) {}
 
   @Get()
@@ -50,6 +54,23 @@ export class BrandingHttpController {
   @ApiOkResponse({ schema: openApiSchema(brandingSchema) })
   get(): Promise<Branding> {
     return this.bus.request(GetBranding, {});
+  }
+
+  /** The current logo itself (for the dashboard's preview); 404 when none is set. */
+  @Get('logo')
+  @Roles('admin', 'operator')
+  @ApiProduces('image/png', 'image/jpeg')
+  async logo(@Res() response: Response): Promise<void> {
+    const { logo } = await this.bus.request(GetBranding, {});
+    if (!logo) throw new NotFoundException('no logo is set');
+    // The name is the content's hash: the same name always means the same bytes.
+    await new Promise<void>((resolve, reject) =>
+      response.sendFile(this.paths.asset(logo.assetName), { headers: { 'Content-Type': logo.mimeType, 'Cache-Control': 'private, no-cache' } }, (error) => {
+        if (!error || response.headersSent) return resolve();
+        for (const name of response.getHeaderNames()) response.removeHeader(name);
+        reject(new NotFoundException('the logo file is missing from the data volume'));
+      }),
+    );
   }
 
   @Put()

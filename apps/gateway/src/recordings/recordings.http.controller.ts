@@ -1,4 +1,4 @@
-import { Controller, Get, HttpException, Logger, NotFoundException, Param, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, HttpException, Logger, NotFoundException, Param, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import {
   GetBroadcast,
@@ -6,7 +6,9 @@ import {
   ListBroadcasts,
   ListRecordings,
   LocateRecordingFile,
+  recordingFileUrlSchema,
   recordingViewSchema,
+  type RecordingFileUrl,
   type RecordingView,
 } from '@streamcaster/contracts';
 import { BusClient, BusRequestError, DataPaths, VolumePathError } from '@streamcaster/service-kit';
@@ -14,7 +16,8 @@ import type { Response } from 'express';
 import { realpath } from 'node:fs/promises';
 import { sep } from 'node:path';
 import { z } from 'zod';
-import { CurrentUser, djScopeOf, Roles, type AuthenticatedUser } from '../auth/auth.decorators.js';
+import { AcceptsFileLink, CurrentUser, djScopeOf, Roles, type AuthenticatedUser } from '../auth/auth.decorators.js';
+import { FileLinks } from '../auth/file-links.js';
 import { UuidPipe } from '../http/uuid.pipe.js';
 import { openApiSchema } from '../http/zod-http.js';
 
@@ -41,6 +44,7 @@ export class RecordingsHttpController {
   constructor(
     private readonly bus: BusClient,
     private readonly paths: DataPaths,
+    private readonly fileLinks: FileLinks,
   ) {}
 
   @Get()
@@ -62,9 +66,25 @@ export class RecordingsHttpController {
     return recording;
   }
 
+  /**
+   * A link to the MP4 that works without the bearer header for 10 minutes (for `<video src>` and
+   * downloads), for a recording the caller may see and that has its file.
+   */
+  @Post(':id/file-url')
+  @HttpCode(200)
+  @Roles('admin', 'operator', 'dj')
+  @ApiOkResponse({ schema: openApiSchema(recordingFileUrlSchema) })
+  async fileUrl(@Param('id', new UuidPipe('recording id')) id: string, @CurrentUser() caller: AuthenticatedUser): Promise<RecordingFileUrl> {
+    if (djScopeOf(caller)) await this.assertVisible(await this.bus.request(GetRecording, { id }), caller);
+    const located = await this.bus.request(LocateRecordingFile, { id });
+    await this.fileOnVolume(id, located.relativePath);
+    return this.fileLinks.issue(caller, `/api/recordings/${id}/file`);
+  }
+
   /** Streams the finished MP4 from the shared volume (with range requests, so players can seek). */
   @Get(':id/file')
   @Roles('admin', 'operator', 'dj')
+  @AcceptsFileLink()
   @ApiProduces('video/mp4')
   async file(@Param('id', new UuidPipe('recording id')) id: string, @CurrentUser() caller: AuthenticatedUser, @Res() response: Response): Promise<void> {
     if (djScopeOf(caller)) await this.assertVisible(await this.bus.request(GetRecording, { id }), caller);
