@@ -15,6 +15,7 @@ import { HealthModule } from './health/health.module.js';
 import { HttpErrorFilter } from './http/http-exception.filter.js';
 import { IngestSessionEntity } from './ingest/ingest-session.entity.js';
 import { IngestModule } from './ingest/ingest.module.js';
+import { LiveModule } from './live/live.module.js';
 import { GatewayInitial1763920000000 } from './migrations/1763920000000-gateway-initial.js';
 import { GatewayUsersSessions1796114880000 } from './migrations/1796114880000-gateway-users-sessions.js';
 import { RecordingsHttpController } from './recordings/recordings.http.controller.js';
@@ -44,6 +45,7 @@ export class GatewayModule {
         DjsModule,
         IngestModule,
         HealthModule,
+        LiveModule,
         // The gateway answers its own ping too: the readiness check's NATS round trip.
         ServiceHealthModule.forRoot(SERVICE),
       ],

@@ -49,6 +49,8 @@ import { UserEntity } from './user.entity.js';
     { provide: APP_GUARD, useClass: RolesGuard },
     { provide: APP_INTERCEPTOR, useClass: RetryAfterInterceptor },
   ],
+  // The live channel signs its sockets in with the same check as every request.
+  exports: [AccessTokenVerifier],
 })
 export class AuthModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
