@@ -6,6 +6,7 @@ import { RefreshTokenEntity } from './auth/refresh-token.entity.js';
 import { UserEntity } from './auth/user.entity.js';
 import { BrandingHttpController } from './branding/branding.http.controller.js';
 import { AssetStore } from './branding/asset-store.js';
+import { BroadcastAccess } from './broadcasts/broadcast-access.js';
 import { BroadcastsHttpController } from './broadcasts/broadcasts.http.controller.js';
 import { GatewayConfig } from './config/gateway.config.js';
 import { DestinationsHttpController } from './destinations/destinations.http.controller.js';
@@ -18,6 +19,7 @@ import { IngestModule } from './ingest/ingest.module.js';
 import { LiveModule } from './live/live.module.js';
 import { GatewayInitial1763920000000 } from './migrations/1763920000000-gateway-initial.js';
 import { GatewayUsersSessions1796114880000 } from './migrations/1796114880000-gateway-users-sessions.js';
+import { PreviewHttpController } from './preview/preview.http.controller.js';
 import { RecordingsHttpController } from './recordings/recordings.http.controller.js';
 
 export const SERVICE = 'gateway';
@@ -50,8 +52,8 @@ export class GatewayModule {
         ServiceHealthModule.forRoot(SERVICE),
       ],
       // These only forward to the service that owns the data, over the bus.
-      controllers: [DestinationsHttpController, BrandingHttpController, BroadcastsHttpController, RecordingsHttpController],
-      providers: [AssetStore, { provide: APP_FILTER, useClass: HttpErrorFilter }],
+      controllers: [DestinationsHttpController, BrandingHttpController, BroadcastsHttpController, PreviewHttpController, RecordingsHttpController],
+      providers: [AssetStore, BroadcastAccess, { provide: APP_FILTER, useClass: HttpErrorFilter }],
     };
   }
 }

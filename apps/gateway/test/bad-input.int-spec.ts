@@ -333,6 +333,7 @@ describe('gateway with nginx-rtmp and every service running', () => {
       statPort: rtmpStatPort,
       hookUrl: `${baseUrl}/api/hooks/nginx-rtmp`,
       hookSecret: env.env.INGEST_HOOKS_SECRET!,
+      previewDir: join(env.dataDir, 'preview'),
     });
     await nginx.start();
     await Promise.all(BUS_SERVICES.map((name) => startService(name)));
