@@ -26,6 +26,7 @@ import { SupervisedProcess } from '@streamcaster/supervisor';
 import { createTestEnvironment, freePort, LifecyclePublisher, publishAsDj, type TestEnvironment, waitFor } from '@streamcaster/testing';
 import { startGateway, type RunningGateway } from '../src/bootstrap.js';
 import { loadGatewayConfig } from '../src/config/gateway.config.js';
+import { assertApiError, callApi, type ApiOptions, type ApiResponse } from './api-client.js';
 
 const ADMIN_EMAIL = 'live@club.example';
 const ADMIN_PASSWORD = 'the live channel admin';
@@ -52,37 +53,8 @@ let broadcastA: BroadcastView;
 let broadcastB: BroadcastView;
 const clients: LiveClient[] = [];
 
-interface Reply {
-  status: number;
-  headers: Headers;
-  body: unknown;
-  bytes: Buffer;
-}
-
-async function api(method: string, path: string, options: { token?: string; json?: unknown; base?: string } = {}): Promise<Reply> {
-  const headers: Record<string, string> = {};
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  if (options.json !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(`${options.base ?? baseA}${path}`, {
-    method,
-    headers,
-    body: options.json !== undefined ? JSON.stringify(options.json) : undefined,
-    redirect: 'manual',
-    signal: AbortSignal.timeout(40_000),
-  });
-  const bytes = Buffer.from(await response.arrayBuffer());
-  const text = bytes.toString('utf8');
-  const body = (response.headers.get('content-type') ?? '').includes('application/json') && text ? (JSON.parse(text) as unknown) : text;
-  return { status: response.status, headers: response.headers, body, bytes };
-}
-
-function assertError(reply: Reply, status: number, message: string | RegExp): void {
-  assert.equal(reply.status, status, `status of ${JSON.stringify(reply.body)}`);
-  const body = reply.body as { statusCode: number; message: string };
-  assert.deepEqual(Object.keys(body).sort(), ['message', 'statusCode']);
-  if (typeof message === 'string') assert.equal(body.message, message);
-  else assert.match(body.message, message);
-}
+const api = (method: string, path: string, options: ApiOptions & { base?: string } = {}): Promise<ApiResponse> => callApi(options.base ?? baseA, method, path, options);
+const assertError = assertApiError;
 
 async function login(email: string, password: string, base = baseA): Promise<string> {
   const reply = await api('POST', '/api/auth/login', { json: { email, password }, base });
