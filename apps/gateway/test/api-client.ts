@@ -36,7 +36,7 @@ export async function callApi(base: string, method: string, path: string, option
 }
 
 /** The API's error shape, `{ statusCode, message }` and nothing else, with this status and message. */
-export function assertApiError(response: ApiResponse, status: number, message: string | RegExp): void {
+export function assertApiError(response: Pick<ApiResponse, 'status' | 'body'>, status: number, message: string | RegExp): void {
   assert.equal(response.status, status, `status of ${JSON.stringify(response.body)}`);
   const body = response.body as { statusCode: number; message: string };
   assert.deepEqual(Object.keys(body).sort(), ['message', 'statusCode']);
