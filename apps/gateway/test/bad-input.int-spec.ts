@@ -251,7 +251,12 @@ describe('malformed ids and traversal', () => {
       .flatMap(([path, methods]) => Object.keys(methods).map((method) => ({ method: method.toUpperCase(), path })));
   }
 
-  const JSON_BODY: Record<string, unknown> = { PATCH: { enabled: false } };
+  /** A body each PATCH route would accept, so that only the id can be what is refused. */
+  const PATCH_BODY: Record<string, unknown> = {
+    '/api/users/{id}': { disabled: false },
+    '/api/broadcasts/{id}': { title: 'Any title' },
+    '/api/destinations/{id}': { enabled: false },
+  };
 
   it('refuses a malformed id on every route that takes one with 400, before anything is forwarded', async () => {
     const routes = await routesWithId();
@@ -263,8 +268,7 @@ describe('malformed ids and traversal', () => {
     const malformed = ['not-a-uuid', '%2e%2e%2f%2e%2e%2fetc%2fpasswd', '..%2F..%2Fetc%2Fpasswd', '%00', `${randomUUID()}%00`, `${randomUUID()}%2F..`, '%20', 'a'.repeat(15_000)];
     for (const { method, path } of routes) {
       for (const id of malformed) {
-        // A body each route would accept, so that only the id can be what is refused.
-        const body = path.startsWith('/api/users/') && method === 'PATCH' ? { disabled: false } : JSON_BODY[method];
+        const body = method === 'PATCH' ? PATCH_BODY[path] : undefined;
         const response = await admin(method, path.replace('{id}', id), body);
         // The owners are down: a 503 here would mean the id went onto the bus.
         assertError(response, 400, /uuid/i, `${method} ${path} with ${id.slice(0, 50)}`);
