@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: every test (unit, integration, end to end) on the real components of this machine.
-# Any arguments narrow the run to those compiled test files, e.g. `npm test -- dist/libs/**/*.spec.js`.
+# Any arguments narrow the run to those files, e.g. `npm test -- 'dist/libs/**/*.spec.js'` (compiled
+# node:test files) or `npm test -- apps/dashboard/src/format/format.test.ts` (the dashboard's Vitest files).
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 ensure_packages "${SYSTEM_NEEDS[@]}" "${TEST_NEEDS[@]}"
@@ -19,10 +20,43 @@ say "linting"
 NX_DAEMON=false "$ROOT/node_modules/.bin/nx" show projects >/dev/null
 NX_DAEMON=false "$ROOT/node_modules/.bin/eslint" --max-warnings=0 .
 
+# Arguments narrow the run: the dashboard's Vitest files (apps/dashboard/...) go to Vitest, the
+# rest (compiled node:test files) to node. Without arguments, both run everything.
+vitest_files=()
+node_files=()
+run_vitest=0
 if [ "$#" -eq 0 ]; then
-  set -- 'dist/**/*.spec.js' 'dist/**/*.int-spec.js' 'dist/**/*.e2e-spec.js'
+  run_vitest=1
+  node_files=('dist/**/*.spec.js' 'dist/**/*.int-spec.js' 'dist/**/*.e2e-spec.js')
+else
+  for file in "$@"; do
+    case "$file" in
+      apps/dashboard/*) vitest_files+=("$file"); run_vitest=1 ;;
+      *) node_files+=("$file") ;;
+    esac
+  done
 fi
-say "testing"
-# One file at a time: the end-to-end files each bring up the whole system and its ports.
-exec "$ROOT/node_modules/.bin/node" --enable-source-maps --test --test-concurrency=1 \
-  --test-reporter=./tools/test-reporter.mjs "$@"
+
+# Vitest's counts reach the last line through its JSON report, which the node reporter adds in.
+vitest_report="$(mktemp -t streamcaster-vitest.XXXXXX.json)"
+trap 'rm -f "$vitest_report"' EXIT
+vitest_status=0
+if [ "$run_vitest" -eq 1 ]; then
+  say "testing the dashboard (Vitest)"
+  rm -f "$vitest_report"
+  "$ROOT/node_modules/.bin/node" "$ROOT/node_modules/.bin/vitest" run --config apps/dashboard/vite.config.ts \
+    --reporter=default --reporter=json --outputFile.json="$vitest_report" "${vitest_files[@]}" || vitest_status=$?
+  export STREAMCASTER_VITEST_REPORT="$vitest_report"
+fi
+
+node_status=0
+if [ "${#node_files[@]}" -gt 0 ]; then
+  say "testing"
+  # One file at a time: the end-to-end files each bring up the whole system and its ports.
+  "$ROOT/node_modules/.bin/node" --enable-source-maps --test --test-concurrency=1 \
+    --test-reporter=./tools/test-reporter.mjs "${node_files[@]}" || node_status=$?
+else
+  # Only dashboard files: the reporter prints the last line from Vitest's counts alone.
+  "$ROOT/node_modules/.bin/node" ./tools/test-reporter.mjs || node_status=$?
+fi
+[ "$vitest_status" -eq 0 ] && [ "$node_status" -eq 0 ]

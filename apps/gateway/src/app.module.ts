@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { BusModule, ControlPlaneModule, controlPlaneMigration, DatabaseModule, ServiceConfigModule, ServiceHealthModule } from '@streamcaster/service-kit';
+import { BusModule, ControlPlaneModule, controlPlaneMigration, DatabaseModule, MetricsModule, ServiceConfigModule, ServiceHealthModule } from '@streamcaster/service-kit';
 import { AuthModule } from './auth/auth.module.js';
 import { RefreshTokenEntity } from './auth/refresh-token.entity.js';
 import { UserEntity } from './auth/user.entity.js';
@@ -33,6 +33,7 @@ export class GatewayModule {
       imports: [
         ServiceConfigModule.forRoot(GatewayConfig, config),
         BusModule.forRoot(SERVICE),
+        MetricsModule.forRoot({ service: SERVICE, host: config.metricsHost, port: config.metricsPort }),
         DatabaseModule.forRootAsync({
           inject: [GatewayConfig],
           useFactory: (gateway: GatewayConfig) => ({

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { BusModule, ControlPlaneModule, controlPlaneMigration, DatabaseModule, SecretBox, ServiceConfigModule, ServiceHealthModule } from '@streamcaster/service-kit';
+import { BusModule, ControlPlaneModule, controlPlaneMigration, DatabaseModule, MetricsModule, SecretBox, ServiceConfigModule, ServiceHealthModule } from '@streamcaster/service-kit';
 import { BrandingEntity } from './branding/branding.entity.js';
 import { BrandingModule } from './branding/branding.module.js';
 import { BroadcastDestinationEntity } from './broadcasts/broadcast-destination.entity.js';
@@ -11,6 +11,7 @@ import { DestinationsModule } from './destinations/destinations.module.js';
 import { PublisherInitial1763920100000 } from './migrations/1763920100000-publisher-initial.js';
 import { BroadcastCurrentIngest1763920300000 } from './migrations/1763920300000-broadcast-current-ingest.js';
 import { BroadcastInterruptedAt1764600100000 } from './migrations/1764600100000-broadcast-interrupted-at.js';
+import { BroadcastDestinationPlatformLiveSince1796200000000 } from './migrations/1796200000000-broadcast-destination-platform-live-since.js';
 import { SecretKeyGuard } from './destinations/secret-key.guard.js';
 
 export const SERVICE = 'publisher';
@@ -24,13 +25,20 @@ export class PublisherModule {
       imports: [
         ServiceConfigModule.forRoot(PublisherConfig, config, [{ provide: SecretBox, useValue: new SecretBox(config.secretKey) }]),
         BusModule.forRoot(SERVICE),
+        MetricsModule.forRoot({ service: SERVICE, host: config.metricsHost, port: config.metricsPort }),
         DatabaseModule.forRootAsync({
           inject: [PublisherConfig],
           useFactory: (publisher: PublisherConfig) => ({
             url: publisher.databaseUrl,
             schema: SCHEMA,
             entities: [DestinationEntity, BrandingEntity, BroadcastEntity, BroadcastDestinationEntity],
-            migrations: [PublisherInitial1763920100000, BroadcastCurrentIngest1763920300000, controlPlaneMigration(SCHEMA), BroadcastInterruptedAt1764600100000],
+            migrations: [
+              PublisherInitial1763920100000,
+              BroadcastCurrentIngest1763920300000,
+              controlPlaneMigration(SCHEMA),
+              BroadcastInterruptedAt1764600100000,
+              BroadcastDestinationPlatformLiveSince1796200000000,
+            ],
           }),
         }),
         ControlPlaneModule.forRoot({ service: SERVICE, schema: SCHEMA }),

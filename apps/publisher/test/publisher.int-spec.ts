@@ -27,9 +27,9 @@ import {
   type BroadcastView,
   type Environment,
 } from '@streamcaster/contracts';
-import { BusClient, BusRequestError, SecretBox, startBusService } from '@streamcaster/service-kit';
+import { BusClient, SecretBox, startBusService } from '@streamcaster/service-kit';
 import { SupervisedProcess } from '@streamcaster/supervisor';
-import { BusObserver, createTestEnvironment, freePort, LifecyclePublisher, rawCommand, type TestEnvironment, waitFor, runServiceUntilExit } from '@streamcaster/testing';
+import { BusObserver, createTestEnvironment, freePort, isBusError, LifecyclePublisher, rawCommand, type TestEnvironment, waitFor, runServiceUntilExit } from '@streamcaster/testing';
 import { PublisherModule } from '../src/app.module.js';
 import { loadPublisherConfig, type PublisherConfig } from '../src/config/publisher.config.js';
 import { ReconcilerService } from '../src/reconciler/reconciler.service.js';
@@ -64,15 +64,6 @@ let gatewayEvents: LifecyclePublisher;
 let database: pg.Client;
 let broadcastQueue: Queue;
 let appClosed = false;
-
-function isBusError(code: BusRequestError['code'], messagePart: string) {
-  return (error: unknown) => {
-    assert.ok(error instanceof BusRequestError, `expected a BusRequestError, got ${String(error)}`);
-    assert.equal(error.code, code);
-    assert.match(error.message, new RegExp(messagePart));
-    return true;
-  };
-}
 
 interface Dj {
   id: string;

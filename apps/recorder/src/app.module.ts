@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { BusModule, ControlPlaneModule, controlPlaneMigration, DatabaseModule, ServiceConfigModule, ServiceHealthModule } from '@streamcaster/service-kit';
+import { BusModule, ControlPlaneModule, controlPlaneMigration, DatabaseModule, MetricsModule, ServiceConfigModule, ServiceHealthModule } from '@streamcaster/service-kit';
 import { RecorderConfig } from './config/recorder.config.js';
 import { RecorderInitial1763920200000 } from './migrations/1763920200000-recorder-initial.js';
 import { RecordingLease1763920400000 } from './migrations/1763920400000-recording-lease.js';
@@ -18,6 +18,7 @@ export class RecorderModule {
       imports: [
         ServiceConfigModule.forRoot(RecorderConfig, config),
         BusModule.forRoot(SERVICE),
+        MetricsModule.forRoot({ service: SERVICE, host: config.metricsHost, port: config.metricsPort }),
         DatabaseModule.forRootAsync({
           inject: [RecorderConfig],
           useFactory: (recorder: RecorderConfig) => ({

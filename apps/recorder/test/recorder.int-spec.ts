@@ -14,6 +14,7 @@ import {
   LocateRecordingFile,
   RECORDING_QUEUE,
   RecordingFinalized,
+  RecordingProgress,
   RecordingStarted,
   type BroadcastState,
   type RecordingView,
@@ -182,7 +183,7 @@ before(async () => {
   rtmp = await RtmpServer.start(join(env.dataDir, 'nginx'));
   config = loadRecorderConfig({ ...env.env, RTMP_INTERNAL_URL: rtmp.url, RECORDER_SEGMENT_SECONDS: String(SEGMENT_SECONDS) });
   observer = await BusObserver.connect(env.natsUrl, env.subjectPrefix);
-  await observer.observe(RecordingStarted, RecordingFinalized);
+  await observer.observe(RecordingStarted, RecordingFinalized, RecordingProgress);
   app = await startBusService('recorder', RecorderModule.forRoot(config), config);
   bus = new BusClient('test', env.subjectPrefix, env.natsUrl);
   await bus.connect();
@@ -239,6 +240,12 @@ describe('recorder', () => {
       return names.length >= 3 ? names : undefined;
     });
     assert.deepEqual(segments, segments.map((_name, index) => segmentName(1, index)), 'numbered from 0 under token 1');
+    // While it wrote, the recorder said how far it was, once a second: growing size and duration.
+    const progress = observer.messages(RecordingProgress).filter((message) => message.payload.recordingId === id).map((message) => message.payload);
+    assert.ok(progress.length >= 3, `${progress.length} recording.progress events in 6 s`);
+    assert.ok(progress.every((report, index) => index === 0 || (report.sizeBytes >= progress[index - 1]!.sizeBytes && report.durationSeconds >= progress[index - 1]!.durationSeconds)));
+    assert.ok(progress.at(-1)!.sizeBytes > 0 && progress.at(-1)!.durationSeconds >= 3, JSON.stringify(progress.at(-1)));
+    assert.equal(progress[0]!.broadcastId, broadcastId);
 
     await broadcastEnds(broadcastId, 'live');
     const ready = await recordingIn(id, ['ready', 'failed']);

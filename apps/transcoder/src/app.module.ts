@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { BusModule, ControlPlaneModule, controlPlaneMigration, DatabaseModule, ServiceConfigModule, ServiceHealthModule } from '@streamcaster/service-kit';
+import { BusModule, ControlPlaneModule, controlPlaneMigration, DatabaseModule, MetricsModule, ServiceConfigModule, ServiceHealthModule } from '@streamcaster/service-kit';
 import { TranscoderConfig } from './config/transcoder.config.js';
 import { EncoderRegistry } from './encoders/encoder-registry.js';
 import { TranscoderInitial1764600200000 } from './migrations/1764600200000-transcoder-initial.js';
@@ -20,6 +20,7 @@ export class TranscoderModule {
       imports: [
         ServiceConfigModule.forRoot(TranscoderConfig, config),
         BusModule.forRoot(SERVICE),
+        MetricsModule.forRoot({ service: SERVICE, host: config.metricsHost, port: config.metricsPort }),
         DatabaseModule.forRootAsync({
           inject: [TranscoderConfig],
           useFactory: (transcoder: TranscoderConfig) => ({

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { ServiceName } from './domain.js';
 
@@ -54,6 +53,7 @@ export function wrapEvent<E extends EventContract>(
   producer: string,
   correlationId?: string,
 ): EventMessage<EventPayload<E>> {
-  const id = randomUUID();
+  // Web Crypto, not node:crypto: the contracts also run in the dashboard's browser bundle.
+  const id = globalThis.crypto.randomUUID();
   return { id, occurredAt: new Date().toISOString(), correlationId: correlationId ?? id, producer, payload };
 }

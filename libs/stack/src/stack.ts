@@ -5,7 +5,7 @@ import { ensureDatabase } from './database.js';
 import { CONSOLE_ONLY_MARKER } from '@streamcaster/service-kit';
 import { nginxRtmpProcess } from './nginx-rtmp.js';
 
-export const SERVICES = ['gateway', 'publisher', 'transcoder', 'recorder'] as const;
+export const SERVICES = ['gateway', 'publisher', 'transcoder', 'recorder', 'stats'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
 export interface StackOptions {
@@ -29,6 +29,11 @@ export interface StackOptions {
   hooksSecret: string;
   /** Replicas of each bus service (the fault tests run two); the gateway runs once. */
   replicas?: Partial<Record<Exclude<ServiceName, 'gateway'>, number>>;
+  /**
+   * The services' metrics listeners: each on its own default port (9464...; a second replica on any
+   * free one), or all on free ports (the tests, which run beside `npm start`).
+   */
+  metricsPorts?: 'defaults' | 'free';
   /** Variables for every service (admin, grace period, encoder profile...). */
   env?: NodeJS.ProcessEnv;
   /** nginx-rtmp's log level; see NginxRtmpOptions.logLevel. */
@@ -38,7 +43,7 @@ export interface StackOptions {
 }
 
 /**
- * The whole system on one machine: nginx-rtmp and the four services, each supervised (restarted if
+ * The whole system on one machine: nginx-rtmp and the five services, each supervised (restarted if
  * it dies), each logging to runDir/logs/<name>.log. Used by `npm start` and by the end-to-end tests.
  */
 export class Stack {
@@ -77,7 +82,7 @@ export class Stack {
         logLevel: options.nginxLogLevel,
       }),
     );
-    const replicas = (['publisher', 'transcoder', 'recorder'] as const).flatMap((service) =>
+    const replicas = (['publisher', 'transcoder', 'recorder', 'stats'] as const).flatMap((service) =>
       Array.from({ length: options.replicas?.[service] ?? 1 }, (_, index) => ({ service, name: index === 0 ? service : `${service}-${index + 1}` })),
     );
     await Promise.all(replicas.map(({ service, name }) => this.launch(name, this.serviceProcess(service, name))));
@@ -156,6 +161,8 @@ export class Stack {
         INGEST_HOOKS_SECRET: options.hooksSecret,
         JWT_SECRET: options.jwtSecret,
         STREAMCASTER_SECRET_KEY: options.secretKey,
+        // One METRICS_PORT for every service would make all but the first fail to listen.
+        METRICS_PORT: options.metricsPorts === 'free' || name !== service ? '0' : '',
       },
       restart: 'always',
       readiness: { kind: 'line', pattern: new RegExp(`${service} is ready`) },

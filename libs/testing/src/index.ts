@@ -13,3 +13,4 @@ export * from './process-tree.js';
 export * from './lifecycle-events.js';
 export * from './fault-tools.js';
 export * from './run-service.js';
+export * from './bus-errors.js';

@@ -63,6 +63,8 @@ export async function createTestEnvironment(label: string): Promise<TestEnvironm
       JWT_SECRET: randomBytes(32).toString('base64url'),
       STREAMCASTER_SECRET_KEY: randomBytes(32).toString('base64'),
       INGEST_HOOKS_SECRET: randomBytes(24).toString('base64url'),
+      // Any free port: test runs and their services never fight over the default metrics ports.
+      METRICS_PORT: '0',
     },
     async dispose() {
       await admin((client) => client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`));

@@ -21,6 +21,7 @@ export async function testStackOptions(environment: TestEnvironment, runDir: str
     queuePrefix: environment.queuePrefix,
     jwtSecret: environment.env.JWT_SECRET!,
     secretKey: environment.env.STREAMCASTER_SECRET_KEY!,
+    metricsPorts: 'free',
     env,
   };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonConfigFields, databaseUrlField, field, loadConfig, milliseconds, port, type ConfigValues } from '@streamcaster/service-kit';
+import { commonConfigFields, databaseUrlField, metricsConfigFields, field, loadConfig, milliseconds, port, type ConfigValues } from '@streamcaster/service-kit';
 
 const MS_PER_UNIT = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
@@ -14,6 +14,7 @@ const duration = (fallback: string) =>
 export const gatewayConfigFields = {
   ...commonConfigFields,
   databaseUrl: databaseUrlField,
+  ...metricsConfigFields(9464),
   host: field('GATEWAY_HOST', z.string().min(1).default('0.0.0.0'), 'address the HTTP API listens on'),
   port: field('GATEWAY_PORT', port(8080), 'port of the public HTTP API and the dashboard'),
   jwtSecret: field(

@@ -6,7 +6,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { AccessTokenVerifier } from '../auth/access-tokens.js';
-import { liveClients, liveSlowClientsDropped } from './live-metrics.js';
+import { liveClients, liveSlowClientsDropped } from '../metrics/live.metrics.js';
 import { LiveSession, LiveTokenRefused } from './live-session.js';
 import { LiveTopicsService } from './live-topics.service.js';
 import { systemClock } from './topic-coalescer.js';

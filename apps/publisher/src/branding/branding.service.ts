@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { Branding, Environment, Logo } from '@streamcaster/contracts';
-import { brandingUpdateSchema } from '@streamcaster/contracts';
+import { brandingUpdateSchema, renderTemplate } from '@streamcaster/contracts';
 import type { z } from 'zod';
 import type { BrandingEntity } from './branding.entity.js';
 import { BrandingRepository } from './branding.repository.js';
-import { renderTemplate } from './title-template.js';
 
 function toBranding(entity: BrandingEntity): Branding {
   return {

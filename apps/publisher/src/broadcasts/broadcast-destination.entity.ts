@@ -1,8 +1,8 @@
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import type { RelayState } from '@streamcaster/contracts';
+import type { Platform, RelayState } from '@streamcaster/contracts';
 import type { BroadcastEntity } from './broadcast.entity.js';
 
-/** One destination of one broadcast: a snapshot of its name and the state of its relay. */
+/** One destination of one broadcast: a snapshot of its name and platform, and the state of its relay. */
 @Entity({ name: 'broadcast_destinations' })
 export class BroadcastDestinationEntity {
   @PrimaryColumn({ name: 'broadcast_id', type: 'uuid' })
@@ -19,7 +19,14 @@ export class BroadcastDestinationEntity {
   name!: string;
 
   @Column({ type: 'text' })
+  platform!: Platform;
+
+  @Column({ type: 'text' })
   state!: RelayState;
+
+  /** When the relay last went `live`; null while it is not (the dashboard's uptime of the destination). */
+  @Column({ name: 'live_since', type: 'timestamptz', nullable: true })
+  liveSince!: Date | null;
 
   @Column({ type: 'integer', default: 0 })
   reconnects!: number;

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { BrandingModule } from '../branding/branding.module.js';
 import { DestinationsModule } from '../destinations/destinations.module.js';
+import { PublisherMetrics } from '../metrics/publisher-metrics.service.js';
 import { ReconcilerService } from '../reconciler/reconciler.service.js';
 import { RelayWorkers } from '../relays/relay-workers.service.js';
 import { RelaysNatsController } from '../relays/relays.nats.controller.js';
@@ -16,6 +17,6 @@ import { BroadcastsService } from './broadcasts.service.js';
 @Module({
   imports: [TypeOrmModule.forFeature([BroadcastEntity, BroadcastDestinationEntity]), DestinationsModule, BrandingModule],
   controllers: [BroadcastsNatsController, RelaysNatsController],
-  providers: [BroadcastsService, BroadcastsRepository, BroadcastQueues, BroadcastEndProcessor, RelayWorkers, ReconcilerService],
+  providers: [BroadcastsService, BroadcastsRepository, BroadcastQueues, BroadcastEndProcessor, RelayWorkers, ReconcilerService, PublisherMetrics],
 })
 export class BroadcastsModule {}

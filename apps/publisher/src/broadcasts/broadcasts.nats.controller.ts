@@ -6,6 +6,7 @@ import {
   ListBroadcasts,
   ProgramStarted,
   StopBroadcast,
+  UpdateBroadcast,
   type BroadcastView,
   type CommandRequest,
   type EventMessage,
@@ -35,7 +36,13 @@ export class BroadcastsNatsController {
 
   @OnCommand(ListBroadcasts)
   list(request: CommandRequest<typeof ListBroadcasts>): Promise<BroadcastView[]> {
-    return this.broadcasts.list(request.environment, request.limit, request.djId);
+    const { from, to, ...filter } = request;
+    return this.broadcasts.list({ ...filter, from: from === undefined ? undefined : new Date(from), to: to === undefined ? undefined : new Date(to) });
+  }
+
+  @OnCommand(UpdateBroadcast)
+  update(request: CommandRequest<typeof UpdateBroadcast>): Promise<BroadcastView> {
+    return this.broadcasts.update(request.id, request.patch);
   }
 
   @OnCommand(GetBroadcast)

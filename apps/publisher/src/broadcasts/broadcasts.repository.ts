@@ -1,10 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, In, type EntityManager } from 'typeorm';
+import { And, DataSource, In, LessThan, MoreThanOrEqual, type EntityManager } from 'typeorm';
 import type { BroadcastState, Environment } from '@streamcaster/contracts';
 import { BroadcastDestinationEntity } from './broadcast-destination.entity.js';
 import { BroadcastEntity } from './broadcast.entity.js';
 import { ACTIVE_STATES, RUNNING_STATES } from './broadcast-state-machine.js';
+
+export interface BroadcastListFilter {
+  environment?: Environment;
+  djId?: string;
+  from?: Date;
+  to?: Date;
+  /** Only starting, live and interrupted ones. */
+  running?: boolean;
+  limit: number;
+}
 
 /**
  * Broadcasts and their destinations. Every method takes the EntityManager of the caller's
@@ -39,13 +49,36 @@ export class BroadcastsRepository {
     return this.broadcasts(manager).findOne({ where: { id }, relations: { destinations: true } });
   }
 
-  list(environment: Environment | undefined, limit: number, djId?: string): Promise<BroadcastEntity[]> {
+  /** Newest first; `from`/`to` bound startedAt (from inclusive, to exclusive). */
+  list(filter: BroadcastListFilter): Promise<BroadcastEntity[]> {
+    const { environment, djId, from, to, running, limit } = filter;
+    const startedAt = from && to ? And(MoreThanOrEqual(from), LessThan(to)) : from ? MoreThanOrEqual(from) : to ? LessThan(to) : undefined;
     return this.broadcasts().find({
-      where: { ...(environment ? { environment } : {}), ...(djId ? { djId } : {}) },
+      where: {
+        ...(environment ? { environment } : {}),
+        ...(djId ? { djId } : {}),
+        ...(startedAt ? { startedAt } : {}),
+        ...(running ? { state: In([...RUNNING_STATES]) } : {}),
+      },
       relations: { destinations: true },
-      order: { startedAt: 'DESC' },
+      order: { startedAt: 'DESC', id: 'ASC' },
       take: limit,
     });
+  }
+
+  /** A new title and/or description; false when there is no such broadcast. */
+  async updateText(id: string, changes: Partial<Pick<BroadcastEntity, 'title' | 'description'>>, manager?: EntityManager): Promise<boolean> {
+    const result = await this.broadcasts(manager).update({ id }, changes);
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** How many broadcasts are in each state (the metrics). */
+  async countByState(): Promise<Map<BroadcastState, number>> {
+    const rows = (await this.broadcasts().createQueryBuilder('broadcast').select('broadcast.state', 'state').addSelect('count(*)::int', 'count').groupBy('broadcast.state').getRawMany()) as Array<{
+      state: BroadcastState;
+      count: number;
+    }>;
+    return new Map(rows.map((row) => [row.state, row.count]));
   }
 
   findInState(states: readonly BroadcastState[], manager?: EntityManager): Promise<BroadcastEntity[]> {
@@ -93,7 +126,7 @@ export class BroadcastsRepository {
     manager: EntityManager,
     broadcastId: string,
     destinationId: string,
-    changes: Partial<Pick<BroadcastDestinationEntity, 'state' | 'reconnects' | 'bitrateKbps' | 'lastError'>>,
+    changes: Partial<Pick<BroadcastDestinationEntity, 'state' | 'reconnects' | 'bitrateKbps' | 'lastError' | 'liveSince'>>,
     fence: { resource: string; owner: string; token: number },
   ): Promise<boolean> {
     const result = await this.destinations(manager)

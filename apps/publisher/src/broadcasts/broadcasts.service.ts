@@ -2,15 +2,16 @@ import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common'
 import type { EntityManager } from 'typeorm';
 import {
   BroadcastStateChanged,
+  BroadcastUpdated,
   ProgramRequested,
+  type BroadcastPatch,
   type BroadcastState,
   type BroadcastView,
-  type Environment,
   type EventPayload,
   type IngestStarted,
   type IngestStopped,
 } from '@streamcaster/contracts';
-import { BusException, LeaseStore, Outbox } from '@streamcaster/service-kit';
+import { BusClient, BusException, LeaseStore, Outbox } from '@streamcaster/service-kit';
 import { BrandingService } from '../branding/branding.service.js';
 import { PublisherConfig } from '../config/publisher.config.js';
 import { DestinationsService } from '../destinations/destinations.service.js';
@@ -18,7 +19,7 @@ import { RelayWorkers } from '../relays/relay-workers.service.js';
 import type { BroadcastEntity } from './broadcast.entity.js';
 import { canTake, nextState, type BroadcastEvent } from './broadcast-state-machine.js';
 import { BroadcastQueues } from './broadcast-queues.js';
-import { BroadcastsRepository } from './broadcasts.repository.js';
+import { BroadcastsRepository, type BroadcastListFilter } from './broadcasts.repository.js';
 
 /** How long an ending broadcast waits for its relays to stop before it is marked ended anyway. */
 const RELAYS_STOP_WITHIN_MS = 10_000;
@@ -40,6 +41,7 @@ export class BroadcastsService implements OnApplicationBootstrap {
     private readonly queues: BroadcastQueues,
     private readonly outbox: Outbox,
     private readonly leases: LeaseStore,
+    private readonly bus: BusClient,
     private readonly config: PublisherConfig,
   ) {}
 
@@ -90,6 +92,8 @@ export class BroadcastsService implements OnApplicationBootstrap {
       destinations: targets.map((target) => ({
         destinationId: target.id,
         name: target.name,
+        platform: target.platform,
+        liveSince: null,
         // A destination whose key cannot be read fails alone, with its reason; the others go live.
         state: target.kind === 'ready' ? 'pending' : 'failed',
         reconnects: 0,
@@ -179,8 +183,25 @@ export class BroadcastsService implements OnApplicationBootstrap {
     return this.toView(broadcast);
   }
 
-  async list(environment: Environment | undefined, limit: number, djId?: string): Promise<BroadcastView[]> {
-    return (await this.broadcasts.list(environment, limit, djId)).map((broadcast) => this.toView(broadcast));
+  async list(filter: BroadcastListFilter): Promise<BroadcastView[]> {
+    return (await this.broadcasts.list(filter)).map((broadcast) => this.toView(broadcast));
+  }
+
+  /**
+   * One title and description for the broadcast, running or over. Whoever shows it hears
+   * `broadcast.updated` (a hint, after the commit) and asks again.
+   */
+  async update(id: string, patch: BroadcastPatch): Promise<BroadcastView> {
+    const changes = {
+      ...(patch.title !== undefined ? { title: patch.title } : {}),
+      ...(patch.description !== undefined ? { description: patch.description } : {}),
+    };
+    if (!(await this.broadcasts.updateText(id, changes))) throw new BusException('not_found', `no broadcast with id ${id}`);
+    // Later: the platforms' own titles (YouTube, Twitch...) are updated here, each with its outcome.
+    const view = await this.get(id);
+    await this.bus.emit(BroadcastUpdated, { broadcastId: id, environment: view.environment });
+    this.logger.log(`broadcast ${id}: ${Object.keys(changes).join(' and ')} changed`);
+    return view;
   }
 
   /**
@@ -259,12 +280,13 @@ export class BroadcastsService implements OnApplicationBootstrap {
       destinations: broadcast.destinations.map((destination) => {
         // The replica that runs the relay knows its current bitrate; the database has the rest.
         const live = this.relays.statusOf(broadcast.id, destination.destinationId);
+        const liveSince = live ? live.liveSince : destination.liveSince;
         return {
           id: destination.destinationId,
           name: destination.name,
-          platform: 'rtmp' as const,
+          platform: destination.platform,
           state: destination.state,
-          liveSince: null,
+          liveSince: liveSince?.toISOString() ?? null,
           reconnects: destination.reconnects,
           bitrateKbps: live ? live.bitrateKbps : destination.bitrateKbps,
           lastError: destination.lastError,

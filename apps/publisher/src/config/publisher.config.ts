@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { commonConfigFields, databaseUrlField, field, loadConfig, milliseconds, url, type ConfigValues } from '@streamcaster/service-kit';
+import { commonConfigFields, databaseUrlField, metricsConfigFields, field, loadConfig, milliseconds, url, type ConfigValues } from '@streamcaster/service-kit';
 
 export const publisherConfigFields = {
   ...commonConfigFields,
   databaseUrl: databaseUrlField,
+  ...metricsConfigFields(9465),
   secretKey: field(
     'STREAMCASTER_SECRET_KEY',
     z.string().refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 random bytes in base64 (openssl rand -base64 32)'),

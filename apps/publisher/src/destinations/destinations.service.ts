@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { DestinationView, Environment } from '@streamcaster/contracts';
+import type { DestinationView, Environment, Platform } from '@streamcaster/contracts';
 import { destinationCreateSchema, destinationPatchSchema } from '@streamcaster/contracts';
 import { BusException, SecretBox } from '@streamcaster/service-kit';
 import type { z } from 'zod';
@@ -24,6 +24,7 @@ export interface RelayTarget {
   kind: 'ready';
   id: string;
   name: string;
+  platform: Platform;
   /** Server URL joined with the stream key, e.g. rtmps://live.example.com/app/<key>. */
   pushUrl: string;
   /** The key alone, to mask it wherever ffmpeg repeats the URL. */
@@ -35,6 +36,7 @@ export interface UnreadableTarget {
   kind: 'unreadable';
   id: string;
   name: string;
+  platform: Platform;
   reason: string;
 }
 
@@ -79,12 +81,20 @@ export class DestinationsService {
     return (await this.destinations.listEnabled(environment)).map((destination) => {
       try {
         const streamKey = this.secrets.open(destination.streamKeySealed);
-        return { kind: 'ready', id: destination.id, name: destination.name, pushUrl: joinStreamKey(destination.url, streamKey), streamKey };
+        return {
+          kind: 'ready',
+          id: destination.id,
+          name: destination.name,
+          platform: destination.platform,
+          pushUrl: joinStreamKey(destination.url, streamKey),
+          streamKey,
+        };
       } catch (error) {
         return {
           kind: 'unreadable',
           id: destination.id,
           name: destination.name,
+          platform: destination.platform,
           reason: `its stream key cannot be read (${(error as Error).message}): it was sealed with another STREAMCASTER_SECRET_KEY or is damaged; enter the key again`,
         };
       }

@@ -1,9 +1,10 @@
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { RelayProgress, RelayStateChanged } from '@streamcaster/contracts';
+import { RelayProgress, RelayStateChanged, type RelayState } from '@streamcaster/contracts';
 import { BusClient, LeasedWorkers, LeaseStore, Outbox, type Lease, type LeasedWork, type RunningWork } from '@streamcaster/service-kit';
 import { BroadcastsRepository } from '../broadcasts/broadcasts.repository.js';
 import { PublisherConfig } from '../config/publisher.config.js';
 import { DestinationsService, type RelayTarget } from '../destinations/destinations.service.js';
+import { relayReconnects, relaySentBytes } from '../metrics/publisher.metrics.js';
 import { Relay, type RelayStatus } from './relay.js';
 
 interface RelaySpec {
@@ -74,6 +75,11 @@ export class RelayWorkers implements OnApplicationBootstrap, BeforeApplicationSh
     return this.workers.heldKeys();
   }
 
+  /** The state of every relay this replica runs (the metrics). */
+  relayStates(): RelayState[] {
+    return [...this.relays.values()].map((relay) => relay.status.state);
+  }
+
   private async desired(): Promise<Array<LeasedWork<RelaySpec>>> {
     const rows = (await this.broadcasts.runningDestinations()).filter((row) => row.state !== 'failed');
     const environments = [...new Set(rows.map((row) => row.broadcast.environment))];
@@ -108,8 +114,12 @@ export class RelayWorkers implements OnApplicationBootstrap, BeforeApplicationSh
       writes = writes.then(write).catch((error: Error) => this.logger.error(`could not save the relay state of ${target.name}: ${error.message}`));
     };
     let bitrateSavedAt = 0;
-    relay.on('status', (status) => save(() => this.saveStatus(broadcastId, target, status, lease)));
-    relay.on('progress', (progress) => {
+    relay.on('status', (status) => {
+      if (status.state === 'reconnecting') relayReconnects.inc();
+      save(() => this.saveStatus(broadcastId, target, status, lease));
+    });
+    relay.on('progress', (progress, sentBytes) => {
+      relaySentBytes.inc(sentBytes);
       void this.bus.emit(RelayProgress, { broadcastId, destinationId: target.id, progress });
       if (Date.now() - bitrateSavedAt < SAVE_BITRATE_EVERY_MS) return;
       bitrateSavedAt = Date.now();
@@ -148,7 +158,7 @@ export class RelayWorkers implements OnApplicationBootstrap, BeforeApplicationSh
         manager,
         broadcastId,
         target.id,
-        { state: status.state, reconnects: status.reconnects, lastError: status.lastError, bitrateKbps: status.bitrateKbps },
+        { state: status.state, reconnects: status.reconnects, lastError: status.lastError, bitrateKbps: status.bitrateKbps, liveSince: status.liveSince },
         lease,
       );
       if (!saved) return; // the lease went to another replica: its relay reports now

@@ -20,11 +20,14 @@ export interface RelayStatus {
   reconnects: number;
   bitrateKbps: number | null;
   lastError: string | null;
+  /** When bytes last started leaving for the platform; null while the relay is not live. */
+  liveSince: Date | null;
 }
 
 interface RelayEvents {
   status: [status: RelayStatus];
-  progress: [progress: FfmpegProgress];
+  /** `sentBytes`: bytes that left for the platform since the previous report. */
+  progress: [progress: FfmpegProgress, sentBytes: number];
 }
 
 /**
@@ -33,7 +36,7 @@ interface RelayEvents {
  */
 export class Relay extends EventEmitter<RelayEvents> {
   private readonly process: SupervisedProcess;
-  private current: RelayStatus = { state: 'pending', reconnects: 0, bitrateKbps: null, lastError: null };
+  private current: RelayStatus = { state: 'pending', reconnects: 0, bitrateKbps: null, lastError: null, liveSince: null };
   private lastSize = 0;
   private lastProgressAt = 0;
 
@@ -105,15 +108,16 @@ export class Relay extends EventEmitter<RelayEvents> {
     this.lastSize = progress.totalSizeBytes;
     this.lastProgressAt = now;
     const flowing = sentBytes > 0;
-    if (flowing && this.current.state !== 'live') this.update({ state: 'live', lastError: null });
+    if (flowing && this.current.state !== 'live') this.update({ state: 'live', lastError: null, liveSince: new Date() });
     // ffmpeg's own bitrate is the average since it started; the dashboard wants the current one.
     const bitrateKbps = flowing && seconds > 0 ? Math.round((sentBytes * 8) / 1000 / seconds) : 0;
     this.current = { ...this.current, bitrateKbps: this.current.state === 'live' ? bitrateKbps : null };
-    this.emit('progress', progress);
+    this.emit('progress', progress, Math.max(sentBytes, 0));
   }
 
   private update(changes: Partial<RelayStatus>): void {
-    this.current = { ...this.current, ...changes };
+    const next = { ...this.current, ...changes };
+    this.current = { ...next, liveSince: next.state === 'live' ? next.liveSince : null };
     this.emit('status', this.current);
   }
 }

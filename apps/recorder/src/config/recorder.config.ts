@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { commonConfigFields, databaseUrlField, field, loadConfig, url, type ConfigValues } from '@streamcaster/service-kit';
+import { commonConfigFields, databaseUrlField, metricsConfigFields, field, loadConfig, url, type ConfigValues } from '@streamcaster/service-kit';
 
 export const recorderConfigFields = {
   ...commonConfigFields,
   databaseUrl: databaseUrlField,
+  ...metricsConfigFields(9467),
   rtmpInternalUrl: field('RTMP_INTERNAL_URL', url(['rtmp'], 'rtmp://127.0.0.1:1935'), 'nginx-rtmp as reached from inside (program streams)'),
   segmentSeconds: field(
     'RECORDER_SEGMENT_SECONDS',

@@ -8,7 +8,8 @@ export function buildSegmentArgs(options: {
   startNumber: number;
 }): string[] {
   return [
-    ...supervisedFfmpegPrelude(2),
+    // Progress once a second: the recorder reports the recording's size and duration from it.
+    ...supervisedFfmpegPrelude(1),
     '-fpsprobesize', '0',
     '-i', options.programUrl,
     '-map', '0:v?',

@@ -1,11 +1,14 @@
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { mkdir } from 'node:fs/promises';
 import type { EntityManager } from 'typeorm';
-import { RECORDING_QUEUE, RecordingStarted, type RecordingJobs, type RecordingView } from '@streamcaster/contracts';
-import { BusException, DataPaths, LeasedWorkers, LeaseStore, Outbox, TypedQueue, type Lease, type LeasedWork, type RunningWork } from '@streamcaster/service-kit';
+import { RECORDING_QUEUE, RecordingProgress, RecordingStarted, type RecordingJobs, type RecordingView } from '@streamcaster/contracts';
+import { BusClient, BusException, DataPaths, LeasedWorkers, LeaseStore, Outbox, TypedQueue, type Lease, type LeasedWork, type RunningWork } from '@streamcaster/service-kit';
+import { FfmpegProgressParser } from '@streamcaster/supervisor';
 import { RecorderConfig } from '../config/recorder.config.js';
+import { SegmentBytesMeter } from '../metrics/recorder.metrics.js';
 import type { RecordingEntity } from './recording.entity.js';
 import { RecordingsRepository } from './recordings.repository.js';
+import { RecordingProgressMeter } from './recording-progress.js';
 import { createSegmentRecorder } from './segment-recorder.js';
 
 export function toRecordingView(recording: RecordingEntity): RecordingView {
@@ -42,6 +45,7 @@ export class RecordingsService implements OnApplicationBootstrap, BeforeApplicat
     private readonly paths: DataPaths,
     private readonly config: RecorderConfig,
     private readonly outbox: Outbox,
+    private readonly bus: BusClient,
     leases: LeaseStore,
   ) {
     this.finalizeQueue = new TypedQueue<RecordingJobs>(RECORDING_QUEUE, { redisUrl: config.redisUrl, prefix: config.queuePrefix });
@@ -90,16 +94,37 @@ export class RecordingsService implements OnApplicationBootstrap, BeforeApplicat
       ffmpegPath: this.config.ffmpegPath,
       token: lease.token,
     });
+    this.reportProgress(process, recording, directory);
     this.logger.log(`recording broadcast ${recording.broadcastId} into ${directory} (lease token ${lease.token})`);
     await process.start();
+    const meter = new SegmentBytesMeter(directory, lease.token);
     return {
       stop: async (reason) => {
         this.logger.log(`recording of broadcast ${recording.broadcastId} stops: ${reason}`);
         await process.stop();
+        await meter.finish();
       },
       // Its segment stays as far as it was written: the next owner writes under its own token.
-      kill: async () => process.kill(),
+      kill: async () => {
+        await process.kill();
+        await meter.finish();
+      },
     };
+  }
+
+  /** `recording.progress.v1` on each of the writer's progress blocks (once a second while it writes). */
+  private reportProgress(process: ReturnType<typeof createSegmentRecorder>, recording: RecordingEntity, directory: string): void {
+    const meter = new RecordingProgressMeter(directory);
+    const parser = new FfmpegProgressParser((progress) => {
+      meter.onProgress(progress);
+      void meter.sizeBytes().then((sizeBytes) =>
+        this.bus.emit(RecordingProgress, { recordingId: recording.id, broadcastId: recording.broadcastId, sizeBytes, durationSeconds: meter.durationSeconds }),
+      );
+    });
+    process.on('line', (stream, line) => {
+      if (stream === 'stdout') parser.pushLine(line);
+    });
+    process.on('exit', () => meter.onRunEnded());
   }
 
   private async enqueueFinalize(recordingId: string): Promise<void> {

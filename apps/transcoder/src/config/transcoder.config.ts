@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { commonConfigFields, databaseUrlField, field, loadConfig, url, type ConfigValues } from '@streamcaster/service-kit';
+import { commonConfigFields, databaseUrlField, metricsConfigFields, field, loadConfig, url, type ConfigValues } from '@streamcaster/service-kit';
 
 const positiveInt = (fallback: number, max: number) => z.coerce.number().int().min(1).max(max).default(fallback);
 
 export const transcoderConfigFields = {
   ...commonConfigFields,
   databaseUrl: databaseUrlField,
+  ...metricsConfigFields(9466),
   rtmpInternalUrl: field('RTMP_INTERNAL_URL', url(['rtmp'], 'rtmp://127.0.0.1:1935'), 'nginx-rtmp as reached from inside (DJ input, program output)'),
   encoder: field(
     'TRANSCODER_ENCODER',

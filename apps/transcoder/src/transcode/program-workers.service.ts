@@ -3,6 +3,7 @@ import { EncoderProgress, type TranscodeJob } from '@streamcaster/contracts';
 import { BusClient, DataPaths, LeasedWorkers, LeaseStore, type Lease, type LeasedWork, type RunningWork } from '@streamcaster/service-kit';
 import { TranscoderConfig } from '../config/transcoder.config.js';
 import { EncoderRegistry } from '../encoders/encoder-registry.js';
+import { trackProgram } from '../metrics/transcoder.metrics.js';
 import { ProgramsRepository } from '../programs/programs.repository.js';
 import { scratchDirectory, TranscodeSession } from './transcode-session.js';
 
@@ -51,6 +52,7 @@ export class ProgramWorkers implements OnApplicationBootstrap, BeforeApplication
   private async run(work: LeasedWork<TranscodeJob>, lease: Lease): Promise<RunningWork> {
     const job = work.spec;
     const encoder = await this.encoders.choice();
+    const metrics = trackProgram();
     const session = new TranscodeSession({
       job,
       encoder,
@@ -60,9 +62,15 @@ export class ProgramWorkers implements OnApplicationBootstrap, BeforeApplication
       fontFile: this.config.fontFile,
       scratchDir: scratchDirectory(this.paths.scratch, job.broadcastId, lease.token),
       logoPath: job.logo ? this.paths.asset(job.logo.assetName) : null,
-      onProgress: (progress) => void this.bus.emit(EncoderProgress, { broadcastId: job.broadcastId, encoder: encoder.kind, progress }),
+      onProgress: (progress) => {
+        metrics.progress(progress);
+        void this.bus.emit(EncoderProgress, { broadcastId: job.broadcastId, encoder: encoder.kind, progress });
+      },
     });
     await session.start();
-    return { stop: (reason) => session.stop(reason), kill: (reason) => session.kill(reason) };
+    return {
+      stop: (reason) => session.stop(reason).finally(() => metrics.done()),
+      kill: (reason) => session.kill(reason).finally(() => metrics.done()),
+    };
   }
 }

@@ -11,6 +11,7 @@ import {
 import type { z } from 'zod';
 import { firstValueFrom, timeout } from 'rxjs';
 import { BusRequestError } from './bus-error.js';
+import { busRequestDuration } from '../metrics/bus.metrics.js';
 import { natsConnectionOptions } from './nats-connection-options.js';
 
 type NatsClientOptions = NonNullable<NatsOptions['options']>;
@@ -73,13 +74,19 @@ export class BusClient {
     if (!parsedRequest.success) {
       throw new BusRequestError('invalid', parsedRequest.error.issues.map(describeIssue).join('; '));
     }
+    const timer = busRequestDuration.startTimer({ subject: command.subject });
     let answer: unknown;
     try {
       answer = await firstValueFrom(this.client.send(command.subject, parsedRequest.data).pipe(timeout(timeoutMs)));
     } catch (error) {
-      throw BusRequestError.from(error, command, timeoutMs);
+      const failure = BusRequestError.from(error, command, timeoutMs);
+      timer({ outcome: failure.code });
+      throw failure;
     }
-    return command.response.parse(answer) as CommandResponse<C>;
+    const parsedAnswer = command.response.safeParse(answer);
+    timer({ outcome: parsedAnswer.success ? 'ok' : 'error' });
+    if (!parsedAnswer.success) throw parsedAnswer.error;
+    return parsedAnswer.data as CommandResponse<C>;
   }
 }
 

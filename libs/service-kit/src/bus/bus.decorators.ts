@@ -4,6 +4,7 @@ import type { CommandContract, EventContract } from '@streamcaster/contracts';
 import { BusException } from './bus-error.js';
 import type { BusHandlerExtras } from './bus.server.js';
 import { describeIssue } from './bus.client.js';
+import { busCommandDuration } from '../metrics/bus.metrics.js';
 
 type Handler = (...args: unknown[]) => unknown;
 
@@ -38,10 +39,17 @@ export function OnCommand(command: CommandContract): MethodDecorator {
   const validate: MethodDecorator = (_target, _key, descriptor) => {
     const original = descriptor.value as unknown as Handler;
     const wrapped = async function (this: unknown, raw: unknown, ...rest: unknown[]) {
-      const parsed = command.request.safeParse(raw);
-      if (!parsed.success) throw new BusException('invalid', parsed.error.issues.map(describeIssue).join('; '));
-      const answer = await original.call(this, parsed.data, ...rest);
-      return command.response.parse(answer);
+      const timer = busCommandDuration.startTimer({ subject: command.subject });
+      try {
+        const parsed = command.request.safeParse(raw);
+        if (!parsed.success) throw new BusException('invalid', parsed.error.issues.map(describeIssue).join('; '));
+        const answer = command.response.parse(await original.call(this, parsed.data, ...rest));
+        timer({ outcome: 'ok' });
+        return answer;
+      } catch (error) {
+        timer({ outcome: error instanceof BusException ? ((error.getError() as { code: string }).code) : 'error' });
+        throw error;
+      }
     };
     (descriptor as PropertyDescriptor).value = wrapped;
     return descriptor;

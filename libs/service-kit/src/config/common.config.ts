@@ -56,3 +56,16 @@ export const databaseUrlField = field(
   'PostgreSQL database; each service keeps its tables in a schema of its own',
   true,
 );
+
+/**
+ * The Prometheus listener of a service (`GET /metrics`). Every service has a default port of its own,
+ * so that all of them run side by side on one machine; 0 takes any free port (the tests).
+ */
+export const metricsConfigFields = (defaultPort: number) => ({
+  metricsHost: field('METRICS_HOST', z.string().min(1).default('0.0.0.0'), 'address the Prometheus metrics listener (GET /metrics) binds to'),
+  metricsPort: field(
+    'METRICS_PORT',
+    z.coerce.number().int().min(0).max(65_535).default(defaultPort),
+    'port of the Prometheus metrics listener (GET /metrics); 0 takes any free port',
+  ),
+});

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import { wrapEvent, type EventContract, type EventMessage, type EventPayload } from '@streamcaster/contracts';
 import type { JetStreamConnection } from './jetstream.js';
+import { outboxSources } from '../metrics/outbox.metrics.js';
 
 const DRAIN_EVERY_MS = 200;
 const BATCH = 100;
@@ -19,6 +20,7 @@ export class Outbox {
   private draining: Promise<void> | null = null;
   private again = false;
   private failing = false;
+  private leaveMetrics: (() => void) | null = null;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -78,6 +80,7 @@ export class Outbox {
 
   start(): void {
     this.timer ??= setInterval(() => this.kick(), DRAIN_EVERY_MS);
+    this.leaveMetrics ??= outboxSources.add(this);
     this.kick();
   }
 
@@ -85,6 +88,8 @@ export class Outbox {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    this.leaveMetrics?.();
+    this.leaveMetrics = null;
     await this.draining;
     await this.drain();
   }

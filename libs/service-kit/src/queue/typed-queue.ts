@@ -1,4 +1,5 @@
 import { Queue, Worker, type Job, type JobsOptions, type RedisOptions, type WorkerOptions } from 'bullmq';
+import { QUEUE_JOB_STATES, queueSources, type QueueJobState } from '../metrics/queue.metrics.js';
 
 export interface QueueConnectionOptions {
   redisUrl: string;
@@ -21,12 +22,21 @@ function connection(redisUrl: string): RedisOptions {
  */
 export class TypedQueue<Jobs extends object> {
   private readonly queue: Queue;
+  private readonly leaveMetrics: () => void;
 
   constructor(
     readonly name: string,
     options: QueueConnectionOptions,
   ) {
     this.queue = new Queue(name, { connection: connection(options.redisUrl), prefix: options.prefix });
+    // Its depth is in `streamcaster_queue_jobs` for as long as it is open.
+    this.leaveMetrics = queueSources.add({ name, counts: () => this.counts() });
+  }
+
+  /** Jobs waiting, delayed (e.g. grace periods running) and being worked on. */
+  async counts(): Promise<Record<QueueJobState, number>> {
+    const counts = await this.queue.getJobCounts(...QUEUE_JOB_STATES);
+    return { waiting: counts['waiting'] ?? 0, delayed: counts['delayed'] ?? 0, active: counts['active'] ?? 0 };
   }
 
   async add<N extends keyof Jobs & string>(jobName: N, data: Jobs[N], options?: JobsOptions): Promise<void> {
@@ -39,6 +49,7 @@ export class TypedQueue<Jobs extends object> {
   }
 
   async close(): Promise<void> {
+    this.leaveMetrics();
     await this.queue.close();
   }
 }

@@ -4,20 +4,24 @@ import { SupervisedProcess } from '@streamcaster/supervisor';
 import { freePort } from '../free-port.js';
 
 /**
- * A real nginx-rtmp with StreamCaster's applications (`live`, `test`, `program`) and none of the
- * gateway's hooks: what a service reads and writes when it is tested on its own (the transcoder
- * reads a DJ and publishes the program, the recorder and the relays read the program). As in
- * production, a player of a stream nobody publishes yet waits for it.
+ * A real nginx-rtmp with StreamCaster's applications (`live`, `test`, `program`), its statistics
+ * page (`statUrl`) and none of the gateway's hooks: what a service reads and writes when it is tested
+ * on its own (the transcoder reads a DJ and publishes the program, the recorder and the relays read
+ * the program, the stats service reads /stat). As in production, a player of a stream nobody
+ * publishes yet waits for it.
  */
 export class RtmpServer {
   private constructor(
     private readonly nginx: SupervisedProcess,
     /** rtmp://127.0.0.1:<port>, without an application. */
     readonly url: string,
+    /** nginx-rtmp's statistics page (`rtmp_stat all`), as the stats service and the gateway read it. */
+    readonly statUrl: string,
   ) {}
 
   static async start(directory: string): Promise<RtmpServer> {
     const port = await freePort();
+    const statPort = await freePort();
     await mkdir(directory, { recursive: true });
     const config = join(directory, 'nginx.conf');
     await writeFile(
@@ -35,6 +39,11 @@ export class RtmpServer {
         '  application test { live on; }',
         '  application program { live on; }',
         '} }',
+        'http {',
+        '  access_log off;',
+        ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((kind) => `  ${kind}_temp_path ${join(directory, kind)};`),
+        `  server { listen 127.0.0.1:${statPort}; location /stat { rtmp_stat all; } }`,
+        '}',
       ].join('\n'),
     );
     const nginx = new SupervisedProcess({
@@ -47,7 +56,7 @@ export class RtmpServer {
       stopTimeoutMs: 3_000,
     });
     await nginx.start();
-    return new RtmpServer(nginx, `rtmp://127.0.0.1:${port}`);
+    return new RtmpServer(nginx, `rtmp://127.0.0.1:${port}`, `http://127.0.0.1:${statPort}/stat`);
   }
 
   stop(): Promise<void> {

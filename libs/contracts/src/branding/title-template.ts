@@ -1,4 +1,9 @@
-import type { Environment } from '@streamcaster/contracts';
+import type { Environment } from '../domain.js';
+
+/*
+ * The one renderer of title and description templates: the publisher names broadcasts with it, and
+ * the dashboard's branding page previews with it, so the preview cannot drift from the real title.
+ */
 
 export interface TemplateContext {
   dj: string;
