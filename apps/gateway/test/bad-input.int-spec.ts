@@ -29,7 +29,7 @@ import { loadGatewayConfig } from '../src/config/gateway.config.js';
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const ADMIN_EMAIL = 'admin@club.example';
 const ADMIN_PASSWORD = 'correct horse battery staple';
-const BUS_SERVICES = ['publisher', 'transcoder', 'recorder'] as const;
+const BUS_SERVICES = ['publisher', 'transcoder', 'recorder', 'stats'] as const;
 
 let env: TestEnvironment;
 let app: NestExpressApplication;
@@ -193,8 +193,9 @@ describe('gateway alone', () => {
         publisher: 'not answering',
         transcoder: 'not answering',
         recorder: 'not answering',
+        stats: 'not answering',
       },
-      message: 'not ready: nginx-rtmp, publisher, transcoder, recorder',
+      message: 'not ready: nginx-rtmp, publisher, transcoder, recorder, stats',
     });
     // The reasons are for the operator, in the log.
     assert.ok(logged.warn.includes(`Readiness: nginx-rtmp is not answering: http://127.0.0.1:${rtmpStatPort}/stat: ECONNREFUSED`), logged.warn.join('\n'));
@@ -205,7 +206,7 @@ describe('gateway alone', () => {
     const answers = await Promise.all(Array.from({ length: 20 }, () => readiness()));
     for (const answer of answers) {
       assert.equal(answer.status, 503);
-      assert.equal((answer.body as { message: string }).message, 'not ready: nginx-rtmp, publisher, transcoder, recorder');
+      assert.equal((answer.body as { message: string }).message, 'not ready: nginx-rtmp, publisher, transcoder, recorder, stats');
     }
   });
 
@@ -356,7 +357,7 @@ describe('gateway with nginx-rtmp and every service running', () => {
     }, 30_000);
     assert.deepEqual(ready.body, {
       status: 'ready',
-      checks: { postgres: 'ok', redis: 'ok', nats: 'ok', 'nginx-rtmp': 'ok', publisher: 'ok', transcoder: 'ok', recorder: 'ok' },
+      checks: { postgres: 'ok', redis: 'ok', nats: 'ok', 'nginx-rtmp': 'ok', publisher: 'ok', transcoder: 'ok', recorder: 'ok', stats: 'ok' },
     });
   });
 
@@ -469,7 +470,7 @@ describe('gateway with nginx-rtmp and every service running', () => {
       assert.deepEqual(await response.json(), {
         statusCode: 503,
         status: 'not ready',
-        checks: { postgres: 'ok', redis: 'not answering', nats: 'ok', 'nginx-rtmp': 'ok', publisher: 'ok', transcoder: 'ok', recorder: 'ok' },
+        checks: { postgres: 'ok', redis: 'not answering', nats: 'ok', 'nginx-rtmp': 'ok', publisher: 'ok', transcoder: 'ok', recorder: 'ok', stats: 'ok' },
         message: 'not ready: redis',
       });
       assert.ok(logged.warn.some((line) => line.startsWith('Readiness: redis is not answering: ') && line.includes(String(deadRedis))), logged.warn.join('\n'));
@@ -487,7 +488,7 @@ describe('gateway with nginx-rtmp and every service running', () => {
     assert.deepEqual(response.body, {
       statusCode: 503,
       status: 'not ready',
-      checks: { postgres: 'ok', redis: 'ok', nats: 'ok', 'nginx-rtmp': 'ok', publisher: 'not answering', transcoder: 'ok', recorder: 'ok' },
+      checks: { postgres: 'ok', redis: 'ok', nats: 'ok', 'nginx-rtmp': 'ok', publisher: 'not answering', transcoder: 'ok', recorder: 'ok', stats: 'ok' },
       message: 'not ready: publisher',
     });
     assertError(await admin('GET', '/api/destinations'), 503, 'the publisher service is not available');
