@@ -27,6 +27,7 @@ import { runOnce } from '@streamcaster/supervisor';
 import { BusObserver, createTestEnvironment, freePort, type TestEnvironment, waitFor } from '@streamcaster/testing';
 import { startGateway, type RunningGateway } from '../src/bootstrap.js';
 import { loadGatewayConfig, type GatewayConfig } from '../src/config/gateway.config.js';
+import { assertApiError, callApi, type ApiOptions, type ApiResponse } from './api-client.js';
 
 const ADMIN_EMAIL = 'Boss@Club.example';
 const ADMIN_PASSWORD = 'correct horse battery staple';
@@ -55,38 +56,8 @@ async function gatewayConfig(overrides: Record<string, string> = {}): Promise<Ga
   });
 }
 
-interface ApiResponse {
-  status: number;
-  headers: Headers;
-  body: unknown;
-}
-
-async function api(method: string, path: string, options: { token?: string; json?: unknown; body?: RequestInit['body']; base?: string } = {}): Promise<ApiResponse> {
-  const headers: Record<string, string> = {};
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  if (options.json !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(`${options.base ?? baseUrl}${path}`, {
-    method,
-    headers,
-    body: options.json !== undefined ? JSON.stringify(options.json) : options.body,
-    redirect: 'manual',
-    // A forwarded command must fail after the bus timeout (5 s), never hang.
-    signal: AbortSignal.timeout(15_000),
-  });
-  const text = await response.text();
-  let body: unknown = text;
-  if ((response.headers.get('content-type') ?? '').includes('application/json') && text) body = JSON.parse(text);
-  return { status: response.status, headers: response.headers, body };
-}
-
-function assertError(response: ApiResponse, status: number, message: string | RegExp): void {
-  assert.equal(response.status, status, `status of ${JSON.stringify(response.body)}`);
-  const body = response.body as { statusCode: number; message: string };
-  assert.deepEqual(Object.keys(body).sort(), ['message', 'statusCode']);
-  assert.equal(body.statusCode, status);
-  if (typeof message === 'string') assert.equal(body.message, message);
-  else assert.match(body.message, message);
-}
+const api = (method: string, path: string, options: ApiOptions & { base?: string } = {}): Promise<ApiResponse> => callApi(options.base ?? baseUrl, method, path, options);
+const assertError = assertApiError;
 
 /** What nginx-rtmp posts to a notify hook. */
 function hook(
@@ -96,15 +67,9 @@ function hook(
 ): Promise<ApiResponse> {
   const form = new URLSearchParams({ call: kind.replace('-', '_'), type: 'live', flashver: 'FMLE/3.0', tcurl: 'rtmp://127.0.0.1/live', ...fields });
   const query = secret === null ? '' : `?secret=${encodeURIComponent(secret)}`;
-  return fetch(`${base}/api/hooks/nginx-rtmp/${kind}${query}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  return callApi(base, 'POST', `/api/hooks/nginx-rtmp/${kind}${query}`, {
     body: form.toString(),
-    redirect: 'manual',
-    signal: AbortSignal.timeout(15_000),
-  }).then(async (response) => {
-    const text = await response.text();
-    return { status: response.status, headers: response.headers, body: text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text };
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
   });
 }
 

@@ -51,7 +51,8 @@ import { UserEntity } from './user.entity.js';
     { provide: APP_GUARD, useClass: RolesGuard },
     { provide: APP_INTERCEPTOR, useClass: RetryAfterInterceptor },
   ],
-  exports: [FileLinks, AccessTokenVerifier],
+  // The live channel signs its sockets in with the same check as every request; file links for URLs.
+  exports: [AccessTokenVerifier, FileLinks],
 })
 export class AuthModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

@@ -21,6 +21,7 @@ import { BusClient, DataPaths } from '@streamcaster/service-kit';
 import { catchError, type Observable } from 'rxjs';
 import type { z } from 'zod';
 import { Roles } from '../auth/auth.decorators.js';
+import { sendVolumeFile } from '../http/send-file.js';
 import { apiBody, openApiSchema, ZodPipe } from '../http/zod-http.js';
 import { AssetStore } from './asset-store.js';
 import { probeImage } from './image-probe.js';
@@ -64,13 +65,7 @@ export class BrandingHttpController {
     const { logo } = await this.bus.request(GetBranding, {});
     if (!logo) throw new NotFoundException('no logo is set');
     // The name is the content's hash: the same name always means the same bytes.
-    await new Promise<void>((resolve, reject) =>
-      response.sendFile(this.paths.asset(logo.assetName), { headers: { 'Content-Type': logo.mimeType, 'Cache-Control': 'private, no-cache' } }, (error) => {
-        if (!error || response.headersSent) return resolve();
-        for (const name of response.getHeaderNames()) response.removeHeader(name);
-        reject(new NotFoundException('the logo file is missing from the data volume'));
-      }),
-    );
+    await sendVolumeFile(response, this.paths.asset(logo.assetName), { 'Content-Type': logo.mimeType, 'Cache-Control': 'private, no-cache' }, () => new NotFoundException('the logo file is missing from the data volume'));
   }
 
   @Put()

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, HttpException, Logger, NotFoundException, Param, Post, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Logger, NotFoundException, Param, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import {
   GetBroadcast,
@@ -19,14 +19,8 @@ import { z } from 'zod';
 import { AcceptsFileLink, CurrentUser, djScopeOf, Roles, type AuthenticatedUser } from '../auth/auth.decorators.js';
 import { FileLinks } from '../auth/file-links.js';
 import { UuidPipe } from '../http/uuid.pipe.js';
+import { sendVolumeFile } from '../http/send-file.js';
 import { openApiSchema } from '../http/zod-http.js';
-
-/** What `send` (behind res.sendFile) reports: an http-errors object, or a plain fs error. */
-interface SendError extends Error {
-  status?: number;
-  code?: string;
-  headers?: Record<string, string>;
-}
 
 /** The most broadcasts the publisher lists at once: a DJ sees the recordings of its latest 500. */
 const DJ_BROADCASTS_LISTED = 500;
@@ -90,13 +84,7 @@ export class RecordingsHttpController {
     if (djScopeOf(caller)) await this.assertVisible(await this.bus.request(GetRecording, { id }), caller);
     const located = await this.bus.request(LocateRecordingFile, { id });
     const path = await this.fileOnVolume(id, located.relativePath);
-    await new Promise<void>((resolve, reject) =>
-      response.sendFile(path, { headers: { 'Content-Type': 'video/mp4' }, dotfiles: 'deny' }, (error?: SendError) => {
-        // A player that closed the connection mid-file is not an error of ours.
-        if (!error || response.headersSent || error.code === 'ECONNABORTED') return resolve();
-        reject(this.sendFailure(id, error, response));
-      }),
-    );
+    await sendVolumeFile(response, path, { 'Content-Type': 'video/mp4' }, () => new NotFoundException(`the file of recording ${id} is missing from the recordings volume`));
   }
 
   /**
@@ -120,29 +108,13 @@ export class RecordingsHttpController {
     try {
       [real, folder] = await Promise.all([realpath(path), realpath(this.paths.recordings)]);
     } catch (error) {
-      if ((error as SendError).code === 'ENOENT' || (error as SendError).code === 'ENOTDIR') {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') {
         throw new NotFoundException(`the file of recording ${id} is missing from the recordings volume`);
       }
       throw error;
     }
     if (!real.startsWith(folder + sep)) throw refused(`it leads to ${real}, outside ${folder}`);
     return real;
-  }
-
-  /** Turns what `send` refused into an answer of the API (404, 416...) instead of a 500. */
-  private sendFailure(id: string, error: SendError, response: Response): Error {
-    // send has already set the file's headers (video/mp4, ETag...): they must not go out with an error.
-    for (const name of response.getHeaderNames()) response.removeHeader(name);
-    const status = error.status;
-    if (status === 404 || status === 403) return new NotFoundException(`the file of recording ${id} is missing from the recordings volume`);
-    if (status === 416) {
-      // `bytes */<size>`: what a client needs to ask again.
-      const range = error.headers?.['Content-Range'];
-      if (range) response.setHeader('Content-Range', range);
-      return new HttpException(`range not satisfiable: the file has ${range?.replace('bytes */', '') ?? 'fewer'} bytes`, 416);
-    }
-    if (status !== undefined && status >= 400 && status < 500) return new HttpException(error.message, status);
-    return error;
   }
 
   private async assertVisible(recording: RecordingView, caller: AuthenticatedUser): Promise<void> {
