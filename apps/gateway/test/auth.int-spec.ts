@@ -373,6 +373,7 @@ describe('roles on every route', () => {
     'GET /api/branding': ['admin', 'operator'],
     'PUT /api/branding': ['admin'],
     'PUT /api/branding/logo': ['admin'],
+    'GET /api/branding/logo': ['admin', 'operator'],
     'GET /api/broadcasts': ALL,
     'GET /api/broadcasts/{id}': ALL,
     'POST /api/broadcasts/{id}/stop': ['admin', 'operator'],
@@ -382,6 +383,7 @@ describe('roles on every route', () => {
     'GET /api/recordings': ALL,
     'GET /api/recordings/{id}': ALL,
     'GET /api/recordings/{id}/file': ALL,
+    'POST /api/recordings/{id}/file-url': ALL,
   };
 
   it('lets each role reach exactly its routes: operators no users or secrets, DJs only their own things', async () => {
