@@ -1,5 +1,6 @@
 # syntax=docker/dockerfile:1
-# StreamCaster gateway: the HTTP edge (REST, WebSocket, dashboard, ingest hooks).
+# StreamCaster gateway: the HTTP edge (REST, WebSocket, dashboard, ingest hooks). The build stage's
+# `node tools/build.mjs` builds the dashboard too (dist/apps/dashboard), which the gateway serves at /.
 # Built from the repository root: docker build -f docker/gateway.Dockerfile -t streamcaster/gateway .
 ARG NODE_IMAGE=node:24-bookworm-slim
 
@@ -29,10 +30,12 @@ ENV NODE_ENV=production \
     NODE_OPTIONS=--max-semi-space-size=2 \
     STREAMCASTER_DATA_DIR=/data \
     GATEWAY_HOST=0.0.0.0 \
-    GATEWAY_PORT=8080
+    GATEWAY_PORT=8080 \
+    DASHBOARD_DIR=/app/dist/apps/dashboard
 WORKDIR /app
 # Code and dependencies stay owned by root: the service cannot rewrite what it runs. The root
 # package.json comes along because its "type": "module" is what makes Node load dist/ as ES modules.
+# dist/ carries the dashboard's build (dist/apps/dashboard, DASHBOARD_DIR) with the compiled services.
 COPY --from=build /src/package.json ./package.json
 COPY --from=build /src/node_modules ./node_modules
 COPY --from=build /src/dist ./dist

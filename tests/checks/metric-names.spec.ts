@@ -42,6 +42,8 @@ describe('metric names', () => {
       'streamcaster_encoder_duplicated_frames_total',
       'streamcaster_recording_written_bytes_total',
       'streamcaster_recordings_in_progress',
+      'streamcaster_live_clients',
+      'streamcaster_live_slow_clients_dropped_total',
     ]) {
       assert.ok(names.includes(expected), `${expected} is not defined`);
     }

@@ -92,6 +92,7 @@ const host = env.PUBLIC_HOST ?? 'localhost';
 const rtmp = `rtmp://${host}:${stack.options.rtmpPort}`;
 console.log(`
 StreamCaster is up.
+  Dashboard         http://${host}:${stack.options.gatewayPort}/
   API               http://${host}:${stack.options.gatewayPort}/api   (OpenAPI: /api/docs)
   Admin login       ${env.STREAMCASTER_ADMIN_EMAIL ?? 'admin@streamcaster.local'} — password: STREAMCASTER_ADMIN_PASSWORD, or the one printed by the gateway at its first start
   Ingest (Live)     ${rtmp}/live/<DJ stream key>

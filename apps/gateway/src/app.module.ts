@@ -6,6 +6,7 @@ import { RefreshTokenEntity } from './auth/refresh-token.entity.js';
 import { UserEntity } from './auth/user.entity.js';
 import { BrandingHttpController } from './branding/branding.http.controller.js';
 import { AssetStore } from './branding/asset-store.js';
+import { BroadcastAccess } from './broadcasts/broadcast-access.js';
 import { BroadcastsHttpController } from './broadcasts/broadcasts.http.controller.js';
 import { GatewayConfig } from './config/gateway.config.js';
 import { DestinationsHttpController } from './destinations/destinations.http.controller.js';
@@ -15,8 +16,10 @@ import { HealthModule } from './health/health.module.js';
 import { HttpErrorFilter } from './http/http-exception.filter.js';
 import { IngestSessionEntity } from './ingest/ingest-session.entity.js';
 import { IngestModule } from './ingest/ingest.module.js';
+import { LiveModule } from './live/live.module.js';
 import { GatewayInitial1763920000000 } from './migrations/1763920000000-gateway-initial.js';
 import { GatewayUsersSessions1796114880000 } from './migrations/1796114880000-gateway-users-sessions.js';
+import { PreviewHttpController } from './preview/preview.http.controller.js';
 import { RecordingsHttpController } from './recordings/recordings.http.controller.js';
 
 export const SERVICE = 'gateway';
@@ -45,12 +48,13 @@ export class GatewayModule {
         DjsModule,
         IngestModule,
         HealthModule,
+        LiveModule,
         // The gateway answers its own ping too: the readiness check's NATS round trip.
         ServiceHealthModule.forRoot(SERVICE),
       ],
       // These only forward to the service that owns the data, over the bus.
-      controllers: [DestinationsHttpController, BrandingHttpController, BroadcastsHttpController, RecordingsHttpController],
-      providers: [AssetStore, { provide: APP_FILTER, useClass: HttpErrorFilter }],
+      controllers: [DestinationsHttpController, BrandingHttpController, BroadcastsHttpController, PreviewHttpController, RecordingsHttpController],
+      providers: [AssetStore, BroadcastAccess, { provide: APP_FILTER, useClass: HttpErrorFilter }],
     };
   }
 }

@@ -2,11 +2,14 @@ import { Logger, NotFoundException } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { join, resolve } from 'node:path';
 import type { NextFunction, Request, Response } from 'express';
 import { attachBus, checkBackbone, READY_LINE } from '@streamcaster/service-kit';
 import { GatewayModule, SERVICE } from './app.module.js';
 import type { GatewayConfig } from './config/gateway.config.js';
+import { dashboardHandlers } from './dashboard/dashboard-static.js';
 
 export interface RunningGateway {
   app: NestExpressApplication;
@@ -36,6 +39,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     }
     next();
   });
+  // The dashboard at / (the rest of the public space), before the API's routes, which keep /api.
+  app.use(dashboardHandlers(config.dashboardDir));
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
@@ -56,6 +61,9 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   });
   const logger = new Logger(SERVICE);
   logger.log(`HTTP API on http://${config.host}:${config.port}/api (docs at /api/docs); ingest hooks on ${config.ingestHooksHost}:${config.ingestHooksPort}`);
+  if (!existsSync(join(config.dashboardDir, 'index.html'))) {
+    logger.warn(`no dashboard build in ${resolve(config.dashboardDir)} (DASHBOARD_DIR): / answers 404 until there is one`);
+  }
   logger.log(READY_LINE(SERVICE));
   return {
     app,

@@ -16,6 +16,7 @@ import { SupervisedProcess } from '@streamcaster/supervisor';
 import { createTestEnvironment, freePort, LifecyclePublisher, type TestEnvironment, waitFor } from '@streamcaster/testing';
 import { GatewayModule } from '../src/app.module.js';
 import { loadGatewayConfig, type GatewayConfig } from '../src/config/gateway.config.js';
+import { assertApiError } from './api-client.js';
 
 const ADMIN_EMAIL = 'chief@club.example';
 const ADMIN_PASSWORD = 'the chief knows this one';
@@ -120,14 +121,7 @@ function call(method: string, path: string, options: CallOptions = {}): Promise<
   });
 }
 
-function assertError(reply: Reply, status: number, message: string | RegExp): void {
-  assert.equal(reply.status, status, `status of ${JSON.stringify(reply.body)}`);
-  const body = reply.body as { statusCode: number; message: string };
-  assert.deepEqual(Object.keys(body).sort(), ['message', 'statusCode']);
-  assert.equal(body.statusCode, status);
-  if (typeof message === 'string') assert.equal(body.message, message);
-  else assert.match(body.message, message);
-}
+const assertError = assertApiError;
 
 interface Session {
   accessToken: string;
@@ -379,12 +373,17 @@ describe('roles on every route', () => {
     'GET /api/branding': ['admin', 'operator'],
     'PUT /api/branding': ['admin'],
     'PUT /api/branding/logo': ['admin'],
+    'GET /api/branding/logo': ['admin', 'operator'],
     'GET /api/broadcasts': ALL,
     'GET /api/broadcasts/{id}': ALL,
     'POST /api/broadcasts/{id}/stop': ['admin', 'operator'],
+    'PATCH /api/broadcasts/{id}': ['admin', 'operator'],
+    'GET /api/broadcasts/{id}/stats': ALL,
+    'GET /api/broadcasts/{id}/preview/{file}': ALL,
     'GET /api/recordings': ALL,
     'GET /api/recordings/{id}': ALL,
     'GET /api/recordings/{id}/file': ALL,
+    'POST /api/recordings/{id}/file-url': ALL,
   };
 
   it('lets each role reach exactly its routes: operators no users or secrets, DJs only their own things', async () => {

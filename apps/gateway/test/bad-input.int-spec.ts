@@ -29,7 +29,7 @@ import { loadGatewayConfig } from '../src/config/gateway.config.js';
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const ADMIN_EMAIL = 'admin@club.example';
 const ADMIN_PASSWORD = 'correct horse battery staple';
-const BUS_SERVICES = ['publisher', 'transcoder', 'recorder'] as const;
+const BUS_SERVICES = ['publisher', 'transcoder', 'recorder', 'stats'] as const;
 
 let env: TestEnvironment;
 let app: NestExpressApplication;
@@ -193,8 +193,9 @@ describe('gateway alone', () => {
         publisher: 'not answering',
         transcoder: 'not answering',
         recorder: 'not answering',
+        stats: 'not answering',
       },
-      message: 'not ready: nginx-rtmp, publisher, transcoder, recorder',
+      message: 'not ready: nginx-rtmp, publisher, transcoder, recorder, stats',
     });
     // The reasons are for the operator, in the log.
     assert.ok(logged.warn.includes(`Readiness: nginx-rtmp is not answering: http://127.0.0.1:${rtmpStatPort}/stat: ECONNREFUSED`), logged.warn.join('\n'));
@@ -205,7 +206,7 @@ describe('gateway alone', () => {
     const answers = await Promise.all(Array.from({ length: 20 }, () => readiness()));
     for (const answer of answers) {
       assert.equal(answer.status, 503);
-      assert.equal((answer.body as { message: string }).message, 'not ready: nginx-rtmp, publisher, transcoder, recorder');
+      assert.equal((answer.body as { message: string }).message, 'not ready: nginx-rtmp, publisher, transcoder, recorder, stats');
     }
   });
 
@@ -251,7 +252,12 @@ describe('malformed ids and traversal', () => {
       .flatMap(([path, methods]) => Object.keys(methods).map((method) => ({ method: method.toUpperCase(), path })));
   }
 
-  const JSON_BODY: Record<string, unknown> = { PATCH: { enabled: false } };
+  /** A body each PATCH route would accept, so that only the id can be what is refused. */
+  const PATCH_BODY: Record<string, unknown> = {
+    '/api/users/{id}': { disabled: false },
+    '/api/broadcasts/{id}': { title: 'Any title' },
+    '/api/destinations/{id}': { enabled: false },
+  };
 
   it('refuses a malformed id on every route that takes one with 400, before anything is forwarded', async () => {
     const routes = await routesWithId();
@@ -263,8 +269,7 @@ describe('malformed ids and traversal', () => {
     const malformed = ['not-a-uuid', '%2e%2e%2f%2e%2e%2fetc%2fpasswd', '..%2F..%2Fetc%2Fpasswd', '%00', `${randomUUID()}%00`, `${randomUUID()}%2F..`, '%20', 'a'.repeat(15_000)];
     for (const { method, path } of routes) {
       for (const id of malformed) {
-        // A body each route would accept, so that only the id can be what is refused.
-        const body = path.startsWith('/api/users/') && method === 'PATCH' ? { disabled: false } : JSON_BODY[method];
+        const body = method === 'PATCH' ? PATCH_BODY[path] : undefined;
         const response = await admin(method, path.replace('{id}', id), body);
         // The owners are down: a 503 here would mean the id went onto the bus.
         assertError(response, 400, /uuid/i, `${method} ${path} with ${id.slice(0, 50)}`);
@@ -333,6 +338,7 @@ describe('gateway with nginx-rtmp and every service running', () => {
       statPort: rtmpStatPort,
       hookUrl: `${baseUrl}/api/hooks/nginx-rtmp`,
       hookSecret: env.env.INGEST_HOOKS_SECRET!,
+      previewDir: join(env.dataDir, 'preview'),
     });
     await nginx.start();
     await Promise.all(BUS_SERVICES.map((name) => startService(name)));
@@ -351,7 +357,7 @@ describe('gateway with nginx-rtmp and every service running', () => {
     }, 30_000);
     assert.deepEqual(ready.body, {
       status: 'ready',
-      checks: { postgres: 'ok', redis: 'ok', nats: 'ok', 'nginx-rtmp': 'ok', publisher: 'ok', transcoder: 'ok', recorder: 'ok' },
+      checks: { postgres: 'ok', redis: 'ok', nats: 'ok', 'nginx-rtmp': 'ok', publisher: 'ok', transcoder: 'ok', recorder: 'ok', stats: 'ok' },
     });
   });
 
@@ -464,7 +470,7 @@ describe('gateway with nginx-rtmp and every service running', () => {
       assert.deepEqual(await response.json(), {
         statusCode: 503,
         status: 'not ready',
-        checks: { postgres: 'ok', redis: 'not answering', nats: 'ok', 'nginx-rtmp': 'ok', publisher: 'ok', transcoder: 'ok', recorder: 'ok' },
+        checks: { postgres: 'ok', redis: 'not answering', nats: 'ok', 'nginx-rtmp': 'ok', publisher: 'ok', transcoder: 'ok', recorder: 'ok', stats: 'ok' },
         message: 'not ready: redis',
       });
       assert.ok(logged.warn.some((line) => line.startsWith('Readiness: redis is not answering: ') && line.includes(String(deadRedis))), logged.warn.join('\n'));
@@ -482,7 +488,7 @@ describe('gateway with nginx-rtmp and every service running', () => {
     assert.deepEqual(response.body, {
       statusCode: 503,
       status: 'not ready',
-      checks: { postgres: 'ok', redis: 'ok', nats: 'ok', 'nginx-rtmp': 'ok', publisher: 'not answering', transcoder: 'ok', recorder: 'ok' },
+      checks: { postgres: 'ok', redis: 'ok', nats: 'ok', 'nginx-rtmp': 'ok', publisher: 'not answering', transcoder: 'ok', recorder: 'ok', stats: 'ok' },
       message: 'not ready: publisher',
     });
     assertError(await admin('GET', '/api/destinations'), 503, 'the publisher service is not available');

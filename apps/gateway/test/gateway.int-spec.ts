@@ -9,6 +9,7 @@ import { Logger } from '@nestjs/common';
 import type { Subscription } from '@nats-io/transport-node';
 import pg from 'pg';
 import {
+  GetBranding,
   GetBroadcast,
   IngestPlayerAttached,
   IngestStarted,
@@ -17,13 +18,16 @@ import {
   ProgramStarted,
   ProgramStopped,
   StopBroadcast,
+  recordingFileUrlSchema,
   UpdateDestination,
+  type Branding,
   type DestinationView,
 } from '@streamcaster/contracts';
 import { runOnce } from '@streamcaster/supervisor';
 import { BusObserver, createTestEnvironment, freePort, type TestEnvironment, waitFor } from '@streamcaster/testing';
 import { startGateway, type RunningGateway } from '../src/bootstrap.js';
 import { loadGatewayConfig, type GatewayConfig } from '../src/config/gateway.config.js';
+import { assertApiError, callApi, type ApiOptions, type ApiResponse } from './api-client.js';
 
 const ADMIN_EMAIL = 'Boss@Club.example';
 const ADMIN_PASSWORD = 'correct horse battery staple';
@@ -52,38 +56,8 @@ async function gatewayConfig(overrides: Record<string, string> = {}): Promise<Ga
   });
 }
 
-interface ApiResponse {
-  status: number;
-  headers: Headers;
-  body: unknown;
-}
-
-async function api(method: string, path: string, options: { token?: string; json?: unknown; body?: RequestInit['body']; base?: string } = {}): Promise<ApiResponse> {
-  const headers: Record<string, string> = {};
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  if (options.json !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(`${options.base ?? baseUrl}${path}`, {
-    method,
-    headers,
-    body: options.json !== undefined ? JSON.stringify(options.json) : options.body,
-    redirect: 'manual',
-    // A forwarded command must fail after the bus timeout (5 s), never hang.
-    signal: AbortSignal.timeout(15_000),
-  });
-  const text = await response.text();
-  let body: unknown = text;
-  if ((response.headers.get('content-type') ?? '').includes('application/json') && text) body = JSON.parse(text);
-  return { status: response.status, headers: response.headers, body };
-}
-
-function assertError(response: ApiResponse, status: number, message: string | RegExp): void {
-  assert.equal(response.status, status, `status of ${JSON.stringify(response.body)}`);
-  const body = response.body as { statusCode: number; message: string };
-  assert.deepEqual(Object.keys(body).sort(), ['message', 'statusCode']);
-  assert.equal(body.statusCode, status);
-  if (typeof message === 'string') assert.equal(body.message, message);
-  else assert.match(body.message, message);
-}
+const api = (method: string, path: string, options: ApiOptions & { base?: string } = {}): Promise<ApiResponse> => callApi(options.base ?? baseUrl, method, path, options);
+const assertError = assertApiError;
 
 /** What nginx-rtmp posts to a notify hook. */
 function hook(
@@ -93,15 +67,9 @@ function hook(
 ): Promise<ApiResponse> {
   const form = new URLSearchParams({ call: kind.replace('-', '_'), type: 'live', flashver: 'FMLE/3.0', tcurl: 'rtmp://127.0.0.1/live', ...fields });
   const query = secret === null ? '' : `?secret=${encodeURIComponent(secret)}`;
-  return fetch(`${base}/api/hooks/nginx-rtmp/${kind}${query}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  return callApi(base, 'POST', `/api/hooks/nginx-rtmp/${kind}${query}`, {
     body: form.toString(),
-    redirect: 'manual',
-    signal: AbortSignal.timeout(15_000),
-  }).then(async (response) => {
-    const text = await response.text();
-    return { status: response.status, headers: response.headers, body: text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text };
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
   });
 }
 
@@ -451,6 +419,33 @@ describe('gateway branding logo', () => {
     assert.ok(existsSync(stored), 'the logo is in the asset store under its SHA-256');
     assert.deepEqual(await readFile(stored), png);
   });
+
+  it('serves the current logo for the dashboard\'s preview, and 404 when none is set', async () => {
+    const png = await readFile(join(env.dataDir, 'upload.png'));
+    const assetName = `${createHash('sha256').update(png).digest('hex')}.png`;
+    const branding = (logo: Branding['logo']): Branding => ({
+      organizationName: 'Club',
+      titleTemplate: '{dj}',
+      descriptionTemplate: '',
+      logoPosition: 'top-right',
+      logo,
+      updatedAt: new Date().toISOString(),
+    });
+    let current = branding({ assetName, mimeType: 'image/png', width: 320, height: 100, sizeBytes: png.length });
+    const subscription = standIn(GetBranding.subject, () => ({ response: current }));
+    await observer.nats.flush();
+    try {
+      const served = await fetch(`${baseUrl}/api/branding/logo`, { headers: { authorization: `Bearer ${adminToken}` } });
+      assert.equal(served.status, 200);
+      assert.equal(served.headers.get('content-type'), 'image/png');
+      assert.deepEqual(Buffer.from(await served.arrayBuffer()), png);
+      assertError(await api('GET', '/api/branding/logo'), 401, 'authentication required: missing bearer token');
+      current = branding(null);
+      assertError(await api('GET', '/api/branding/logo', { token: adminToken }), 404, 'no logo is set');
+    } finally {
+      subscription.unsubscribe();
+    }
+  });
 });
 
 describe('gateway forwarding to the owning services', () => {
@@ -539,6 +534,42 @@ describe('gateway forwarding to the owning services', () => {
 
       // A relativePath that leaves the volume is refused before anything is read: 404, not a 500.
       assertError(await api('GET', `/api/recordings/${escaping}/file`, { token: adminToken }), 404, `recording ${escaping} has no file on the recordings volume`);
+    } finally {
+      subscription.unsubscribe();
+    }
+  });
+
+  it('hands out a 10-minute link to one recording\'s file that works without the header, for that file only', async () => {
+    const broadcastId = randomUUID();
+    const other = randomUUID();
+    const bytes = Buffer.from(Array.from({ length: 2048 }, (_, index) => index % 199));
+    for (const id of [broadcastId, other]) {
+      await mkdir(join(env.dataDir, 'recordings', id), { recursive: true });
+      await writeFile(join(env.dataDir, 'recordings', id, 'recording.mp4'), bytes);
+    }
+    const subscription = standIn(LocateRecordingFile.subject, (data) => ({ response: { relativePath: `${(data as { id: string }).id}/recording.mp4`, sizeBytes: bytes.length } }));
+    await observer.nats.flush();
+    try {
+      const issued = await api('POST', `/api/recordings/${broadcastId}/file-url`, { token: adminToken });
+      assert.equal(issued.status, 200);
+      const link = recordingFileUrlSchema.parse(issued.body);
+      assert.ok(link.url.startsWith(`/api/recordings/${broadcastId}/file?token=`), link.url);
+      const minutes = (Date.parse(link.expiresAt) - Date.now()) / 60_000;
+      assert.ok(minutes > 9 && minutes <= 10, `expires in ${minutes} minutes`);
+
+      const whole = await fetch(`${baseUrl}${link.url}`);
+      assert.equal(whole.status, 200);
+      assert.deepEqual(Buffer.from(await whole.arrayBuffer()), bytes);
+      const part = await fetch(`${baseUrl}${link.url}`, { headers: { range: 'bytes=10-19' } });
+      assert.equal(part.status, 206);
+      assert.deepEqual(Buffer.from(await part.arrayBuffer()), bytes.subarray(10, 20));
+
+      const token = new URL(link.url, baseUrl).searchParams.get('token')!;
+      // Another recording's file, a route that takes no links, the link as a bearer token, a forged one.
+      assertError(await api('GET', `/api/recordings/${other}/file?token=${encodeURIComponent(token)}`), 401, 'authentication required: this link is not for this file');
+      assertError(await api('GET', `/api/recordings?token=${encodeURIComponent(token)}`), 401, 'authentication required: missing bearer token');
+      assertError(await api('GET', '/api/recordings', { token }), 401, 'authentication required: access token has unexpected claims');
+      assertError(await api('GET', `/api/recordings/${broadcastId}/file?token=${encodeURIComponent(token.slice(0, -2))}x`), 401, /^authentication required: file link invalid signature/);
     } finally {
       subscription.unsubscribe();
     }

@@ -14,6 +14,11 @@ export interface NginxRtmpOptions {
   hookUrl: string;
   /** Sent with every hook (`?secret=`): the gateway refuses a hook without it. */
   hookSecret: string;
+  /**
+   * Where nginx-rtmp writes the HLS of each program for the dashboard's preview: the data volume's
+   * `preview` folder (DataPaths.preview), which the gateway reads.
+   */
+  previewDir: string;
   /** Extra addresses (CIDR) that may publish to `program` and play streams: the internal network. */
   internalNetworks?: string[];
   bindAddress?: string;
@@ -41,6 +46,7 @@ export function renderNginxRtmpConfig(options: NginxRtmpOptions): string {
     HOOK_QUERY: `?secret=${encodeURIComponent(options.hookSecret)}`,
     INTERNAL_PUBLISH_RULES: networks.map((network) => `allow publish ${network};`).join(' '),
     INTERNAL_PLAY_RULES: networks.map((network) => `allow play ${network};`).join(' '),
+    PREVIEW_DIR: options.previewDir,
   });
 }
 
@@ -48,6 +54,7 @@ export function renderNginxRtmpConfig(options: NginxRtmpOptions): string {
 export function nginxRtmpProcess(options: NginxRtmpOptions): SupervisedProcess {
   mkdirSync(options.runDir, { recursive: true });
   mkdirSync(options.logDir, { recursive: true });
+  mkdirSync(options.previewDir, { recursive: true });
   const configPath = join(options.runDir, 'nginx-rtmp.conf');
   // Mode 600: the rendered file holds the hooks' secret.
   writeFileSync(configPath, renderNginxRtmpConfig(options), { mode: 0o600 });

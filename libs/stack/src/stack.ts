@@ -78,6 +78,7 @@ export class Stack {
         statPort: options.rtmpStatPort,
         hookUrl: `http://127.0.0.1:${options.hooksPort}/api/hooks/nginx-rtmp`,
         hookSecret: options.hooksSecret,
+        previewDir: join(options.dataDir, 'preview'),
         logLevel: options.nginxLogLevel,
       }),
     );

@@ -15,6 +15,8 @@ export const accessClaimsSchema = z.object({
   sid: z.uuid(),
 });
 export type AccessClaims = z.infer<typeof accessClaimsSchema>;
+/** A verified token also carries its expiry (the signer always sets one: a token without is refused). */
+const verifiedClaimsSchema = accessClaimsSchema.extend({ exp: z.number() });
 
 const refuse = (reason: string) => new UnauthorizedException(`authentication required: ${reason}`);
 
@@ -33,6 +35,11 @@ export class AccessTokenVerifier {
   ) {}
 
   async verify(token: string): Promise<AuthenticatedUser> {
+    return (await this.verifyWithExpiry(token)).user;
+  }
+
+  /** The same check, and when the token expires (the live channel closes its socket then). */
+  async verifyWithExpiry(token: string): Promise<{ user: AuthenticatedUser; expiresAt: Date }> {
     let payload: unknown;
     try {
       payload = await this.jwt.verifyAsync<object>(token);
@@ -40,9 +47,14 @@ export class AccessTokenVerifier {
       // jsonwebtoken's own words: "jwt expired", "invalid signature", "jwt malformed"...
       throw refuse(error instanceof Error ? error.message : 'invalid access token');
     }
-    const claims = accessClaimsSchema.safeParse(payload);
+    const claims = verifiedClaimsSchema.safeParse(payload);
     if (!claims.success) throw refuse('access token has unexpected claims');
-    const { sub, sid } = claims.data;
+    const user = await this.userOfSession(claims.data.sub, claims.data.sid);
+    return { user, expiresAt: new Date(claims.data.exp * 1000) };
+  }
+
+  /** The user as the database knows it now, if its session `sid` is still alive. */
+  async userOfSession(sub: string, sid: string): Promise<AuthenticatedUser> {
     const [user, sessionAlive] = await Promise.all([this.users.findById(sub), this.refreshTokens.isSessionAlive(sid, sub)]);
     if (!user) throw refuse('the user no longer exists');
     if (user.disabled) throw refuse('the account is disabled');

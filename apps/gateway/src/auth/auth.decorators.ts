@@ -4,9 +4,16 @@ import type { Role } from './user.entity.js';
 
 export const IS_PUBLIC = 'streamcaster:public';
 export const ROLES_KEY = 'streamcaster:roles';
+export const ACCEPTS_FILE_LINK = 'streamcaster:accepts-file-link';
 
 /** Opts a route out of the global JWT guard (login, refresh, logout, the nginx-rtmp hooks, the API docs). */
 export const Public = () => SetMetadata(IS_PUBLIC, true);
+
+/**
+ * The route also takes a signed file link (`?token=`, see FileLinks) instead of the bearer header:
+ * for what a browser opens by URL (a `<video src>`, a download). Roles are checked as usual.
+ */
+export const AcceptsFileLink = () => SetMetadata(ACCEPTS_FILE_LINK, true);
 
 /** Every authenticated route names the roles allowed on it; a route without it is refused. */
 export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);

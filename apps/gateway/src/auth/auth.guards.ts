@@ -1,7 +1,8 @@
 import { ForbiddenException, Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AccessTokenVerifier } from './access-tokens.js';
-import { IS_PUBLIC, ROLES_KEY, type RequestWithUser } from './auth.decorators.js';
+import { ACCEPTS_FILE_LINK, IS_PUBLIC, ROLES_KEY, type RequestWithUser } from './auth.decorators.js';
+import { FileLinks } from './file-links.js';
 import type { Role } from './user.entity.js';
 
 function isPublic(reflector: Reflector, context: ExecutionContext): boolean {
@@ -19,15 +20,25 @@ export class JwtAuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly tokens: AccessTokenVerifier,
+    private readonly fileLinks: FileLinks,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http' || isPublic(this.reflector, context)) return true;
     const request = context.switchToHttp().getRequest<RequestWithUser>();
     const token = BEARER.exec(request.get('authorization') ?? '')?.[1];
+    const link = request.query['token'];
+    if (!token && typeof link === 'string' && this.acceptsFileLink(context)) {
+      request.user = await this.fileLinks.verify(link, request.path);
+      return true;
+    }
     if (!token) throw new UnauthorizedException('authentication required: missing bearer token');
     request.user = await this.tokens.verify(token);
     return true;
+  }
+
+  private acceptsFileLink(context: ExecutionContext): boolean {
+    return this.reflector.getAllAndOverride<boolean>(ACCEPTS_FILE_LINK, [context.getHandler(), context.getClass()]) === true;
   }
 }
 

@@ -12,6 +12,7 @@ import { AuthHttpController } from './auth.http.controller.js';
 import { AuthService } from './auth.service.js';
 import { JwtAuthGuard, RolesGuard } from './auth.guards.js';
 import { AccessTokenVerifier } from './access-tokens.js';
+import { FileLinks } from './file-links.js';
 import { LoginLimiter } from './login-limiter.js';
 import { PasswordHashing } from './password-hashing.js';
 import { RefreshTokenEntity } from './refresh-token.entity.js';
@@ -44,11 +45,14 @@ import { UserEntity } from './user.entity.js';
     PasswordHashing,
     LoginLimiter,
     AccessTokenVerifier,
+    FileLinks,
     // Order matters: authenticate first, then check the role.
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
     { provide: APP_INTERCEPTOR, useClass: RetryAfterInterceptor },
   ],
+  // The live channel signs its sockets in with the same check as every request; file links for URLs.
+  exports: [AccessTokenVerifier, FileLinks],
 })
 export class AuthModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

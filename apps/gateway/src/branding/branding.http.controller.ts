@@ -3,8 +3,10 @@ import {
   Body,
   Controller,
   Get,
+  NotFoundException,
   PayloadTooLargeException,
   Put,
+  Res,
   UploadedFile,
   UseInterceptors,
   type CallHandler,
@@ -12,12 +14,14 @@ import {
   type NestInterceptor,
 } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { brandingSchema, brandingUpdateSchema, GetBranding, SetBrandingLogo, UpdateBranding, type Branding } from '@streamcaster/contracts';
-import { BusClient } from '@streamcaster/service-kit';
+import { BusClient, DataPaths } from '@streamcaster/service-kit';
 import { catchError, type Observable } from 'rxjs';
 import type { z } from 'zod';
 import { Roles } from '../auth/auth.decorators.js';
+import { sendVolumeFile } from '../http/send-file.js';
 import { apiBody, openApiSchema, ZodPipe } from '../http/zod-http.js';
 import { AssetStore } from './asset-store.js';
 import { probeImage } from './image-probe.js';
@@ -43,6 +47,7 @@ export class BrandingHttpController {
   constructor(
     private readonly bus: BusClient,
     private readonly assets: AssetStore,
+    private readonly paths: DataPaths,
   ) {}
 
   @Get()
@@ -50,6 +55,17 @@ export class BrandingHttpController {
   @ApiOkResponse({ schema: openApiSchema(brandingSchema) })
   get(): Promise<Branding> {
     return this.bus.request(GetBranding, {});
+  }
+
+  /** The current logo itself (for the dashboard's preview); 404 when none is set. */
+  @Get('logo')
+  @Roles('admin', 'operator')
+  @ApiProduces('image/png', 'image/jpeg')
+  async logo(@Res() response: Response): Promise<void> {
+    const { logo } = await this.bus.request(GetBranding, {});
+    if (!logo) throw new NotFoundException('no logo is set');
+    // The name is the content's hash: the same name always means the same bytes.
+    await sendVolumeFile(response, this.paths.asset(logo.assetName), { 'Content-Type': logo.mimeType, 'Cache-Control': 'private, no-cache' }, () => new NotFoundException('the logo file is missing from the data volume'));
   }
 
   @Put()

@@ -1,37 +1,89 @@
-import { Controller, Get, HttpCode, NotFoundException, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { broadcastViewSchema, environmentSchema, GetBroadcast, ListBroadcasts, StopBroadcast, type BroadcastView } from '@streamcaster/contracts';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import {
+  broadcastPatchSchema,
+  broadcastViewSchema,
+  GetStatsHistory,
+  ListBroadcasts,
+  statsHistoryQuerySchema,
+  statsHistorySchema,
+  StopBroadcast,
+  UpdateBroadcast,
+  type BroadcastView,
+  type StatsHistory,
+} from '@streamcaster/contracts';
 import { BusClient } from '@streamcaster/service-kit';
 import { z } from 'zod';
 import { CurrentUser, djScopeOf, Roles, type AuthenticatedUser } from '../auth/auth.decorators.js';
 import { UuidPipe } from '../http/uuid.pipe.js';
-import { openApiSchema, ZodPipe } from '../http/zod-http.js';
+import { apiBody, openApiSchema, ZodPipe } from '../http/zod-http.js';
+import { BroadcastAccess } from './broadcast-access.js';
 
-const listQuerySchema = z.object({ environment: environmentSchema.optional() });
+/** The publisher's list filters, as a query string carries them (text: `running=true`, `limit=20`). */
+const listQuerySchema = ListBroadcasts.request.extend({
+  running: z.enum(['true', 'false'], { message: 'running must be true or false' }).transform((value) => value === 'true').optional(),
+  limit: z.coerce.number().int().min(1).max(500).optional(),
+});
 
 /** A user with role dj sees only its DJ's broadcasts; another's answers 404, as if it did not exist. */
 @ApiTags('broadcasts')
 @ApiBearerAuth()
 @Controller('broadcasts')
 export class BroadcastsHttpController {
-  constructor(private readonly bus: BusClient) {}
+  constructor(
+    private readonly bus: BusClient,
+    private readonly access: BroadcastAccess,
+  ) {}
 
+  /** Newest first. The On air page asks `running=true&environment=…`, the History page the dates and the DJ. */
   @Get()
   @Roles('admin', 'operator', 'dj')
+  @ApiQuery({ name: 'environment', required: false, enum: ['live', 'test'] })
+  @ApiQuery({ name: 'djId', required: false, description: "one DJ's broadcasts (a dj user gets only its own anyway)" })
+  @ApiQuery({ name: 'from', required: false, description: 'started at or after (ISO 8601)' })
+  @ApiQuery({ name: 'to', required: false, description: 'started before (ISO 8601)' })
+  @ApiQuery({ name: 'running', required: false, enum: ['true', 'false'], description: 'only starting, live or interrupted ones' })
+  @ApiQuery({ name: 'limit', required: false, description: '1 to 500, 100 when not given' })
   @ApiOkResponse({ schema: openApiSchema(z.array(broadcastViewSchema)) })
-  list(@Query(new ZodPipe(listQuerySchema)) query: z.output<typeof listQuerySchema>, @CurrentUser() caller: AuthenticatedUser): Promise<BroadcastView[]> {
-    const djId = djScopeOf(caller);
-    return this.bus.request(ListBroadcasts, { ...query, ...(djId ? { djId } : {}) });
+  async list(@Query(new ZodPipe(listQuerySchema)) query: z.output<typeof listQuerySchema>, @CurrentUser() caller: AuthenticatedUser): Promise<BroadcastView[]> {
+    const scope = djScopeOf(caller);
+    // Another DJ's broadcasts are not there for a dj user: an empty list, as for a DJ without any.
+    if (scope && query.djId && query.djId !== scope) return [];
+    return this.bus.request(ListBroadcasts, { ...query, ...(scope ? { djId: scope } : {}) });
   }
 
   @Get(':id')
   @Roles('admin', 'operator', 'dj')
   @ApiOkResponse({ schema: openApiSchema(broadcastViewSchema) })
-  async get(@Param('id', new UuidPipe('broadcast id')) id: string, @CurrentUser() caller: AuthenticatedUser): Promise<BroadcastView> {
-    const broadcast = await this.bus.request(GetBroadcast, { id });
-    const djId = djScopeOf(caller);
-    if (djId && broadcast.djId !== djId) throw new NotFoundException(`no broadcast with id ${id}`);
-    return broadcast;
+  get(@Param('id', new UuidPipe('broadcast id')) id: string, @CurrentUser() caller: AuthenticatedUser): Promise<BroadcastView> {
+    return this.access.visible(id, caller);
+  }
+
+  /** One title and description for the broadcast (the publisher announces the change on the bus). */
+  @Patch(':id')
+  @Roles('admin', 'operator')
+  @ApiBody(apiBody(broadcastPatchSchema))
+  @ApiOkResponse({ schema: openApiSchema(broadcastViewSchema) })
+  update(
+    @Param('id', new UuidPipe('broadcast id')) id: string,
+    @Body(new ZodPipe(broadcastPatchSchema)) patch: z.output<typeof broadcastPatchSchema>,
+  ): Promise<BroadcastView> {
+    return this.bus.request(UpdateBroadcast, { id, patch });
+  }
+
+  /** The broadcast's stats over time (1 s points for the last hour, 10 s buckets before), from the stats service. */
+  @Get(':id/stats')
+  @Roles('admin', 'operator', 'dj')
+  @ApiQuery({ name: 'from', required: false, description: 'ISO 8601; the broadcast start when not given' })
+  @ApiQuery({ name: 'to', required: false, description: 'ISO 8601; now when not given' })
+  @ApiOkResponse({ schema: openApiSchema(statsHistorySchema) })
+  async stats(
+    @Param('id', new UuidPipe('broadcast id')) id: string,
+    @Query(new ZodPipe(statsHistoryQuerySchema)) query: z.output<typeof statsHistoryQuerySchema>,
+    @CurrentUser() caller: AuthenticatedUser,
+  ): Promise<StatsHistory> {
+    await this.access.assertVisible(id, caller);
+    return this.bus.request(GetStatsHistory, { broadcastId: id, ...query });
   }
 
   /** Ends the broadcast now, everywhere, without waiting for the DJ's grace period. */

@@ -57,6 +57,11 @@ export const gatewayConfigFields = {
     'address of the internal listener for the nginx-rtmp hooks (loopback or the internal network, never public)',
   ),
   ingestHooksPort: field('INGEST_HOOKS_PORT', port(8081), 'port of the internal listener for the nginx-rtmp hooks'),
+  dashboardDir: field(
+    'DASHBOARD_DIR',
+    z.string().min(1).default('dist/apps/dashboard'),
+    'the built dashboard (index.html and assets/), served at /; relative to the working directory',
+  ),
   ingestHooksSecret: field(
     'INGEST_HOOKS_SECRET',
     z.string().min(24, 'must be at least 24 characters'),

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpException, Logger, NotFoundException, Param, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Logger, NotFoundException, Param, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import {
   GetBroadcast,
@@ -6,7 +6,9 @@ import {
   ListBroadcasts,
   ListRecordings,
   LocateRecordingFile,
+  recordingFileUrlSchema,
   recordingViewSchema,
+  type RecordingFileUrl,
   type RecordingView,
 } from '@streamcaster/contracts';
 import { BusClient, BusRequestError, DataPaths, VolumePathError } from '@streamcaster/service-kit';
@@ -14,16 +16,11 @@ import type { Response } from 'express';
 import { realpath } from 'node:fs/promises';
 import { sep } from 'node:path';
 import { z } from 'zod';
-import { CurrentUser, djScopeOf, Roles, type AuthenticatedUser } from '../auth/auth.decorators.js';
+import { AcceptsFileLink, CurrentUser, djScopeOf, Roles, type AuthenticatedUser } from '../auth/auth.decorators.js';
+import { FileLinks } from '../auth/file-links.js';
 import { UuidPipe } from '../http/uuid.pipe.js';
+import { sendVolumeFile } from '../http/send-file.js';
 import { openApiSchema } from '../http/zod-http.js';
-
-/** What `send` (behind res.sendFile) reports: an http-errors object, or a plain fs error. */
-interface SendError extends Error {
-  status?: number;
-  code?: string;
-  headers?: Record<string, string>;
-}
 
 /** The most broadcasts the publisher lists at once: a DJ sees the recordings of its latest 500. */
 const DJ_BROADCASTS_LISTED = 500;
@@ -41,6 +38,7 @@ export class RecordingsHttpController {
   constructor(
     private readonly bus: BusClient,
     private readonly paths: DataPaths,
+    private readonly fileLinks: FileLinks,
   ) {}
 
   @Get()
@@ -62,21 +60,31 @@ export class RecordingsHttpController {
     return recording;
   }
 
+  /**
+   * A link to the MP4 that works without the bearer header for 10 minutes (for `<video src>` and
+   * downloads), for a recording the caller may see and that has its file.
+   */
+  @Post(':id/file-url')
+  @HttpCode(200)
+  @Roles('admin', 'operator', 'dj')
+  @ApiOkResponse({ schema: openApiSchema(recordingFileUrlSchema) })
+  async fileUrl(@Param('id', new UuidPipe('recording id')) id: string, @CurrentUser() caller: AuthenticatedUser): Promise<RecordingFileUrl> {
+    if (djScopeOf(caller)) await this.assertVisible(await this.bus.request(GetRecording, { id }), caller);
+    const located = await this.bus.request(LocateRecordingFile, { id });
+    await this.fileOnVolume(id, located.relativePath);
+    return this.fileLinks.issue(caller, `/api/recordings/${id}/file`);
+  }
+
   /** Streams the finished MP4 from the shared volume (with range requests, so players can seek). */
   @Get(':id/file')
   @Roles('admin', 'operator', 'dj')
+  @AcceptsFileLink()
   @ApiProduces('video/mp4')
   async file(@Param('id', new UuidPipe('recording id')) id: string, @CurrentUser() caller: AuthenticatedUser, @Res() response: Response): Promise<void> {
     if (djScopeOf(caller)) await this.assertVisible(await this.bus.request(GetRecording, { id }), caller);
     const located = await this.bus.request(LocateRecordingFile, { id });
     const path = await this.fileOnVolume(id, located.relativePath);
-    await new Promise<void>((resolve, reject) =>
-      response.sendFile(path, { headers: { 'Content-Type': 'video/mp4' }, dotfiles: 'deny' }, (error?: SendError) => {
-        // A player that closed the connection mid-file is not an error of ours.
-        if (!error || response.headersSent || error.code === 'ECONNABORTED') return resolve();
-        reject(this.sendFailure(id, error, response));
-      }),
-    );
+    await sendVolumeFile(response, path, { 'Content-Type': 'video/mp4' }, () => new NotFoundException(`the file of recording ${id} is missing from the recordings volume`));
   }
 
   /**
@@ -100,29 +108,13 @@ export class RecordingsHttpController {
     try {
       [real, folder] = await Promise.all([realpath(path), realpath(this.paths.recordings)]);
     } catch (error) {
-      if ((error as SendError).code === 'ENOENT' || (error as SendError).code === 'ENOTDIR') {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') {
         throw new NotFoundException(`the file of recording ${id} is missing from the recordings volume`);
       }
       throw error;
     }
     if (!real.startsWith(folder + sep)) throw refused(`it leads to ${real}, outside ${folder}`);
     return real;
-  }
-
-  /** Turns what `send` refused into an answer of the API (404, 416...) instead of a 500. */
-  private sendFailure(id: string, error: SendError, response: Response): Error {
-    // send has already set the file's headers (video/mp4, ETag...): they must not go out with an error.
-    for (const name of response.getHeaderNames()) response.removeHeader(name);
-    const status = error.status;
-    if (status === 404 || status === 403) return new NotFoundException(`the file of recording ${id} is missing from the recordings volume`);
-    if (status === 416) {
-      // `bytes */<size>`: what a client needs to ask again.
-      const range = error.headers?.['Content-Range'];
-      if (range) response.setHeader('Content-Range', range);
-      return new HttpException(`range not satisfiable: the file has ${range?.replace('bytes */', '') ?? 'fewer'} bytes`, 416);
-    }
-    if (status !== undefined && status >= 400 && status < 500) return new HttpException(error.message, status);
-    return error;
   }
 
   private async assertVisible(recording: RecordingView, caller: AuthenticatedUser): Promise<void> {

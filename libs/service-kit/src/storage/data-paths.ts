@@ -24,6 +24,11 @@ export class DataPaths {
     return join(this.root, 'recordings');
   }
 
+  /** nginx-rtmp's HLS of each program (`<broadcastId>/index.m3u8` and its segments), for the dashboard's preview. */
+  get preview(): string {
+    return join(this.root, 'preview');
+  }
+
   get scratch(): string {
     return join(this.root, 'scratch');
   }
