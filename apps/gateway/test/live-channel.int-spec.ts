@@ -7,6 +7,7 @@ import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import { Logger } from '@nestjs/common';
 import { register } from 'prom-client';
 import { WebSocket } from 'ws';
@@ -178,6 +179,8 @@ before(async () => {
   mkdirSync(join(dashboardDir, 'assets'));
   writeFileSync(join(dashboardDir, 'index.html'), '<!doctype html><title>StreamCaster</title><div id="root"></div>');
   writeFileSync(join(dashboardDir, 'assets', 'index-3f2a1b.js'), 'console.log("dashboard");');
+  // Its gzipped twin, as tools/build.mjs writes it (a marker tells which file answered).
+  writeFileSync(join(dashboardDir, 'assets', 'index-3f2a1b.js.gz'), gzipSync('console.log("dashboard, gzipped");'));
   const configA = await gatewayConfig();
   gatewayA = await startGateway(configA);
   baseA = `http://127.0.0.1:${configA.port}`;
@@ -543,9 +546,15 @@ describe('dashboard at /', () => {
       assert.equal(reply.headers.get('cache-control'), 'no-cache', path);
       assert.match(reply.headers.get('content-type') ?? '', /^text\/html/);
     }
+    const plain = await fetch(`${baseB}/assets/index-3f2a1b.js`, { headers: { 'accept-encoding': 'identity' } });
+    assert.equal(plain.status, 200);
+    assert.equal(plain.headers.get('content-encoding'), null);
+    assert.equal(await plain.text(), 'console.log("dashboard");', 'a client that takes no gzip gets the file as it is');
     const asset = await api('GET', '/assets/index-3f2a1b.js', { base: baseB });
     assert.equal(asset.status, 200);
-    assert.equal(asset.body, 'console.log("dashboard");');
+    assert.equal(asset.headers.get('content-encoding'), 'gzip');
+    assert.equal(asset.headers.get('vary'), 'Accept-Encoding');
+    assert.equal(asset.body, 'console.log("dashboard, gzipped");', 'a browser that takes gzip gets the build\'s .gz twin');
     assert.equal(asset.headers.get('cache-control'), 'public, max-age=31536000, immutable');
     assert.match(asset.headers.get('content-type') ?? '', /javascript/);
     assert.equal((await api('GET', '/assets/index-000000.js', { base: baseB })).status, 404, 'an asset that is not there is no page');
