@@ -23,7 +23,9 @@ export function CopyField({ label, value, description }: { label: string; value:
       value={value}
       readOnly
       onFocus={(event) => event.currentTarget.select()}
-      styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
+      // 15 px, not 14: at 14 px DejaVu Sans Mono (Debian's monospace) hints "_" below the line, and
+      // a stream key read as "sk pDF…" instead of "sk_pDF…" is a wrong key.
+      styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)', fontSize: 15 } }}
       rightSectionWidth={80}
       rightSection={
         <CopyButton value={value}>
