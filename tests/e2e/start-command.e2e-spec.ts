@@ -54,8 +54,16 @@ describe('the start command', { timeout: 120_000 }, () => {
       assert.ok(path in spec.paths, `OpenAPI lacks ${path}`);
     }
 
+    // The dashboard, built by the start command, at / and at a client route.
+    assert.match(output, new RegExp(`Dashboard +http://localhost:${ports.gateway}/`));
+    for (const path of ['/', '/djs']) {
+      const page = await fetch(`http://127.0.0.1:${ports.gateway}${path}`);
+      assert.equal(page.status, 200, path);
+      assert.match(await page.text(), /<div id="root">/, `${path} is the dashboard's index.html`);
+    }
+
     const started = [...processTree([runner.pid!]).keys()].filter((pid) => pid !== runner.pid);
-    assert.ok(started.length >= 5, `expected nginx and four services under the runner, found ${started.length}`);
+    assert.ok(started.length >= 6, `expected nginx and five services under the runner, found ${started.length}`);
     runner.kill('SIGTERM');
     assert.equal(await exited, 0, output.slice(-2000));
     assert.match(output, /no process left behind/);
