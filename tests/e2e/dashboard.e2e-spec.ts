@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cp, mkdir } from 'node:fs/promises';
+import { cp } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
@@ -14,7 +14,6 @@ import {
   mediaSize,
   PHONE,
   publishAsDj,
-  RtmpSink,
   shownText,
   signInToDashboard,
   testStackOptions,
@@ -22,9 +21,11 @@ import {
   waitForPlayback,
   type Box,
   type DjStream,
+  type RtmpSink,
   type TestEnvironment,
 } from '@streamcaster/testing';
 import { ApiClient } from './api-client.js';
+import { startDestinationSinks, type DestinationSinks } from './destination-sinks.js';
 
 /**
  * The dashboard in a real Chromium on the whole system (nginx-rtmp, every service, ffmpeg publishing
@@ -117,7 +118,7 @@ describe('the dashboard, end to end in Chromium', { timeout: 300_000 }, () => {
   let page: Page;
   let work: string;
   let logoFile: string;
-  const sinks = {} as Record<'a' | 'b' | 'c' | 'test', RtmpSink>;
+  const sinks = {} as DestinationSinks;
   let destinations: DestinationSetup[];
   let djKey = '';
   let djStream: DjStream | undefined;
@@ -137,13 +138,8 @@ describe('the dashboard, end to end in Chromium', { timeout: 300_000 }, () => {
   before(async () => {
     environment = await createTestEnvironment('dashboard');
     work = join(environment.dataDir, 'dashboard-e2e');
-    sinks.a = new RtmpSink('a', join(work, 'sink-a'));
-    sinks.b = new RtmpSink('b', join(work, 'sink-b'));
-    sinks.c = new RtmpSink('c', join(work, 'sink-c'), true);
-    sinks.test = new RtmpSink('test', join(work, 'sink-test'));
-    for (const sink of Object.values(sinks)) await mkdir(join(work, `sink-${sink.name}`), { recursive: true });
-    // Sink b is down at the start: its ports are reserved so that its destination can point at it.
-    await Promise.all([sinks.a.start(), sinks.c.start(), sinks.test.start(), sinks.b.reservePorts()]);
+    // Sink b is down at the start: a test brings it up.
+    await startDestinationSinks(sinks, work);
     destinations = [
       { name: 'Club stream A', sink: sinks.a, preset: 'custom' },
       { name: 'Club stream B', sink: sinks.b, preset: 'custom' },

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { cp, mkdir, readFile } from 'node:fs/promises';
+import { cp, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
@@ -14,13 +14,13 @@ import {
   probeDuration,
   probeStreams,
   publishAsDj,
-  RtmpSink,
   testStackOptions,
   waitFor,
   type DjStream,
   type TestEnvironment,
 } from '@streamcaster/testing';
 import { ApiClient } from './api-client.js';
+import { startDestinationSinks, type DestinationSinks } from './destination-sinks.js';
 
 /**
  * The whole media path on real components: nginx-rtmp, the four services, ffmpeg as the DJ, and
@@ -60,7 +60,7 @@ describe('the media path, end to end', { timeout: 300_000 }, () => {
   let api: ApiClient;
   let rtmpPort: number;
   let work: string;
-  const sinks = {} as Record<'a' | 'b' | 'c' | 'test', RtmpSink>;
+  const sinks = {} as DestinationSinks;
   const destinationIds = {} as Record<'a' | 'b' | 'c' | 'test' | 'refusing', string>;
   let dj: { id: string; streamKey: string };
   let djStream: DjStream;
@@ -74,13 +74,8 @@ describe('the media path, end to end', { timeout: 300_000 }, () => {
   before(async () => {
     environment = await createTestEnvironment('e2e');
     work = join(environment.dataDir, 'e2e');
-    sinks.a = new RtmpSink('a', join(work, 'sink-a'));
-    sinks.b = new RtmpSink('b', join(work, 'sink-b'));
-    sinks.c = new RtmpSink('c', join(work, 'sink-c'), true);
-    sinks.test = new RtmpSink('test', join(work, 'sink-test'));
-    for (const sink of Object.values(sinks)) await mkdir(join(work, `sink-${sink.name}`), { recursive: true });
-    // Sink b stays down at the start; its ports are reserved so that its destination can point at it.
-    await Promise.all([sinks.a.start(), sinks.c.start(), sinks.test.start(), sinks.b.reservePorts()]);
+    // Sink b is down at the start: a test brings it up.
+    await startDestinationSinks(sinks, work);
 
     stack = new Stack({
       ...(await testStackOptions(environment, join(work, 'run'), {

@@ -10,13 +10,14 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { IngestStarted, type BroadcastView, type RecordingView } from '@streamcaster/contracts';
+import { type BroadcastView, type RecordingView } from '@streamcaster/contracts';
 import { attachBus, CONSOLE_ONLY_MARKER } from '@streamcaster/service-kit';
 import { SupervisedProcess } from '@streamcaster/supervisor';
 import { createTestEnvironment, freePort, LifecyclePublisher, type TestEnvironment, waitFor } from '@streamcaster/testing';
 import { GatewayModule } from '../src/app.module.js';
-import { loadGatewayConfig, type GatewayConfig } from '../src/config/gateway.config.js';
+import type { GatewayConfig } from '../src/config/gateway.config.js';
 import { assertApiError } from './api-client.js';
+import { putOnAir, testGatewayConfig } from './gateway-fixtures.js';
 
 const ADMIN_EMAIL = 'chief@club.example';
 const ADMIN_PASSWORD = 'the chief knows this one';
@@ -43,17 +44,8 @@ async function startGateway(config: GatewayConfig): Promise<NestExpressApplicati
   return gateway;
 }
 
-async function gatewayConfig(environment: TestEnvironment, overrides: Record<string, string | undefined> = {}): Promise<GatewayConfig> {
-  return loadGatewayConfig({
-    ...environment.env,
-    GATEWAY_HOST: '127.0.0.1',
-    GATEWAY_PORT: String(await freePort()),
-    STREAMCASTER_ADMIN_EMAIL: ADMIN_EMAIL,
-    STREAMCASTER_ADMIN_PASSWORD: ADMIN_PASSWORD,
-    PUBLIC_RTMP_URL,
-    ...overrides,
-  });
-}
+const gatewayConfig = (environment: TestEnvironment, overrides: Record<string, string | undefined> = {}): Promise<GatewayConfig> =>
+  testGatewayConfig(environment, { email: ADMIN_EMAIL, password: ADMIN_PASSWORD }, { PUBLIC_RTMP_URL, ...overrides });
 
 /** The real publisher or recorder, as `npm start` runs them, in this test's environment. */
 async function startService(name: 'publisher' | 'recorder', extraEnv: Record<string, string>): Promise<void> {
@@ -435,25 +427,12 @@ describe('what a dj user sees (real publisher and recorder)', () => {
     djB = await createDj('DJ Beta');
     userA = await userWithRole('dj', djA.id);
     operator = await userWithRole('operator');
-    // As the gateway's outbox would publish them: onto JetStream, for the publisher's durable consumer.
     const lifecycle = await LifecyclePublisher.connect(env.natsUrl, env.subjectPrefix, 'gateway');
-    for (const dj of [djA, djB]) {
-      await lifecycle.publish(IngestStarted, {
-        ingestId: randomUUID(),
-        environment: 'live',
-        djId: dj.id,
-        djName: dj.name,
-        stream: { app: 'live', streamName: dj.id },
-        startedAt: new Date().toISOString(),
-      });
+    try {
+      [broadcastA, broadcastB] = (await putOnAir(lifecycle, [djA, djB], { base: baseUrl, token: adminToken })) as [BroadcastView, BroadcastView];
+    } finally {
+      await lifecycle.close();
     }
-    await lifecycle.close();
-    const broadcastOf = (djId: string) =>
-      waitFor(`the broadcast of ${djId}`, async () => {
-        const reply = await call('GET', '/api/broadcasts', { token: adminToken });
-        return reply.status === 200 ? (reply.body as BroadcastView[]).find((broadcast) => broadcast.djId === djId) : undefined;
-      }, 30_000);
-    [broadcastA, broadcastB] = await Promise.all([broadcastOf(djA.id), broadcastOf(djB.id)]);
     const recordingOf = (broadcastId: string) =>
       waitFor(`the recording of ${broadcastId}`, async () => {
         const reply = await call('GET', '/api/recordings', { token: adminToken });

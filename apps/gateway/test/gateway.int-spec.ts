@@ -24,10 +24,11 @@ import {
   type DestinationView,
 } from '@streamcaster/contracts';
 import { runOnce } from '@streamcaster/supervisor';
-import { BusObserver, createTestEnvironment, freePort, type TestEnvironment, waitFor } from '@streamcaster/testing';
+import { BusObserver, createTestEnvironment, type TestEnvironment, waitFor } from '@streamcaster/testing';
 import { startGateway, type RunningGateway } from '../src/bootstrap.js';
-import { loadGatewayConfig, type GatewayConfig } from '../src/config/gateway.config.js';
+import type { GatewayConfig } from '../src/config/gateway.config.js';
 import { assertApiError, callApi, type ApiOptions, type ApiResponse } from './api-client.js';
+import { testGatewayConfig } from './gateway-fixtures.js';
 
 const ADMIN_EMAIL = 'Boss@Club.example';
 const ADMIN_PASSWORD = 'correct horse battery staple';
@@ -43,18 +44,8 @@ let adminToken: string;
 /** The gateway's internal hook listener, as nginx-rtmp reaches it. */
 let hooksUrl: string;
 
-async function gatewayConfig(overrides: Record<string, string> = {}): Promise<GatewayConfig> {
-  return loadGatewayConfig({
-    ...env.env,
-    GATEWAY_HOST: '127.0.0.1',
-    GATEWAY_PORT: String(await freePort()),
-    INGEST_HOOKS_PORT: String(await freePort()),
-    STREAMCASTER_ADMIN_EMAIL: ADMIN_EMAIL,
-    STREAMCASTER_ADMIN_PASSWORD: ADMIN_PASSWORD,
-    INGEST_ATTACH_TIMEOUT_MS: String(ATTACH_TIMEOUT_MS),
-    ...overrides,
-  });
-}
+const gatewayConfig = (overrides: Record<string, string> = {}): Promise<GatewayConfig> =>
+  testGatewayConfig(env, { email: ADMIN_EMAIL, password: ADMIN_PASSWORD }, { INGEST_ATTACH_TIMEOUT_MS: String(ATTACH_TIMEOUT_MS), ...overrides });
 
 const api = (method: string, path: string, options: ApiOptions & { base?: string } = {}): Promise<ApiResponse> => callApi(options.base ?? baseUrl, method, path, options);
 const assertError = assertApiError;

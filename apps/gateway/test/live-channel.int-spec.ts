@@ -12,7 +12,6 @@ import { Logger } from '@nestjs/common';
 import { register } from 'prom-client';
 import { WebSocket } from 'ws';
 import {
-  IngestStarted,
   RelayStateChanged,
   StatsSnapshot,
   type BroadcastStats,
@@ -26,8 +25,8 @@ import { nginxRtmpProcess } from '@streamcaster/stack';
 import { SupervisedProcess } from '@streamcaster/supervisor';
 import { createTestEnvironment, freePort, LifecyclePublisher, publishAsDj, type TestEnvironment, waitFor } from '@streamcaster/testing';
 import { startGateway, type RunningGateway } from '../src/bootstrap.js';
-import { loadGatewayConfig } from '../src/config/gateway.config.js';
 import { assertApiError, callApi, type ApiOptions, type ApiResponse } from './api-client.js';
+import { putOnAir, testGatewayConfig } from './gateway-fixtures.js';
 
 const ADMIN_EMAIL = 'live@club.example';
 const ADMIN_PASSWORD = 'the live channel admin';
@@ -160,17 +159,7 @@ function snapshot(marker: number, padding = 0): EventPayload<typeof StatsSnapsho
   return { at: new Date().toISOString(), host: hostStats(), broadcasts: [broadcastStats(broadcastA.id, marker, padding), broadcastStats(broadcastB.id, marker, padding)] };
 }
 
-async function gatewayConfig(overrides: Record<string, string> = {}) {
-  return loadGatewayConfig({
-    ...env.env,
-    GATEWAY_HOST: '127.0.0.1',
-    GATEWAY_PORT: String(await freePort()),
-    INGEST_HOOKS_PORT: String(await freePort()),
-    STREAMCASTER_ADMIN_EMAIL: ADMIN_EMAIL,
-    STREAMCASTER_ADMIN_PASSWORD: ADMIN_PASSWORD,
-    ...overrides,
-  });
-}
+const gatewayConfig = (overrides: Record<string, string> = {}) => testGatewayConfig(env, { email: ADMIN_EMAIL, password: ADMIN_PASSWORD }, overrides);
 
 before(async () => {
   Logger.overrideLogger(['error']);
@@ -219,22 +208,7 @@ before(async () => {
 
   // Each DJ goes on air, as the gateway's outbox announces it: the publisher opens a broadcast.
   lifecycle = await LifecyclePublisher.connect(env.natsUrl, env.subjectPrefix, 'gateway');
-  for (const dj of djs) {
-    await lifecycle.publish(IngestStarted, {
-      ingestId: randomUUID(),
-      environment: 'live',
-      djId: dj.id,
-      djName: dj.name,
-      stream: { app: 'live', streamName: dj.id },
-      startedAt: new Date().toISOString(),
-    });
-  }
-  const broadcastOf = (djId: string) =>
-    waitFor(`the broadcast of ${djId}`, async () => {
-      const reply = await api('GET', '/api/broadcasts', { token: adminToken });
-      return reply.status === 200 ? (reply.body as BroadcastView[]).find((broadcast) => broadcast.djId === djId) : undefined;
-    }, 30_000);
-  [broadcastA, broadcastB] = await Promise.all([broadcastOf(djs[0]!.id), broadcastOf(djs[1]!.id)]);
+  [broadcastA, broadcastB] = (await putOnAir(lifecycle, djs, { base: baseA, token: adminToken })) as [BroadcastView, BroadcastView];
   stats = new BusClient('stats', env.subjectPrefix, env.natsUrl);
   await stats.connect();
 });

@@ -1,7 +1,7 @@
-import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { LeaderLoop } from '@streamcaster/service-kit';
+import { LeaderTask } from '@streamcaster/service-kit';
 import { IngestServerStatus } from './ingest-server-status.js';
 import { IngestSessionsRepository } from './ingest-sessions.repository.js';
 import { IngestService } from './ingest.service.js';
@@ -17,9 +17,8 @@ const SESSION_SETTLES_MS = 15_000;
  * cannot be asked, nothing is closed.
  */
 @Injectable()
-export class IngestReconciler implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class IngestReconciler extends LeaderTask {
   private readonly logger = new Logger(IngestReconciler.name);
-  private readonly loop: LeaderLoop;
   /** Sessions closed by this replica because nginx-rtmp had no such publisher. */
   corrections = 0;
 
@@ -29,23 +28,10 @@ export class IngestReconciler implements OnApplicationBootstrap, BeforeApplicati
     private readonly ingest: IngestService,
     private readonly status: IngestServerStatus,
   ) {
-    this.loop = new LeaderLoop(dataSource, 'gateway-ingest-reconciler', EVERY_MS, () => this.pass());
+    super(dataSource, 'gateway-ingest-reconciler', EVERY_MS);
   }
 
-  onApplicationBootstrap(): void {
-    this.loop.start();
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.loop.stop();
-  }
-
-  /** One pass now, if this replica leads. */
-  runOnce(): Promise<void> {
-    return this.loop.runOnce();
-  }
-
-  private async pass(): Promise<void> {
+  protected async pass(): Promise<void> {
     const settled = (await this.sessions.listOpen()).filter((session) => Date.now() - session.startedAt.getTime() >= SESSION_SETTLES_MS);
     if (settled.length === 0) return;
     const publishing = await this.status.publishingStreams();

@@ -1,8 +1,8 @@
-import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { BroadcastStateChanged, ListOpenIngestSessions, ListPrograms, type OpenIngestSession, type ProgramView } from '@streamcaster/contracts';
-import { BusClient, LeaderLoop, Outbox } from '@streamcaster/service-kit';
+import { BusClient, LeaderTask, Outbox } from '@streamcaster/service-kit';
 import type { BroadcastEntity } from '../broadcasts/broadcast.entity.js';
 import { RUNNING_STATES } from '../broadcasts/broadcast-state-machine.js';
 import { BroadcastsRepository } from '../broadcasts/broadcasts.repository.js';
@@ -21,9 +21,8 @@ const LEADER_LOCK = 'publisher-reconciler';
  * counted. (Relays and recordings need no repair here: their leases hand them to a live replica.)
  */
 @Injectable()
-export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class ReconcilerService extends LeaderTask {
   private readonly logger = new Logger(ReconcilerService.name);
-  private readonly loop: LeaderLoop;
   /** Broadcasts seen `ending` at the previous pass: seen twice, they are stuck and get finished. */
   private endingBefore = new Set<string>();
   /** Corrections made by this replica, by kind. */
@@ -37,27 +36,10 @@ export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicat
     private readonly bus: BusClient,
     private readonly config: PublisherConfig,
   ) {
-    this.loop = new LeaderLoop(dataSource, LEADER_LOCK, EVERY_MS, () => this.pass());
+    super(dataSource, LEADER_LOCK, EVERY_MS);
   }
 
-  onApplicationBootstrap(): void {
-    this.loop.start();
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.loop.stop();
-  }
-
-  get isLeader(): boolean {
-    return this.loop.isLeader;
-  }
-
-  /** One pass now, if this replica leads (the timer, and tests). */
-  runOnce(): Promise<void> {
-    return this.loop.runOnce();
-  }
-
-  private async pass(): Promise<void> {
+  protected async pass(): Promise<void> {
     await this.reconcileDjs();
     await this.reconcileGrace();
     await this.reconcileEnding();

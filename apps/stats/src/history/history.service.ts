@@ -1,8 +1,8 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { MAX_STATS_HISTORY_POINTS, type StatsHistory } from '@streamcaster/contracts';
-import { BusException, LeaderLoop } from '@streamcaster/service-kit';
+import { BusException, LeaderTask } from '@streamcaster/service-kit';
 import { TrackedBroadcastsRepository } from '../lifecycle/tracked-broadcasts.repository.js';
 import { bucketPoints, bucketStart, fitHistory } from './history-buckets.js';
 import { HistoryRepository } from './history.repository.js';
@@ -22,24 +22,19 @@ const MAX_ANSWER_BYTES = 900_000;
  * that it never splits a bucket), kept as long as the broadcast.
  */
 @Injectable()
-export class HistoryService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class HistoryService extends LeaderTask {
   private readonly logger = new Logger(HistoryService.name);
-  private readonly compaction: LeaderLoop;
 
   constructor(
     @InjectDataSource() dataSource: DataSource,
     private readonly history: HistoryRepository,
     private readonly tracked: TrackedBroadcastsRepository,
   ) {
-    this.compaction = new LeaderLoop(dataSource, 'stats-history-compaction', COMPACT_EVERY_MS, () => this.compact().then(() => undefined));
+    super(dataSource, 'stats-history-compaction', COMPACT_EVERY_MS);
   }
 
-  onApplicationBootstrap(): void {
-    this.compaction.start();
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.compaction.stop();
+  protected async pass(): Promise<void> {
+    await this.compact();
   }
 
   /** Averages every one-second row older than an hour into 10 s buckets; returns how many rows it folded. */

@@ -1,8 +1,8 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { broadcastRuns, GetBroadcast, ListBroadcasts } from '@streamcaster/contracts';
-import { BusClient, BusRequestError, LeaderLoop } from '@streamcaster/service-kit';
+import { BusClient, BusRequestError, LeaderTask } from '@streamcaster/service-kit';
 import { TrackedBroadcastsRepository } from './tracked-broadcasts.repository.js';
 
 const RECONCILE_EVERY_MS = 10_000;
@@ -19,9 +19,8 @@ const ANSWER_MARGIN_MS = 2_000;
  * is asked for by id.
  */
 @Injectable()
-export class BroadcastReconciler implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class BroadcastReconciler extends LeaderTask {
   private readonly logger = new Logger(BroadcastReconciler.name);
-  private readonly loop: LeaderLoop;
   private soonTimer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -29,28 +28,24 @@ export class BroadcastReconciler implements OnApplicationBootstrap, BeforeApplic
     private readonly tracked: TrackedBroadcastsRepository,
     private readonly bus: BusClient,
   ) {
-    this.loop = new LeaderLoop(dataSource, 'stats-reconciler', RECONCILE_EVERY_MS, () => this.reconcile());
+    super(dataSource, 'stats-reconciler', RECONCILE_EVERY_MS);
   }
 
-  onApplicationBootstrap(): void {
-    this.loop.start();
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
+  override async beforeApplicationShutdown(): Promise<void> {
     if (this.soonTimer) clearTimeout(this.soonTimer);
-    await this.loop.stop();
+    await super.beforeApplicationShutdown();
   }
 
   /** A pass shortly (a new broadcast appeared): its DJ and destinations' names are wanted now. */
   soon(): void {
     this.soonTimer ??= setTimeout(() => {
       this.soonTimer = null;
-      void this.loop.runOnce().catch((error: Error) => this.logger.warn(`reconciliation failed: ${error.message}`));
+      void this.runOnce().catch((error: Error) => this.logger.warn(`reconciliation failed: ${error.message}`));
     }, 300);
   }
 
-  /** One pass (the leader's timer, `soon`, and tests). */
-  async reconcile(): Promise<void> {
+  /** One pass (the leader's timer, and `soon`). */
+  protected async pass(): Promise<void> {
     const at = new Date(Date.now() - ANSWER_MARGIN_MS);
     // `running` filters in the publisher; filtered here too, for a publisher that ignores it.
     const running = (await this.bus.request(ListBroadcasts, { running: true, limit: 500 })).filter((view) => broadcastRuns(view.state));

@@ -1,8 +1,8 @@
-import { Injectable, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { StatsSnapshot, type BroadcastStats, type HostStats } from '@streamcaster/contracts';
-import { BusClient, LeaderLoop } from '@streamcaster/service-kit';
+import { BusClient, LeaderTask } from '@streamcaster/service-kit';
 import { HistoryRepository } from '../history/history.repository.js';
 import { HostSampler } from '../host/host-sampler.js';
 import { IngestStatReader } from '../ingest/ingest-stat.reader.js';
@@ -19,9 +19,7 @@ const SNAPSHOT_EVERY_MS = 1_000;
  * `stats.snapshot.v1` and writes a history row per broadcast.
  */
 @Injectable()
-export class SnapshotService implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly loop: LeaderLoop;
-
+export class SnapshotService extends LeaderTask {
   constructor(
     @InjectDataSource() dataSource: DataSource,
     private readonly tracked: TrackedBroadcastsRepository,
@@ -31,19 +29,11 @@ export class SnapshotService implements OnApplicationBootstrap, BeforeApplicatio
     private readonly history: HistoryRepository,
     private readonly bus: BusClient,
   ) {
-    this.loop = new LeaderLoop(dataSource, 'stats-snapshots', SNAPSHOT_EVERY_MS, () => this.publish().then(() => undefined));
+    super(dataSource, 'stats-snapshots', SNAPSHOT_EVERY_MS);
   }
 
-  get isLeader(): boolean {
-    return this.loop.isLeader;
-  }
-
-  onApplicationBootstrap(): void {
-    this.loop.start();
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.loop.stop();
+  protected async pass(): Promise<void> {
+    await this.publish();
   }
 
   /** One snapshot now: built, published and written to the history. */
