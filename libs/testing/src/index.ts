@@ -15,3 +15,5 @@ export * from './fault-tools.js';
 export * from './run-service.js';
 export * from './browser.js';
 export * from './bus-errors.js';
+export * from './fakes/platforms/oauth-authority.js';
+export * from './fakes/platforms/youtube-fake.js';

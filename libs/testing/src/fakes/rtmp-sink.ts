@@ -15,6 +15,7 @@ export class RtmpSink {
   private readonly processes: SupervisedProcess[] = [];
   private rtmpPort = 0;
   private tlsPort = 0;
+  private statPort = 0;
 
   constructor(
     readonly name: string,
@@ -26,6 +27,16 @@ export class RtmpSink {
     return this.tls ? `rtmps://127.0.0.1:${this.tlsPort}/app` : `rtmp://127.0.0.1:${this.rtmpPort}/app`;
   }
 
+  /** The plain RTMP address, also when the sink has RTMPS in front (a platform hands out both). */
+  get rtmpUrl(): string {
+    return `rtmp://127.0.0.1:${this.rtmpPort}/app`;
+  }
+
+  /** nginx-rtmp's statistics page: which stream names publish now and how many bytes came in. */
+  get statUrl(): string {
+    return `http://127.0.0.1:${this.statPort}/stat`;
+  }
+
   get recordDirectory(): string {
     return join(this.directory, 'records');
   }
@@ -33,6 +44,7 @@ export class RtmpSink {
   /** Picks the ports without listening yet, so that a destination can point at a sink that is down. */
   async reservePorts(): Promise<void> {
     this.rtmpPort ||= await freePort();
+    this.statPort ||= await freePort();
     if (this.tls) this.tlsPort ||= await freePort();
   }
 
@@ -57,6 +69,11 @@ export class RtmpSink {
         `    record all; record_path ${this.recordDirectory}; record_unique on;`,
         '  }',
         '} }',
+        'http {',
+        '  access_log off;',
+        ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((kind) => `  ${kind}_temp_path ${join(this.directory, kind)};`),
+        `  server { listen 127.0.0.1:${this.statPort}; location /stat { rtmp_stat all; } }`,
+        '}',
       ].join('\n'),
     );
     const nginx = new SupervisedProcess({

@@ -1,0 +1,338 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** An application registered at the authority, as a developer console registers it. */
+export interface OAuthClientRegistration {
+  clientId: string;
+  clientSecret: string;
+  redirectUris: string[];
+}
+
+/** The RFC 6749 error codes the token endpoint answers with. */
+export type OAuthErrorCode = 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'unsupported_grant_type' | 'invalid_scope';
+
+/** Where each platform keeps its endpoints and how it words its answers; Google's by default. */
+export interface OAuthAuthorityOptions {
+  /** The authorize page (`/o/oauth2/v2/auth`). */
+  authorizePath?: string;
+  /** The token endpoint (`/token`). */
+  tokenPath?: string;
+  /** The revoke endpoint (`/revoke`). */
+  revokePath?: string;
+  /** How long an access token lives (3600 s, Google's). */
+  accessTokenLifetimeSeconds?: number;
+  /** Whether a refresh hands out a new refresh token and retires the old one (Google: no; Twitch, Kick: yes). */
+  rotateRefreshTokens?: boolean;
+  /** Separator of the `scope` parameter and answer (a space, RFC 6749; Facebook uses a comma). */
+  scopeSeparator?: string;
+  /** The body of a token endpoint error; RFC 6749's `{ error, error_description }` by default. */
+  errorBody?: (error: OAuthErrorCode, description: string) => unknown;
+  /** Prefix of the tokens handed out, so that a leaked token is recognisable in logs (`fake`). */
+  tokenPrefix?: string;
+}
+
+/** Who a token speaks for and what it may do. */
+export interface OAuthGrant {
+  clientId: string;
+  /** The account that consented (a YouTube channel id, a Twitch user id, ...). */
+  subject: string;
+  scopes: string[];
+}
+
+export type BearerCheck =
+  | { ok: true; grant: OAuthGrant; token: string }
+  | { ok: false; status: 401; error: 'invalid_token'; description: string }
+  | { ok: false; status: 403; error: 'insufficient_scope'; description: string };
+
+interface AuthorizationCode extends OAuthGrant {
+  redirectUri: string;
+  codeChallenge?: string;
+  codeChallengeMethod?: string;
+  expiresAt: number;
+}
+
+interface AccessToken extends OAuthGrant {
+  expiresAt: number;
+  refreshToken?: string;
+}
+
+interface RefreshToken extends OAuthGrant {
+  revoked: boolean;
+}
+
+class OAuthError extends Error {
+  constructor(
+    readonly code: OAuthErrorCode,
+    readonly description: string,
+    readonly status = code === 'invalid_client' ? 401 : 400,
+  ) {
+    super(description);
+  }
+}
+
+const CODE_LIFETIME_MS = 10 * 60_000;
+
+/**
+ * A fake OAuth 2.0 authorization server (RFC 6749 with PKCE, RFC 7636) that a platform fake mounts
+ * on its own HTTP server: the authorize page consents at once and redirects with `code` and
+ * `state`, the token endpoint answers the authorization_code and refresh_token grants, access
+ * tokens expire, refresh tokens work until revoked, and `verifyBearer` lets the platform's resource
+ * endpoints check a request's token and scopes. Google's paths and wording by default; the other
+ * platforms pass theirs as options.
+ */
+export class OAuthAuthority {
+  private readonly clients = new Map<string, OAuthClientRegistration>();
+  private readonly codes = new Map<string, AuthorizationCode>();
+  private readonly accessTokens = new Map<string, AccessToken>();
+  private readonly refreshTokens = new Map<string, RefreshToken>();
+  private consentSubject: string | undefined;
+  private refuseNext = false;
+  private readonly options: Required<OAuthAuthorityOptions>;
+
+  constructor(options: OAuthAuthorityOptions = {}) {
+    this.options = {
+      authorizePath: options.authorizePath ?? '/o/oauth2/v2/auth',
+      tokenPath: options.tokenPath ?? '/token',
+      revokePath: options.revokePath ?? '/revoke',
+      accessTokenLifetimeSeconds: options.accessTokenLifetimeSeconds ?? 3600,
+      rotateRefreshTokens: options.rotateRefreshTokens ?? false,
+      scopeSeparator: options.scopeSeparator ?? ' ',
+      errorBody: options.errorBody ?? ((error, description) => ({ error, error_description: description })),
+      tokenPrefix: options.tokenPrefix ?? 'fake',
+    };
+  }
+
+  get authorizePath(): string {
+    return this.options.authorizePath;
+  }
+
+  get tokenPath(): string {
+    return this.options.tokenPath;
+  }
+
+  get revokePath(): string {
+    return this.options.revokePath;
+  }
+
+  registerClient(client: OAuthClientRegistration): void {
+    this.clients.set(client.clientId, client);
+  }
+
+  /** The account that the next authorizations consent as (the user logged in at the platform). */
+  consentAs(subject: string): void {
+    this.consentSubject = subject;
+  }
+
+  /** The next authorization is refused by the user: the redirect carries `error=access_denied`. */
+  refuseNextConsent(): void {
+    this.refuseNext = true;
+  }
+
+  /** Every access token handed out so far expires now, as if their hour had passed. */
+  expireAccessTokens(): void {
+    for (const token of this.accessTokens.values()) token.expiresAt = 0;
+  }
+
+  /** Revokes one refresh token, or every one of a subject, as a user does in the account's settings. */
+  revokeRefreshTokens(match: { token?: string; subject?: string }): void {
+    for (const [token, grant] of this.refreshTokens) {
+      if (token === match.token || grant.subject === match.subject) this.revoke(token);
+    }
+  }
+
+  /** Routes the authority's own requests; answers false for any other path. */
+  async handle(request: IncomingMessage, response: ServerResponse, url: URL): Promise<boolean> {
+    if (url.pathname === this.options.authorizePath && request.method === 'GET') {
+      this.authorize(url, response);
+      return true;
+    }
+    if (url.pathname === this.options.tokenPath && request.method === 'POST') {
+      const form = await readForm(request);
+      try {
+        this.sendJson(response, 200, this.token(form, request.headers.authorization));
+      } catch (error) {
+        if (!(error instanceof OAuthError)) throw error;
+        this.sendJson(response, error.status, this.options.errorBody(error.code, error.description));
+      }
+      return true;
+    }
+    if (url.pathname === this.options.revokePath && request.method === 'POST') {
+      // Google takes the token in the query or the form; either revokes the whole grant.
+      const form = await readForm(request);
+      const token = form.get('token') ?? url.searchParams.get('token') ?? '';
+      if (!this.revoke(token)) {
+        this.sendJson(response, 400, this.options.errorBody('invalid_request', 'Token expired or revoked'));
+        return true;
+      }
+      this.sendJson(response, 200, {});
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Checks a resource request's `Authorization: Bearer` token: known, not expired, not revoked,
+   * and carrying at least one of `acceptedScopes` (a platform's method lists the scopes any one of
+   * which is enough; an empty list accepts any scope).
+   */
+  verifyBearer(request: IncomingMessage, acceptedScopes: readonly string[]): BearerCheck {
+    const header = request.headers.authorization ?? '';
+    const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+    if (token === undefined) return { ok: false, status: 401, error: 'invalid_token', description: 'no bearer token' };
+    const grant = this.accessTokens.get(token);
+    if (grant === undefined) return { ok: false, status: 401, error: 'invalid_token', description: 'unknown or revoked token' };
+    if (grant.expiresAt <= Date.now()) return { ok: false, status: 401, error: 'invalid_token', description: 'token expired' };
+    if (acceptedScopes.length > 0 && !acceptedScopes.some((scope) => grant.scopes.includes(scope))) {
+      return { ok: false, status: 403, error: 'insufficient_scope', description: `needs one of ${acceptedScopes.join(', ')}` };
+    }
+    return { ok: true, grant: { clientId: grant.clientId, subject: grant.subject, scopes: grant.scopes }, token };
+  }
+
+  private authorize(url: URL, response: ServerResponse): void {
+    const query = url.searchParams;
+    const client = this.clients.get(query.get('client_id') ?? '');
+    const redirectUri = query.get('redirect_uri') ?? '';
+    // A wrong client or redirect URI is shown to the user, never redirected (RFC 6749 4.1.2.1).
+    if (client === undefined || !client.redirectUris.includes(redirectUri)) {
+      response.writeHead(400, { 'content-type': 'text/html' }).end('<h1>Error 400: redirect_uri_mismatch or unknown client</h1>');
+      return;
+    }
+    const target = new URL(redirectUri);
+    const state = query.get('state');
+    if (state !== null) target.searchParams.set('state', state);
+    const fail = (error: string, description: string): void => {
+      target.searchParams.set('error', error);
+      target.searchParams.set('error_description', description);
+      response.writeHead(302, { location: target.toString() }).end();
+    };
+    if (query.get('response_type') !== 'code') return fail('unsupported_response_type', 'response_type must be code');
+    const scopes = (query.get('scope') ?? '').split(this.options.scopeSeparator).filter(Boolean);
+    if (scopes.length === 0) return fail('invalid_scope', 'scope is required');
+    const challengeMethod = query.get('code_challenge_method') ?? undefined;
+    const challenge = query.get('code_challenge') ?? undefined;
+    if (challenge !== undefined && challengeMethod !== undefined && challengeMethod !== 'S256' && challengeMethod !== 'plain') {
+      return fail('invalid_request', 'code_challenge_method must be S256 or plain');
+    }
+    if (this.refuseNext) {
+      this.refuseNext = false;
+      return fail('access_denied', 'The user denied the request');
+    }
+    if (this.consentSubject === undefined) return fail('access_denied', 'no account is logged in at the fake (call consentAs)');
+    const code = this.mint('code');
+    this.codes.set(code, {
+      clientId: client.clientId,
+      subject: this.consentSubject,
+      scopes,
+      redirectUri,
+      codeChallenge: challenge,
+      codeChallengeMethod: challenge === undefined ? undefined : (challengeMethod ?? 'plain'),
+      expiresAt: Date.now() + CODE_LIFETIME_MS,
+    });
+    target.searchParams.set('code', code);
+    target.searchParams.set('scope', scopes.join(this.options.scopeSeparator));
+    response.writeHead(302, { location: target.toString() }).end();
+  }
+
+  private token(form: URLSearchParams, authorization: string | undefined): Record<string, unknown> {
+    const client = this.authenticateClient(form, authorization);
+    const grantType = form.get('grant_type');
+    if (grantType === 'authorization_code') return this.exchangeCode(client, form);
+    if (grantType === 'refresh_token') return this.refresh(client, form);
+    if (grantType === null) throw new OAuthError('invalid_request', 'Missing required parameter: grant_type');
+    throw new OAuthError('unsupported_grant_type', `Invalid grant_type: ${grantType}`);
+  }
+
+  /** The client authenticates with its secret in the form or with HTTP Basic (RFC 6749 2.3.1). */
+  private authenticateClient(form: URLSearchParams, authorization: string | undefined): OAuthClientRegistration {
+    let clientId = form.get('client_id');
+    let secret = form.get('client_secret');
+    const basic = /^Basic\s+(\S+)$/i.exec(authorization ?? '')?.[1];
+    if (basic !== undefined) {
+      const [id, password] = Buffer.from(basic, 'base64').toString('utf8').split(':');
+      clientId = decodeURIComponent(id ?? '');
+      secret = decodeURIComponent(password ?? '');
+    }
+    if (clientId === null) throw new OAuthError('invalid_request', 'Missing required parameter: client_id');
+    const client = this.clients.get(clientId);
+    if (client === undefined || client.clientSecret !== secret) throw new OAuthError('invalid_client', 'The OAuth client was not found.');
+    return client;
+  }
+
+  private exchangeCode(client: OAuthClientRegistration, form: URLSearchParams): Record<string, unknown> {
+    const codeValue = form.get('code');
+    if (codeValue === null) throw new OAuthError('invalid_request', 'Missing required parameter: code');
+    const code = this.codes.get(codeValue);
+    // A code is single-use: the first exchange removes it, whatever its outcome.
+    this.codes.delete(codeValue);
+    if (code === undefined || code.expiresAt <= Date.now() || code.clientId !== client.clientId) {
+      throw new OAuthError('invalid_grant', 'Malformed auth code.');
+    }
+    if (form.get('redirect_uri') !== code.redirectUri) throw new OAuthError('invalid_grant', 'Bad Request');
+    if (code.codeChallenge !== undefined) {
+      const verifier = form.get('code_verifier');
+      if (verifier === null) throw new OAuthError('invalid_grant', 'Missing code verifier.');
+      const computed = code.codeChallengeMethod === 'S256' ? createHash('sha256').update(verifier).digest('base64url') : verifier;
+      if (computed !== code.codeChallenge) throw new OAuthError('invalid_grant', 'Invalid code verifier.');
+    }
+    const refreshToken = this.mint('refresh');
+    this.refreshTokens.set(refreshToken, { clientId: code.clientId, subject: code.subject, scopes: code.scopes, revoked: false });
+    return this.issue(code, refreshToken, true);
+  }
+
+  private refresh(client: OAuthClientRegistration, form: URLSearchParams): Record<string, unknown> {
+    const value = form.get('refresh_token');
+    if (value === null) throw new OAuthError('invalid_request', 'Missing required parameter: refresh_token');
+    const grant = this.refreshTokens.get(value);
+    if (grant === undefined || grant.revoked || grant.clientId !== client.clientId) {
+      throw new OAuthError('invalid_grant', 'Token has been expired or revoked.');
+    }
+    if (!this.options.rotateRefreshTokens) return this.issue(grant, value, false);
+    grant.revoked = true;
+    const next = this.mint('refresh');
+    this.refreshTokens.set(next, { ...grant, revoked: false });
+    return this.issue(grant, next, true);
+  }
+
+  private issue(grant: OAuthGrant, refreshToken: string, includeRefreshToken: boolean): Record<string, unknown> {
+    const accessToken = this.mint('access');
+    const lifetime = this.options.accessTokenLifetimeSeconds;
+    this.accessTokens.set(accessToken, { clientId: grant.clientId, subject: grant.subject, scopes: grant.scopes, expiresAt: Date.now() + lifetime * 1000, refreshToken });
+    return {
+      access_token: accessToken,
+      token_type: 'Bearer',
+      expires_in: lifetime,
+      scope: grant.scopes.join(this.options.scopeSeparator),
+      ...(includeRefreshToken ? { refresh_token: refreshToken } : {}),
+    };
+  }
+
+  /** Revoking either token of a grant revokes the refresh token and every access token issued from it. */
+  private revoke(token: string): boolean {
+    const access = this.accessTokens.get(token);
+    const refreshToken = access?.refreshToken ?? (this.refreshTokens.has(token) ? token : undefined);
+    if (refreshToken === undefined) return false;
+    const grant = this.refreshTokens.get(refreshToken);
+    if (grant !== undefined) grant.revoked = true;
+    for (const [value, issued] of this.accessTokens) if (issued.refreshToken === refreshToken) this.accessTokens.delete(value);
+    return true;
+  }
+
+  private mint(kind: string): string {
+    return `${this.options.tokenPrefix}_${kind}_${randomBytes(18).toString('base64url')}`;
+  }
+
+  private sendJson(response: ServerResponse, status: number, body: unknown): void {
+    response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }).end(JSON.stringify(body));
+  }
+}
+
+/** The body of a request as text, whatever its type. */
+export async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function readForm(request: IncomingMessage): Promise<URLSearchParams> {
+  return new URLSearchParams(await readBody(request));
+}
