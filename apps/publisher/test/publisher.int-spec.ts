@@ -135,11 +135,13 @@ function stateOf(id: string, state: BroadcastView['state'], timeoutMs = 10_000):
   );
 }
 
-/** The state changes published for a broadcast, as `from->to`, each event once (by id). */
-function transitionsOf(broadcastId: string): string[] {
+/**
+ * The state changes published for a broadcast, as `from->to`, each event once (by id), from the
+ * lifecycle stream itself: the durable record, which a core subscription may miss one of.
+ */
+async function transitionsOf(broadcastId: string): Promise<string[]> {
   const seen = new Set<string>();
-  return observer
-    .messages(BroadcastStateChanged)
+  return (await gatewayEvents.stored(BroadcastStateChanged))
     .filter((message) => message.payload.broadcastId === broadcastId && !seen.has(message.id) && seen.add(message.id))
     .map((message) => `${message.payload.previousState}->${message.payload.state}`);
 }
@@ -393,7 +395,7 @@ describe('publisher broadcasts', () => {
     assert.deepEqual(broadcasts.map((candidate) => candidate.id), [broadcast.id]);
     assert.equal(broadcasts[0]!.state, 'starting');
     assert.equal(programRequestsOf(broadcast.id).length, 1, 'one program request');
-    assert.deepEqual(transitionsOf(broadcast.id), ['null->starting']);
+    assert.deepEqual(await transitionsOf(broadcast.id), ['null->starting']);
   });
 
   it('keeps Live and Test apart: a test broadcast relays only to test destinations', async () => {
@@ -486,7 +488,7 @@ describe('publisher broadcasts', () => {
     assert.ok(ended.endedAt, 'endedAt is set');
     assert.ok(Date.parse(ended.endedAt) >= Date.parse(ended.startedAt) + GRACE_PERIOD_MS - 1_000);
     await observer.waitFor(BroadcastStateChanged, (payload) => payload.broadcastId === id && payload.state === 'ended');
-    assert.deepEqual(transitionsOf(id), ['null->starting', 'starting->interrupted', 'interrupted->ending', 'ending->ended']);
+    assert.deepEqual(await transitionsOf(id), ['null->starting', 'starting->interrupted', 'interrupted->ending', 'ending->ended']);
     assert.deepEqual(await relayLeasesOf(id), [], 'the relays were stopped before it was marked ended');
     await waitFor('the relays to be stopped', async () => {
       const view = await bus.request(GetBroadcast, { id });
@@ -512,7 +514,7 @@ describe('publisher broadcasts', () => {
     assert.equal(after.endedAt, null);
     assert.deepEqual((await broadcastsOf(dj)).map((broadcast) => broadcast.id), [id], 'no second broadcast');
     assert.equal(programRequestsOf(id).length, 1, 'the same program goes on: the transcoder waits for the DJ by itself');
-    assert.deepEqual(transitionsOf(id), ['null->starting', 'starting->live', 'live->interrupted', 'interrupted->live']);
+    assert.deepEqual(await transitionsOf(id), ['null->starting', 'starting->live', 'live->interrupted', 'interrupted->live']);
   });
 
   it('a DJ who reconnects at once (stop and start back to back) is not cut off after the grace period', async () => {
@@ -541,7 +543,7 @@ describe('publisher broadcasts', () => {
     assert.ok(stopped.endedAt);
     assert.deepEqual(await relayLeasesOf(id), []);
     await observer.waitFor(BroadcastStateChanged, (payload) => payload.broadcastId === id && payload.state === 'ended');
-    assert.deepEqual(transitionsOf(id), ['null->starting', 'starting->ending', 'ending->ended']);
+    assert.deepEqual(await transitionsOf(id), ['null->starting', 'starting->ending', 'ending->ended']);
 
     await assert.rejects(bus.request(StopBroadcast, { id }), isBusError('conflict', `broadcast ${id} is already ended`));
     const unknown = randomUUID();

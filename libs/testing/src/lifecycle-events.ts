@@ -51,6 +51,25 @@ export class LifecyclePublisher {
     );
   }
 
+  /**
+   * Every event of one kind that the lifecycle stream holds so far, in stream order: the durable
+   * record of what producers published. A core-NATS subscription (BusObserver) gets each at most once
+   * and may miss one on a loaded machine; a test that asserts "every transition was published" reads
+   * this instead.
+   */
+  async stored<E extends EventContract>(event: E): Promise<Array<EventMessage<EventPayload<E>>>> {
+    const jsm = await jetstreamManager(this.nats);
+    const stream = LIFECYCLE_STREAM.name(this.subjectPrefix);
+    const { first_seq: first, last_seq: last } = (await jsm.streams.info(stream)).state;
+    const subject = this.subjectPrefix + event.subject;
+    const messages: Array<EventMessage<EventPayload<E>>> = [];
+    for (let seq = first; seq > 0 && seq <= last; seq++) {
+      const stored = await jsm.streams.getMessage(stream, { seq });
+      if (stored?.subject === subject) messages.push(event.message.parse(JSON.parse(new TextDecoder().decode(stored.data))) as EventMessage<EventPayload<E>>);
+    }
+    return messages;
+  }
+
   async close(): Promise<void> {
     await this.nats.close();
   }
