@@ -28,6 +28,7 @@ export * from './leases/leased-workers.js';
 export * from './leases/leader-lock.js';
 export * from './console-only.js';
 export * from './leases/leader-loop.js';
+export * from './ingest/nginx-rtmp-stat.js';
 export * from './leases/leader-task.js';
 export * from './metrics/scrape-sources.js';
 export * from './metrics/metric-rules.js';

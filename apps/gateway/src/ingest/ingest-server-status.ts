@@ -1,31 +1,15 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { parseRtmpStat, streamKey } from '@streamcaster/service-kit';
 import { GatewayConfig } from '../config/gateway.config.js';
 
 /** The part of nginx-rtmp's /stat XML that says whether a stream has a publisher right now. */
 export function streamIsPublishing(statXml: string, app: string, streamName: string): boolean {
-  for (const application of statXml.split('<application>').slice(1)) {
-    if (!application.includes(`<name>${app}</name>`)) continue;
-    for (const stream of application.split('<stream>').slice(1)) {
-      const body = stream.slice(0, stream.indexOf('</stream>'));
-      if (body.includes(`<name>${streamName}</name>`) && body.includes('<publishing/>')) return true;
-    }
-  }
-  return false;
+  return publishingStreams(statXml).has(streamKey(app, streamName));
 }
 
 /** Every `app/stream` that has a publisher in nginx-rtmp's /stat XML. */
 export function publishingStreams(statXml: string): Set<string> {
-  const streams = new Set<string>();
-  for (const application of statXml.split('<application>').slice(1)) {
-    const app = /<name>([^<]*)<\/name>/.exec(application)?.[1];
-    if (!app) continue;
-    for (const stream of application.split('<stream>').slice(1)) {
-      const body = stream.slice(0, stream.indexOf('</stream>'));
-      const name = /<name>([^<]*)<\/name>/.exec(body)?.[1];
-      if (name && body.includes('<publishing/>')) streams.add(`${app}/${name}`);
-    }
-  }
-  return streams;
+  return new Set(parseRtmpStat(statXml).filter((stream) => stream.publishing).map((stream) => streamKey(stream.app, stream.name)));
 }
 
 /**

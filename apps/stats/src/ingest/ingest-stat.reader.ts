@@ -1,7 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { IngestStats } from '@streamcaster/contracts';
 import { StatsConfig } from '../config/stats.config.js';
-import { ingestStats, parseRtmpStat, streamKey, type IngestSample } from './nginx-rtmp-stat.js';
+import { parseRtmpStat, streamKey } from '@streamcaster/service-kit';
+import { ingestStats, type IngestSample } from './ingest-figures.js';
 
 /** Reads nginx-rtmp's `/stat` on demand (once a second) and remembers each stream's last reading for its bitrate. */
 @Injectable()

@@ -1,5 +1,5 @@
 import type { BroadcastStats, ComposerStats, HostStats, IngestStats, IngestStream, RecorderStats, RelayStats, StatsHistoryPoint } from '@streamcaster/contracts';
-import { streamKey } from '../ingest/nginx-rtmp-stat.js';
+import { streamKey } from '@streamcaster/service-kit';
 import type { TrackedBroadcast, TrackedRecording, TrackedRelay } from '../lifecycle/tracked-broadcasts.repository.js';
 import type { EncoderReport, Heard, RecordingReport, RelayReport } from '../progress/progress-store.js';
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
+import { parseRtmpStat } from '@streamcaster/service-kit';
 import { RtmpSink } from '../rtmp-sink.js';
 import { OAuthAuthority, readBody, type OAuthClientRegistration } from './oauth-authority.js';
 
@@ -496,12 +497,7 @@ export class YouTubeFake {
     } catch {
       return;
     }
-    const publishing = new Map<string, number>();
-    for (const match of xml.matchAll(/<stream>([\s\S]*?)<\/stream>/g)) {
-      const block = match[1] ?? '';
-      const name = /<name>([^<]*)<\/name>/.exec(block)?.[1];
-      if (name !== undefined && block.includes('<publishing/>')) publishing.set(name, Number(/<bytes_in>(\d+)<\/bytes_in>/.exec(block)?.[1] ?? 0));
-    }
+    const publishing = new Map(parseRtmpStat(xml).filter((stream) => stream.publishing).map((stream) => [stream.name, stream.bytesIn]));
     for (const stream of this.streams.values()) {
       const bytesIn = publishing.get(stream.cdn.streamName);
       if (bytesIn !== undefined && bytesIn > stream.lastBytesIn) stream.streamStatus = 'active';
