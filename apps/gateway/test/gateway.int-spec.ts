@@ -473,6 +473,8 @@ describe('gateway forwarding to the owning services', () => {
       platform: 'rtmp',
       name: 'Renamed',
       url: 'rtmp://live.example.com/app',
+      accountId: null,
+      privacy: null,
       enabled: true,
       createdAt: new Date().toISOString(),
       updatedAt: new Date().toISOString(),

@@ -13,6 +13,11 @@ import { BroadcastCurrentIngest1763920300000 } from './migrations/1763920300000-
 import { BroadcastInterruptedAt1764600100000 } from './migrations/1764600100000-broadcast-interrupted-at.js';
 import { BroadcastDestinationPlatformLiveSince1796200000000 } from './migrations/1796200000000-broadcast-destination-platform-live-since.js';
 import { SecretKeyGuard } from './destinations/secret-key.guard.js';
+import { PlatformAccounts1796900000000 } from './migrations/1796900000000-platform-accounts.js';
+import { OAuthAttemptEntity } from './platform-accounts/oauth-attempt.entity.js';
+import { PlatformAccountEntity } from './platform-accounts/platform-account.entity.js';
+import { PlatformAccountsModule } from './platform-accounts/platform-accounts.module.js';
+import { QuotaUsageEntity } from './platform-accounts/quota-usage.entity.js';
 
 export const SERVICE = 'publisher';
 const SCHEMA = 'publisher';
@@ -31,17 +36,19 @@ export class PublisherModule {
           useFactory: (publisher: PublisherConfig) => ({
             url: publisher.databaseUrl,
             schema: SCHEMA,
-            entities: [DestinationEntity, BrandingEntity, BroadcastEntity, BroadcastDestinationEntity],
+            entities: [DestinationEntity, BrandingEntity, BroadcastEntity, BroadcastDestinationEntity, PlatformAccountEntity, OAuthAttemptEntity, QuotaUsageEntity],
             migrations: [
               PublisherInitial1763920100000,
               BroadcastCurrentIngest1763920300000,
               controlPlaneMigration(SCHEMA),
               BroadcastInterruptedAt1764600100000,
               BroadcastDestinationPlatformLiveSince1796200000000,
+              PlatformAccounts1796900000000,
             ],
           }),
         }),
         ControlPlaneModule.forRoot({ service: SERVICE, schema: SCHEMA }),
+        PlatformAccountsModule,
         DestinationsModule,
         BrandingModule,
         BroadcastsModule,

@@ -36,6 +36,8 @@ const YOUTUBE = randomUUID();
 const TWITCH = randomUUID();
 const RECORDING = randomUUID();
 const DJ_PICTURE = { width: 640, height: 360, fps: 25 };
+/** What an `rtmp` destination of a broadcast says about its platform: nothing. */
+const NO_PLATFORM = { platformState: null, platformReason: null, confirmed: false, watchUrl: null, viewers: null };
 
 let env: TestEnvironment;
 let config: StatsConfig;
@@ -63,8 +65,8 @@ function broadcastView(): BroadcastView {
     startedAt: new Date(Date.now() - 60_000).toISOString(),
     endedAt: null,
     destinations: [
-      { id: YOUTUBE, name: 'YouTube', platform: 'rtmp', state: 'live', liveSince: new Date().toISOString(), reconnects: 0, bitrateKbps: null, lastError: null },
-      { id: TWITCH, name: 'Twitch', platform: 'rtmp', state: 'connecting', liveSince: null, reconnects: 0, bitrateKbps: null, lastError: null },
+      { id: YOUTUBE, name: 'YouTube', platform: 'rtmp', state: 'live', liveSince: new Date().toISOString(), reconnects: 0, bitrateKbps: null, lastError: null, ...NO_PLATFORM },
+      { id: TWITCH, name: 'Twitch', platform: 'rtmp', state: 'connecting', liveSince: null, reconnects: 0, bitrateKbps: null, lastError: null, ...NO_PLATFORM },
     ],
   };
 }

@@ -34,8 +34,33 @@ export function broadcastRuns(state: BroadcastState): boolean {
 export const relayStateSchema = z.enum(['pending', 'connecting', 'live', 'reconnecting', 'stopped', 'failed']);
 export type RelayState = z.infer<typeof relayStateSchema>;
 
-export const platformSchema = z.enum(['rtmp']);
+/**
+ * Where a destination sends the program. `rtmp`: any RTMP(S) URL and key typed by hand (Instagram,
+ * TikTok, X, a club's own server). The others are driven through the platform's own API: StreamCaster
+ * creates the broadcast there, gets the ingest from it and asks it whether it really receives.
+ */
+export const platformSchema = z.enum(['rtmp', 'youtube', 'twitch', 'facebook', 'kick']);
 export type Platform = z.infer<typeof platformSchema>;
+
+/** The platforms reached through their API, each with an account connected by OAuth. */
+export const apiPlatformSchema = z.enum(['youtube', 'twitch', 'facebook', 'kick']);
+export type ApiPlatform = z.infer<typeof apiPlatformSchema>;
+export function isApiPlatform(platform: Platform): platform is ApiPlatform {
+  return platform !== 'rtmp';
+}
+
+/**
+ * What the platform itself says about a destination's broadcast (besides the relay's own state):
+ * `creating` (API calls under way), `ready` (created, ingest known), `waiting-for-data` (the relay
+ * may send, the platform does not see it yet), `live` (on air), `testing` (receiving, private, Test),
+ * `complete` (ended there), `error` (the platform refused; the reason says why).
+ */
+export const platformStateSchema = z.enum(['creating', 'ready', 'waiting-for-data', 'live', 'testing', 'complete', 'error']);
+export type PlatformState = z.infer<typeof platformStateSchema>;
+
+/** Who may watch a platform broadcast of the Live environment (Test is always private). */
+export const platformPrivacySchema = z.enum(['public', 'unlisted', 'private']);
+export type PlatformPrivacy = z.infer<typeof platformPrivacySchema>;
 
 export const logoPositionSchema = z.enum(['top-left', 'top-right', 'bottom-left', 'bottom-right']);
 export type LogoPosition = z.infer<typeof logoPositionSchema>;

@@ -16,6 +16,11 @@ const destination = (overrides: Partial<Destination> = {}): Destination => ({
   reconnects: 2,
   bitrateKbps: 4500,
   lastError: null,
+  platformState: null,
+  platformReason: null,
+  confirmed: true,
+  watchUrl: null,
+  viewers: null,
   ...overrides,
 });
 

@@ -1,5 +1,5 @@
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import type { Platform, RelayState } from '@streamcaster/contracts';
+import type { Platform, PlatformState, RelayState } from '@streamcaster/contracts';
 import type { BroadcastEntity } from './broadcast.entity.js';
 
 /** One destination of one broadcast: a snapshot of its name and platform, and the state of its relay. */
@@ -36,4 +36,37 @@ export class BroadcastDestinationEntity {
 
   @Column({ name: 'last_error', type: 'text', nullable: true })
   lastError!: string | null;
+
+  /** API platforms: the account it streams as (a snapshot; null for `rtmp`). */
+  @Column({ name: 'account_id', type: 'uuid', nullable: true })
+  accountId!: string | null;
+
+  /** What the platform says; null for `rtmp`. */
+  @Column({ name: 'platform_state', type: 'text', nullable: true })
+  platformState!: PlatformState | null;
+
+  @Column({ name: 'platform_reason', type: 'text', nullable: true })
+  platformReason!: string | null;
+
+  /**
+   * The platform's own ids for this broadcast (YouTube broadcast and stream, Facebook live video...),
+   * saved after every step that created something there, so a step interrupted by a crash resumes
+   * instead of creating it twice. Not secret.
+   */
+  @Column({ name: 'platform_refs', type: 'jsonb', default: () => `'{}'` })
+  platformRefs!: Record<string, string>;
+
+  /** The push URL the platform handed out (its key inside), sealed; null until it did. */
+  @Column({ name: 'platform_ingest_sealed', type: 'text', nullable: true })
+  platformIngestSealed!: string | null;
+
+  @Column({ name: 'watch_url', type: 'text', nullable: true })
+  watchUrl!: string | null;
+
+  @Column({ type: 'integer', nullable: true })
+  viewers!: number | null;
+
+  /** The platform side is over (ended there, or given up): no worker is wanted for it any more. */
+  @Column({ name: 'platform_finished', type: 'boolean', default: false })
+  platformFinished!: boolean;
 }

@@ -10,16 +10,60 @@ import {
   type EventPayload,
   type IngestStarted,
   type IngestStopped,
+  type Platform,
+  type PlatformState,
+  type RelayState,
+  isApiPlatform,
 } from '@streamcaster/contracts';
 import { BusClient, BusException, LeaseStore, Outbox } from '@streamcaster/service-kit';
 import { BrandingService } from '../branding/branding.service.js';
 import { PublisherConfig } from '../config/publisher.config.js';
-import { DestinationsService } from '../destinations/destinations.service.js';
+import { DestinationsService, type PlatformTarget, type RelayTarget, type UnreadableTarget } from '../destinations/destinations.service.js';
+import type { BroadcastDestinationEntity } from './broadcast-destination.entity.js';
 import { RelayWorkers } from '../relays/relay-workers.service.js';
 import type { BroadcastEntity } from './broadcast.entity.js';
 import { canTake, nextState, type BroadcastEvent } from './broadcast-state-machine.js';
 import { BroadcastQueues } from './broadcast-queues.js';
 import { BroadcastsRepository, type BroadcastListFilter } from './broadcasts.repository.js';
+
+/** One destination of a new broadcast: a relay waiting for the program, and for API platforms their side to create. */
+function newBroadcastDestination(target: RelayTarget | UnreadableTarget | PlatformTarget): Partial<BroadcastDestinationEntity> {
+  const common = {
+    destinationId: target.id,
+    name: target.name,
+    platform: target.platform,
+    liveSince: null,
+    reconnects: 0,
+    bitrateKbps: null,
+    watchUrl: null,
+    viewers: null,
+    platformRefs: {},
+    platformIngestSealed: null,
+  };
+  if (target.kind === 'platform') {
+    return { ...common, state: 'pending', lastError: null, accountId: target.accountId, platformState: 'creating', platformReason: null, platformFinished: false };
+  }
+  // A destination whose key cannot be read fails alone, with its reason; the others go live.
+  return {
+    ...common,
+    state: target.kind === 'ready' ? 'pending' : 'failed',
+    lastError: target.kind === 'ready' ? null : target.reason,
+    accountId: null,
+    platformState: null,
+    platformReason: null,
+    platformFinished: true,
+  };
+}
+
+/**
+ * No false green: bytes leave and, for API platforms, the platform says it receives. An `rtmp`
+ * destination has no one to ask, so its relay's bytes are the whole proof.
+ */
+export function isConfirmed(relayState: RelayState, platformState: PlatformState | null, platform: Platform): boolean {
+  if (relayState !== 'live') return false;
+  if (!isApiPlatform(platform)) return true;
+  return platformState === 'live' || platformState === 'testing';
+}
 
 /** How long an ending broadcast waits for its relays to stop before it is marked ended anyway. */
 const RELAYS_STOP_WITHIN_MS = 10_000;
@@ -76,7 +120,7 @@ export class BroadcastsService implements OnApplicationBootstrap {
 
     const startedAt = new Date(event.startedAt);
     const { title, description } = await this.branding.renderFor(event.djName, event.environment, startedAt);
-    const targets = await this.destinations.relayTargets(event.environment);
+    const targets = await this.destinations.broadcastTargets(event.environment);
     const broadcast = await this.broadcasts.create(manager, {
       environment: event.environment,
       djId: event.djId,
@@ -89,17 +133,7 @@ export class BroadcastsService implements OnApplicationBootstrap {
       startedAt,
       currentIngestId: event.ingestId,
       interruptedByIngestId: null,
-      destinations: targets.map((target) => ({
-        destinationId: target.id,
-        name: target.name,
-        platform: target.platform,
-        liveSince: null,
-        // A destination whose key cannot be read fails alone, with its reason; the others go live.
-        state: target.kind === 'ready' ? 'pending' : 'failed',
-        reconnects: 0,
-        bitrateKbps: null,
-        lastError: target.kind === 'ready' ? null : target.reason,
-      })) as BroadcastEntity['destinations'],
+      destinations: targets.map((target) => newBroadcastDestination(target)) as BroadcastEntity['destinations'],
     });
     for (const target of targets) {
       if (target.kind === 'unreadable') this.logger.error(`destination ${target.name} gets no relay: ${target.reason}`);
@@ -290,6 +324,11 @@ export class BroadcastsService implements OnApplicationBootstrap {
           reconnects: destination.reconnects,
           bitrateKbps: live ? live.bitrateKbps : destination.bitrateKbps,
           lastError: destination.lastError,
+          platformState: destination.platformState,
+          platformReason: destination.platformReason,
+          confirmed: isConfirmed(live?.state ?? destination.state, destination.platformState, destination.platform),
+          watchUrl: destination.watchUrl,
+          viewers: destination.viewers,
         };
       }),
     };

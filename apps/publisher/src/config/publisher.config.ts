@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { platformConfigFields } from './platform.config.js';
 import { commonConfigFields, databaseUrlField, metricsConfigFields, field, loadConfig, milliseconds, url, type ConfigValues } from '@streamcaster/service-kit';
 
 export const publisherConfigFields = {
@@ -20,6 +21,7 @@ export const publisherConfigFields = {
   relayBackoffInitialMs: field('RELAY_BACKOFF_INITIAL_MS', milliseconds(1_000), 'first reconnect delay of a relay'),
   relayBackoffMaxMs: field('RELAY_BACKOFF_MAX_MS', milliseconds(30_000), 'longest reconnect delay of a relay'),
   ffmpegPath: field('FFMPEG_PATH', z.string().min(1).default('ffmpeg'), 'ffmpeg binary used by the relays'),
+  ...platformConfigFields,
 };
 
 export type PublisherConfigValues = ConfigValues<typeof publisherConfigFields>;

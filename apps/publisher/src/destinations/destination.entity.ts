@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import type { Environment, Platform } from '@streamcaster/contracts';
+import type { Environment, Platform, PlatformPrivacy } from '@streamcaster/contracts';
 
 @Entity({ name: 'destinations' })
 export class DestinationEntity {
@@ -15,12 +15,20 @@ export class DestinationEntity {
   @Column({ type: 'text' })
   name!: string;
 
-  @Column({ type: 'text' })
-  url!: string;
+  /** The RTMP(S) server of an `rtmp` destination; null for API platforms (they hand out the ingest). */
+  @Column({ type: 'text', nullable: true })
+  url!: string | null;
 
-  /** AES-256-GCM sealed (SecretBox); opened only to build a relay's output URL. */
-  @Column({ name: 'stream_key_sealed', type: 'text' })
-  streamKeySealed!: string;
+  /** AES-256-GCM sealed (SecretBox); opened only to build a relay's output URL. Null for API platforms. */
+  @Column({ name: 'stream_key_sealed', type: 'text', nullable: true })
+  streamKeySealed!: string | null;
+
+  /** The platform account an API-platform destination streams as. */
+  @Column({ name: 'account_id', type: 'uuid', nullable: true })
+  accountId!: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  privacy!: PlatformPrivacy | null;
 
   @Column({ type: 'boolean', default: true })
   enabled!: boolean;

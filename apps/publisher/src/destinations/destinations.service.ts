@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import type { DestinationView, Environment, Platform } from '@streamcaster/contracts';
-import { destinationCreateSchema, destinationPatchSchema } from '@streamcaster/contracts';
+import { PLATFORM_RULES, type ApiPlatform, type DestinationCreate, type DestinationView, type Environment, type Platform, type PlatformPrivacy } from '@streamcaster/contracts';
+import type { destinationPatchSchema } from '@streamcaster/contracts';
 import { BusException, SecretBox } from '@streamcaster/service-kit';
 import type { z } from 'zod';
 import type { DestinationEntity } from './destination.entity.js';
 import { DestinationsRepository } from './destinations.repository.js';
+import { PlatformAccountsRepository } from '../platform-accounts/platform-accounts.repository.js';
 
 export function toDestinationView(destination: DestinationEntity): DestinationView {
   return {
@@ -13,6 +14,8 @@ export function toDestinationView(destination: DestinationEntity): DestinationVi
     platform: destination.platform,
     name: destination.name,
     url: destination.url,
+    accountId: destination.accountId,
+    privacy: destination.privacy,
     enabled: destination.enabled,
     createdAt: destination.createdAt.toISOString(),
     updatedAt: destination.updatedAt.toISOString(),
@@ -31,6 +34,15 @@ export interface RelayTarget {
   streamKey: string;
 }
 
+/** An API-platform destination: the platform hands out its ingest at each broadcast. */
+export interface PlatformTarget {
+  kind: 'platform';
+  id: string;
+  name: string;
+  platform: ApiPlatform;
+  accountId: string;
+}
+
 /** A destination whose sealed key cannot be opened: it gets no relay, and says why. */
 export interface UnreadableTarget {
   kind: 'unreadable';
@@ -44,13 +56,34 @@ export interface UnreadableTarget {
 export class DestinationsService {
   constructor(
     private readonly destinations: DestinationsRepository,
+    private readonly accounts: PlatformAccountsRepository,
     private readonly secrets: SecretBox,
   ) {}
 
-  async create(input: z.output<typeof destinationCreateSchema>): Promise<DestinationView> {
-    const { streamKey, ...fields } = input;
-    const saved = await this.destinations.save({ ...fields, streamKeySealed: this.secrets.seal(streamKey) });
-    return toDestinationView(saved);
+  async create(input: DestinationCreate): Promise<DestinationView> {
+    if (input.platform === 'rtmp') {
+      const { streamKey, ...fields } = input;
+      return toDestinationView(await this.destinations.save({ ...fields, streamKeySealed: this.secrets.seal(streamKey), accountId: null, privacy: null }));
+    }
+    await this.checkAccount(input.accountId, input.platform, input.environment);
+    const privacy = PLATFORM_RULES[input.platform].hasPrivacy ? (input.privacy ?? 'public') : null;
+    return toDestinationView(await this.destinations.save({ ...input, privacy, url: null, streamKeySealed: null }));
+  }
+
+  /** The account must exist, be of the destination's platform and of its environment. */
+  private async checkAccount(accountId: string, platform: ApiPlatform, environment: Environment): Promise<void> {
+    const account = await this.accounts.findById(accountId);
+    if (!account) throw new BusException('invalid', `accountId: no connected platform account with id ${accountId}`);
+    const label = PLATFORM_RULES[platform].label;
+    if (account.platform !== platform) {
+      throw new BusException('invalid', `accountId: account ${account.displayName} is a ${PLATFORM_RULES[account.platform].label} account, not a ${label} one`);
+    }
+    if (account.environment !== environment) {
+      throw new BusException(
+        'invalid',
+        `accountId: account ${account.displayName} is connected for ${account.environment}; a ${environment} destination needs an account connected for ${environment}`,
+      );
+    }
   }
 
   async list(environment?: Environment): Promise<DestinationView[]> {
@@ -60,6 +93,15 @@ export class DestinationsService {
   async update(id: string, patch: z.output<typeof destinationPatchSchema>): Promise<DestinationView> {
     const destination = await this.destinations.findById(id);
     if (!destination) throw new BusException('not_found', `no destination with id ${id}`);
+    if (destination.platform === 'rtmp' && patch.privacy !== undefined) {
+      throw new BusException('invalid', 'privacy: an rtmp destination has no privacy setting');
+    }
+    if (destination.platform !== 'rtmp' && (patch.url !== undefined || patch.streamKey !== undefined)) {
+      throw new BusException('invalid', `url and streamKey: ${PLATFORM_RULES[destination.platform].label} hands out its own ingest; there is nothing to type`);
+    }
+    if (destination.platform !== 'rtmp' && patch.privacy !== undefined && !PLATFORM_RULES[destination.platform].hasPrivacy) {
+      throw new BusException('invalid', `privacy: ${PLATFORM_RULES[destination.platform].label} has no privacy setting`);
+    }
     const { streamKey, ...fields } = patch;
     const changes = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
     Object.assign(destination, changes);
@@ -72,21 +114,37 @@ export class DestinationsService {
     return { id };
   }
 
+  /** What a new broadcast of the environment goes to: every enabled destination, of any platform. */
+  async broadcastTargets(environment: Environment): Promise<Array<RelayTarget | UnreadableTarget | PlatformTarget>> {
+    const enabled = await this.destinations.listEnabled(environment);
+    const platformTargets = enabled.flatMap((destination): PlatformTarget[] =>
+      destination.platform !== 'rtmp' && destination.accountId
+        ? [{ kind: 'platform', id: destination.id, name: destination.name, platform: destination.platform, accountId: destination.accountId }]
+        : [],
+    );
+    return [...(await this.relayTargets(environment)), ...platformTargets];
+  }
+
+  /** The privacy of an API-platform destination (read when its platform broadcast is created). */
+  async privacyOf(id: string): Promise<PlatformPrivacy | null> {
+    return (await this.destinations.findById(id))?.privacy ?? null;
+  }
+
   /**
-   * The enabled destinations of an environment with their keys opened. One whose key cannot be read
+   * The enabled `rtmp` destinations of an environment with their keys opened. One whose key cannot be read
    * (sealed with another STREAMCASTER_SECRET_KEY, or damaged) is returned as unreadable with the
    * reason, so that it fails alone while every other destination goes live.
    */
   async relayTargets(environment: Environment): Promise<Array<RelayTarget | UnreadableTarget>> {
-    return (await this.destinations.listEnabled(environment)).map((destination) => {
+    return (await this.destinations.listEnabled(environment)).filter((destination) => destination.platform === 'rtmp').map((destination) => {
       try {
-        const streamKey = this.secrets.open(destination.streamKeySealed);
+        const streamKey = this.secrets.open(destination.streamKeySealed ?? '');
         return {
           kind: 'ready',
           id: destination.id,
           name: destination.name,
           platform: destination.platform,
-          pushUrl: joinStreamKey(destination.url, streamKey),
+          pushUrl: joinStreamKey(destination.url ?? '', streamKey),
           streamKey,
         };
       } catch (error) {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineCommand } from '../envelope.js';
-import { broadcastStateSchema, environmentSchema, platformSchema, relayStateSchema } from '../domain.js';
+import { broadcastStateSchema, environmentSchema, platformSchema, platformStateSchema, relayStateSchema } from '../domain.js';
 
 export const broadcastDestinationViewSchema = z.object({
   id: z.uuid(),
@@ -13,6 +13,19 @@ export const broadcastDestinationViewSchema = z.object({
   bitrateKbps: z.number().nonnegative().nullable(),
   /** Why the relay last failed (platform refused, unreachable...), with the stream key hidden. */
   lastError: z.string().nullable(),
+  /** What the platform itself says (API platforms); null for `rtmp`, which has no one to ask. */
+  platformState: platformStateSchema.nullable(),
+  /** The platform's reason in words when `platformState` is `error` (or a note while waiting). */
+  platformReason: z.string().nullable(),
+  /**
+   * No false green: bytes leave (relay `live`) and the platform confirms it receives (`live` or
+   * `testing`). For `rtmp` destinations the relay's bytes are all there is to go on.
+   */
+  confirmed: z.boolean(),
+  /** Where the fans watch it (YouTube watch page, Twitch channel, Facebook permalink, Kick channel). */
+  watchUrl: z.string().nullable(),
+  /** Concurrent viewers as the platform last reported them; null when unknown. */
+  viewers: z.number().int().nonnegative().nullable(),
 });
 
 export const broadcastViewSchema = z.object({
@@ -48,7 +61,7 @@ export const ListBroadcasts = defineCommand(
 export const GetBroadcast = defineCommand('publisher', 'broadcasts.get.v1', z.object({ id: z.uuid() }), broadcastViewSchema);
 export const StopBroadcast = defineCommand('publisher', 'broadcasts.stop.v1', z.object({ id: z.uuid() }), broadcastViewSchema);
 
-/** `PATCH /api/broadcasts/:id`: one title and description for the broadcast (and, later, every platform). */
+/** `PATCH /api/broadcasts/:id`: one title and description for the broadcast and every platform of it. */
 export const broadcastPatchSchema = z
   .strictObject({
     title: z.string().trim().min(1, 'title must not be empty').max(100, 'title is longer than 100 characters').optional(),
@@ -56,9 +69,24 @@ export const broadcastPatchSchema = z
   })
   .refine((patch) => patch.title !== undefined || patch.description !== undefined, { message: 'nothing to change: give title or description' });
 export type BroadcastPatch = z.output<typeof broadcastPatchSchema>;
+
+/** How each platform of the broadcast took a new title or description. */
+export const platformTextUpdateSchema = z.object({
+  destinationId: z.uuid(),
+  name: z.string(),
+  platform: platformSchema,
+  /** `refused`: the platform (or its limits) said no; it keeps its old text, `message` says why. */
+  outcome: z.enum(['updated', 'refused', 'not-running']),
+  message: z.string(),
+});
+export type PlatformTextUpdate = z.infer<typeof platformTextUpdateSchema>;
+
+export const broadcastUpdateResultSchema = broadcastViewSchema.extend({ platformUpdates: z.array(platformTextUpdateSchema) });
+export type BroadcastUpdateResult = z.infer<typeof broadcastUpdateResultSchema>;
+
 export const UpdateBroadcast = defineCommand(
   'publisher',
   'broadcasts.update.v1',
   z.object({ id: z.uuid(), patch: broadcastPatchSchema }),
-  broadcastViewSchema,
+  broadcastUpdateResultSchema,
 );

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { encoderKindSchema, environmentSchema, relayStateSchema } from '../domain.js';
+import { encoderKindSchema, environmentSchema, platformSchema, relayStateSchema } from '../domain.js';
 
 /**
  * What one stats snapshot says, once a second: the DJ's input as nginx-rtmp sees it, the composer
@@ -80,6 +80,17 @@ export const hostStatsSchema = z.object({
 });
 export type HostStats = z.output<typeof hostStatsSchema>;
 
+/** Concurrent viewers as each platform reports them (polled by the publisher, default every 30 s). */
+export const viewerStatsSchema = z.object({
+  /** Sum over the destinations that reported a count; null when none has. */
+  total: z.number().int().nonnegative().nullable(),
+  byPlatform: z.record(z.string(), z.number().int().nonnegative()),
+  destinations: z.array(
+    z.object({ destinationId: z.uuid(), platform: platformSchema, viewers: z.number().int().nonnegative().nullable(), at: z.iso.datetime() }),
+  ),
+});
+export type ViewerStats = z.output<typeof viewerStatsSchema>;
+
 export const broadcastStatsSchema = z.object({
   broadcastId: z.uuid(),
   environment: environmentSchema,
@@ -88,6 +99,8 @@ export const broadcastStatsSchema = z.object({
   composer: composerStatsSchema.nullable(),
   relays: z.array(relayStatsSchema),
   recorder: recorderStatsSchema.nullable(),
+  /** Absent until a platform of the broadcast reported viewers. */
+  viewers: viewerStatsSchema.optional(),
 });
 export type BroadcastStats = z.output<typeof broadcastStatsSchema>;
 
@@ -104,6 +117,9 @@ export const statsHistoryPointSchema = z.object({
   cpuPercent: z.number().min(0).max(100).nullable(),
   /** Bitrate per destination id. */
   relayBitrateKbps: z.record(z.string(), z.number().nonnegative()),
+  /** Viewers of all platforms together, and per platform; absent where none was reported. */
+  viewersTotal: z.number().int().nonnegative().nullable().optional(),
+  viewersByPlatform: z.record(z.string(), z.number().int().nonnegative()).optional(),
 });
 export type StatsHistoryPoint = z.output<typeof statsHistoryPointSchema>;
 
