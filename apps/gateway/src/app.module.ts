@@ -10,6 +10,7 @@ import { BroadcastAccess } from './broadcasts/broadcast-access.js';
 import { BroadcastsHttpController } from './broadcasts/broadcasts.http.controller.js';
 import { GatewayConfig } from './config/gateway.config.js';
 import { DestinationsHttpController } from './destinations/destinations.http.controller.js';
+import { PlatformAccountsHttpController } from './platform-accounts/platform-accounts.http.controller.js';
 import { DjEntity } from './djs/dj.entity.js';
 import { DjsModule } from './djs/djs.module.js';
 import { HealthModule } from './health/health.module.js';
@@ -53,7 +54,7 @@ export class GatewayModule {
         ServiceHealthModule.forRoot(SERVICE),
       ],
       // These only forward to the service that owns the data, over the bus.
-      controllers: [DestinationsHttpController, BrandingHttpController, BroadcastsHttpController, PreviewHttpController, RecordingsHttpController],
+      controllers: [DestinationsHttpController, PlatformAccountsHttpController, BrandingHttpController, BroadcastsHttpController, PreviewHttpController, RecordingsHttpController],
       providers: [AssetStore, BroadcastAccess, { provide: APP_FILTER, useClass: HttpErrorFilter }],
     };
   }

@@ -9,6 +9,7 @@ import {
   statsHistorySchema,
   StopBroadcast,
   UpdateBroadcast,
+  type BroadcastUpdateResult,
   type BroadcastView,
   type StatsHistory,
 } from '@streamcaster/contracts';
@@ -67,7 +68,7 @@ export class BroadcastsHttpController {
   update(
     @Param('id', new UuidPipe('broadcast id')) id: string,
     @Body(new ZodPipe(broadcastPatchSchema)) patch: z.output<typeof broadcastPatchSchema>,
-  ): Promise<BroadcastView> {
+  ): Promise<BroadcastUpdateResult> {
     return this.bus.request(UpdateBroadcast, { id, patch });
   }
 

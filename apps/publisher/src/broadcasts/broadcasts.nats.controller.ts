@@ -9,6 +9,7 @@ import {
   UpdateBroadcast,
   type BroadcastView,
   type CommandRequest,
+  type CommandResponse,
   type EventMessage,
   type EventPayload,
 } from '@streamcaster/contracts';
@@ -41,7 +42,7 @@ export class BroadcastsNatsController {
   }
 
   @OnCommand(UpdateBroadcast)
-  update(request: CommandRequest<typeof UpdateBroadcast>): Promise<BroadcastView> {
+  update(request: CommandRequest<typeof UpdateBroadcast>): Promise<CommandResponse<typeof UpdateBroadcast>> {
     return this.broadcasts.update(request.id, request.patch);
   }
 

@@ -5,6 +5,7 @@ import {
   BroadcastUpdated,
   ProgramRequested,
   type BroadcastPatch,
+  type BroadcastUpdateResult,
   type BroadcastState,
   type BroadcastView,
   type EventPayload,
@@ -225,7 +226,7 @@ export class BroadcastsService implements OnApplicationBootstrap {
    * One title and description for the broadcast, running or over. Whoever shows it hears
    * `broadcast.updated` (a hint, after the commit) and asks again.
    */
-  async update(id: string, patch: BroadcastPatch): Promise<BroadcastView> {
+  async update(id: string, patch: BroadcastPatch): Promise<BroadcastUpdateResult> {
     const changes = {
       ...(patch.title !== undefined ? { title: patch.title } : {}),
       ...(patch.description !== undefined ? { description: patch.description } : {}),
@@ -235,7 +236,7 @@ export class BroadcastsService implements OnApplicationBootstrap {
     const view = await this.get(id);
     await this.bus.emit(BroadcastUpdated, { broadcastId: id, environment: view.environment });
     this.logger.log(`broadcast ${id}: ${Object.keys(changes).join(' and ')} changed`);
-    return view;
+    return { ...view, platformUpdates: [] };
   }
 
   /**
