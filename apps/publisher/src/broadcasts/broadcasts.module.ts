@@ -3,6 +3,8 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { BrandingModule } from '../branding/branding.module.js';
 import { DestinationsModule } from '../destinations/destinations.module.js';
 import { PublisherMetrics } from '../metrics/publisher-metrics.service.js';
+import { PlatformAccountsModule } from '../platform-accounts/platform-accounts.module.js';
+import { PlatformSessions } from '../platform-sessions/platform-sessions.service.js';
 import { ReconcilerService } from '../reconciler/reconciler.service.js';
 import { RelayWorkers } from '../relays/relay-workers.service.js';
 import { RelaysNatsController } from '../relays/relays.nats.controller.js';
@@ -15,8 +17,8 @@ import { BroadcastsRepository } from './broadcasts.repository.js';
 import { BroadcastsService } from './broadcasts.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([BroadcastEntity, BroadcastDestinationEntity]), DestinationsModule, BrandingModule],
+  imports: [TypeOrmModule.forFeature([BroadcastEntity, BroadcastDestinationEntity]), DestinationsModule, BrandingModule, PlatformAccountsModule],
   controllers: [BroadcastsNatsController, RelaysNatsController],
-  providers: [BroadcastsService, BroadcastsRepository, BroadcastQueues, BroadcastEndProcessor, RelayWorkers, ReconcilerService, PublisherMetrics],
+  providers: [BroadcastsService, BroadcastsRepository, BroadcastQueues, BroadcastEndProcessor, RelayWorkers, PlatformSessions, ReconcilerService, PublisherMetrics],
 })
 export class BroadcastsModule {}

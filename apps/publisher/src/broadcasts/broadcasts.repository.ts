@@ -109,6 +109,22 @@ export class BroadcastsRepository {
   }
 
   /**
+   * Every API-platform destination whose platform side is not over: its broadcast is to be created,
+   * confirmed, watched or ended there (whatever the broadcast's own state).
+   */
+  openPlatformDestinations(): Promise<Array<BroadcastDestinationEntity & { broadcast: BroadcastEntity }>> {
+    return this.destinations().find({ where: { platformFinished: false }, relations: { broadcast: true } }) as Promise<
+      Array<BroadcastDestinationEntity & { broadcast: BroadcastEntity }>
+    >;
+  }
+
+  findDestination(broadcastId: string, destinationId: string): Promise<(BroadcastDestinationEntity & { broadcast: BroadcastEntity }) | null> {
+    return this.destinations().findOne({ where: { broadcastId, destinationId }, relations: { broadcast: true } }) as Promise<
+      (BroadcastDestinationEntity & { broadcast: BroadcastEntity }) | null
+    >;
+  }
+
+  /**
    * Compare-and-set on the state, so that two replicas (or a timer and a person) cannot both move a
    * broadcast: the loser sees `false` and re-reads.
    */
@@ -126,7 +142,7 @@ export class BroadcastsRepository {
     manager: EntityManager,
     broadcastId: string,
     destinationId: string,
-    changes: Partial<Pick<BroadcastDestinationEntity, 'state' | 'reconnects' | 'bitrateKbps' | 'lastError' | 'liveSince'>>,
+    changes: Partial<Omit<BroadcastDestinationEntity, 'broadcast' | 'broadcastId' | 'destinationId'>>,
     fence: { resource: string; owner: string; token: number },
   ): Promise<boolean> {
     const result = await this.destinations(manager)

@@ -14,6 +14,7 @@ import {
   type Platform,
   type PlatformState,
   type RelayState,
+  broadcastRuns,
   isApiPlatform,
 } from '@streamcaster/contracts';
 import { BusClient, BusException, LeaseStore, Outbox } from '@streamcaster/service-kit';
@@ -21,6 +22,7 @@ import { BrandingService } from '../branding/branding.service.js';
 import { PublisherConfig } from '../config/publisher.config.js';
 import { DestinationsService, type PlatformTarget, type RelayTarget, type UnreadableTarget } from '../destinations/destinations.service.js';
 import type { BroadcastDestinationEntity } from './broadcast-destination.entity.js';
+import { PlatformSessions } from '../platform-sessions/platform-sessions.service.js';
 import { RelayWorkers } from '../relays/relay-workers.service.js';
 import type { BroadcastEntity } from './broadcast.entity.js';
 import { canTake, nextState, type BroadcastEvent } from './broadcast-state-machine.js';
@@ -83,6 +85,7 @@ export class BroadcastsService implements OnApplicationBootstrap {
     private readonly destinations: DestinationsService,
     private readonly branding: BrandingService,
     private readonly relays: RelayWorkers,
+    private readonly platforms: PlatformSessions,
     private readonly queues: BroadcastQueues,
     private readonly outbox: Outbox,
     private readonly leases: LeaseStore,
@@ -232,11 +235,16 @@ export class BroadcastsService implements OnApplicationBootstrap {
       ...(patch.description !== undefined ? { description: patch.description } : {}),
     };
     if (!(await this.broadcasts.updateText(id, changes))) throw new BusException('not_found', `no broadcast with id ${id}`);
-    // Later: the platforms' own titles (YouTube, Twitch...) are updated here, each with its outcome.
-    const view = await this.get(id);
-    await this.bus.emit(BroadcastUpdated, { broadcastId: id, environment: view.environment });
-    this.logger.log(`broadcast ${id}: ${Object.keys(changes).join(' and ')} changed`);
-    return { ...view, platformUpdates: [] };
+    const broadcast = await this.broadcasts.findById(id);
+    if (!broadcast) throw new BusException('not_found', `no broadcast with id ${id}`);
+    // StreamCaster's text is saved first: a platform that refuses keeps its own, the others follow.
+    const platformUpdates = broadcastRuns(broadcast.state) ? await this.platforms.updateText(broadcast, changes) : [];
+    await this.bus.emit(BroadcastUpdated, { broadcastId: id, environment: broadcast.environment });
+    const refused = platformUpdates.filter((update) => update.outcome === 'refused');
+    this.logger.log(
+      `broadcast ${id}: ${Object.keys(changes).join(' and ')} changed${platformUpdates.length ? `; platforms: ${platformUpdates.length - refused.length} updated, ${refused.length} refused` : ''}`,
+    );
+    return { ...this.toView(broadcast), platformUpdates };
   }
 
   /**
@@ -252,6 +260,7 @@ export class BroadcastsService implements OnApplicationBootstrap {
     if (!moved) return false;
     this.logger.log(`ending broadcast ${id}: ${reason}`);
     this.relays.nudge();
+    this.platforms.nudge(id);
     await this.finishEnding(id, reason);
     return true;
   }

@@ -1,7 +1,10 @@
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { RelayProgress, RelayStateChanged, type RelayState } from '@streamcaster/contracts';
-import { BusClient, LeasedWorkers, LeaseStore, Outbox, type Lease, type LeasedWork, type RunningWork } from '@streamcaster/service-kit';
+import { isApiPlatform, RelayProgress, RelayStateChanged, type RelayState } from '@streamcaster/contracts';
+import { BusClient, LeasedWorkers, LeaseStore, Outbox, SecretBox, type Lease, type LeasedWork, type RunningWork } from '@streamcaster/service-kit';
+import type { BroadcastDestinationEntity } from '../broadcasts/broadcast-destination.entity.js';
 import { BroadcastsRepository } from '../broadcasts/broadcasts.repository.js';
+import { PlatformSessions } from '../platform-sessions/platform-sessions.service.js';
+import type { PreparedIngest } from '../platforms/platform-adapter.js';
 import { PublisherConfig } from '../config/publisher.config.js';
 import { DestinationsService, type RelayTarget } from '../destinations/destinations.service.js';
 import { relayReconnects, relaySentBytes } from '../metrics/publisher.metrics.js';
@@ -32,8 +35,12 @@ export class RelayWorkers implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly destinations: DestinationsService,
     private readonly outbox: Outbox,
     private readonly bus: BusClient,
+    private readonly secrets: SecretBox,
+    platformSessions: PlatformSessions,
     leases: LeaseStore,
   ) {
+    // A platform handed out its ingest: that destination's relay starts now, not at the next scan.
+    platformSessions.onChange(() => this.nudge());
     this.workers = new LeasedWorkers<RelaySpec>({
       kind: 'relay',
       store: leases,
@@ -91,9 +98,28 @@ export class RelayWorkers implements OnApplicationBootstrap, BeforeApplicationSh
     }
     // A destination disabled or deleted during the broadcast stops; one added later joins the next.
     return rows.flatMap((row) => {
+      if (isApiPlatform(row.platform)) {
+        const target = this.platformTarget(row);
+        return target ? [{ key: `${row.broadcastId}:${row.destinationId}`, spec: { broadcastId: row.broadcastId, target } }] : [];
+      }
       const target = targets.get(row.destinationId);
       return target ? [{ key: `${row.broadcastId}:${row.destinationId}`, spec: { broadcastId: row.broadcastId, target } }] : [];
     });
+  }
+
+  /**
+   * An API platform's relay pushes to the ingest that the platform handed out for this broadcast: it
+   * waits until the platform side created it, and stops once the platform ended it.
+   */
+  private platformTarget(row: BroadcastDestinationEntity): RelayTarget | null {
+    if (!row.platformIngestSealed || row.platformState === 'complete') return null;
+    try {
+      const ingest = JSON.parse(this.secrets.open(row.platformIngestSealed)) as PreparedIngest;
+      return { kind: 'ready', id: row.destinationId, name: row.name, platform: row.platform, pushUrl: ingest.pushUrl, streamKey: ingest.secret };
+    } catch (error) {
+      this.logger.error(`the ingest of ${row.name} cannot be read (${(error as Error).message}); its relay waits`);
+      return null;
+    }
   }
 
   private async run(work: LeasedWork<RelaySpec>, lease: Lease): Promise<RunningWork> {
