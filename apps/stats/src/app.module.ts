@@ -4,6 +4,7 @@ import { StatsConfig } from './config/stats.config.js';
 import { HistoryModule } from './history/history.module.js';
 import { LifecycleModule } from './lifecycle/lifecycle.module.js';
 import { StatsInitial1765000000000 } from './migrations/1765000000000-stats-initial.js';
+import { HistoryViewers1796900100000 } from './migrations/1796900100000-history-viewers.js';
 import { ProgressModule } from './progress/progress.module.js';
 import { SnapshotsModule } from './snapshots/snapshots.module.js';
 
@@ -24,7 +25,7 @@ export class StatsModule {
             url: stats.databaseUrl,
             schema: SCHEMA,
             entities: [],
-            migrations: [controlPlaneMigration(SCHEMA), StatsInitial1765000000000],
+            migrations: [controlPlaneMigration(SCHEMA), StatsInitial1765000000000, HistoryViewers1796900100000],
           }),
         }),
         ControlPlaneModule.forRoot({ service: SERVICE, schema: SCHEMA }),

@@ -87,3 +87,18 @@ describe('fitHistory', () => {
     assert.equal(fitted[0]!.bucketSeconds, 40);
   });
 });
+
+describe('bucketPoints with viewers', () => {
+  it('averages the viewers in total and per platform into whole people; a second without a count is a gap', () => {
+    const [bucket] = bucketPoints(
+      [
+        point(0, { viewersTotal: 10, viewersByPlatform: { youtube: 10 } }),
+        point(1, { viewersTotal: 15, viewersByPlatform: { youtube: 10, twitch: 5 } }),
+        point(2, { viewersTotal: null, viewersByPlatform: {} }),
+      ],
+      10,
+    );
+    assert.equal(bucket!.viewersTotal, 13);
+    assert.deepEqual(bucket!.viewersByPlatform, { twitch: 5, youtube: 10 });
+  });
+});

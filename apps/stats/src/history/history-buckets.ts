@@ -1,7 +1,7 @@
 import type { StatsHistoryPoint } from '@streamcaster/contracts';
 
-type Figure = 'ingestBitrateKbps' | 'encoderFps' | 'encoderSpeed' | 'cpuPercent';
-const FIGURES: readonly Figure[] = ['ingestBitrateKbps', 'encoderFps', 'encoderSpeed', 'cpuPercent'];
+type Figure = 'ingestBitrateKbps' | 'encoderFps' | 'encoderSpeed' | 'cpuPercent' | 'viewersTotal';
+const FIGURES: readonly Figure[] = ['ingestBitrateKbps', 'encoderFps', 'encoderSpeed', 'cpuPercent', 'viewersTotal'];
 
 /** Where a time falls: the start of its bucket, buckets aligned on the epoch (so every run cuts alike). */
 export function bucketStart(atMs: number, bucketSeconds: number): number {
@@ -26,14 +26,25 @@ export function bucketPoints(points: readonly StatsHistoryPoint[], bucketSeconds
   return [...buckets.entries()]
     .sort(([a], [b]) => a - b)
     .map(([start, members]) => {
-      const averaged = Object.fromEntries(FIGURES.map((figure) => [figure, weightedAverage(members.map((point) => [point[figure], point.bucketSeconds]))])) as Record<Figure, number | null>;
-      const destinations = new Set(members.flatMap((point) => Object.keys(point.relayBitrateKbps)));
-      const relayBitrateKbps: Record<string, number> = {};
-      for (const destination of [...destinations].sort()) {
-        relayBitrateKbps[destination] = weightedAverage(members.map((point) => [point.relayBitrateKbps[destination] ?? null, point.bucketSeconds]))!;
-      }
-      return { at: new Date(start).toISOString(), bucketSeconds, ...averaged, relayBitrateKbps };
+      const averaged = Object.fromEntries(FIGURES.map((figure) => [figure, weightedAverage(members.map((point) => [point[figure] ?? null, point.bucketSeconds]))])) as Record<Figure, number | null>;
+      const relayBitrateKbps = averageByKey(members, (point) => point.relayBitrateKbps);
+      const viewersByPlatform = averageByKey(members, (point) => point.viewersByPlatform ?? {}, Math.round);
+      // Viewers are people: an average of 12.5 is shown as 13.
+      const viewersTotal = averaged.viewersTotal === null ? null : Math.round(averaged.viewersTotal);
+      return { at: new Date(start).toISOString(), bucketSeconds, ...averaged, viewersTotal, relayBitrateKbps, viewersByPlatform };
     });
+}
+
+/** Averages a per-key figure (a destination's bitrate, a platform's viewers); a missing key is a gap. */
+function averageByKey(
+  members: readonly StatsHistoryPoint[],
+  figures: (point: StatsHistoryPoint) => Record<string, number>,
+  round: (value: number) => number = (value) => value,
+): Record<string, number> {
+  const keys = new Set(members.flatMap((point) => Object.keys(figures(point))));
+  const averaged: Record<string, number> = {};
+  for (const key of [...keys].sort()) averaged[key] = round(weightedAverage(members.map((point) => [figures(point)[key] ?? null, point.bucketSeconds]))!);
+  return averaged;
 }
 
 function weightedAverage(values: Array<[value: number | null, weight: number]>): number | null {

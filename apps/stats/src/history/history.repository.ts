@@ -11,9 +11,11 @@ interface HistoryRow {
   encoder_speed: number | null;
   cpu_percent: number | null;
   relay_bitrate_kbps: Record<string, number>;
+  viewers_total: number | null;
+  viewers_by_platform: Record<string, number>;
 }
 
-const COLUMNS = 'at, bucket_seconds, ingest_bitrate_kbps, encoder_fps, encoder_speed, cpu_percent, relay_bitrate_kbps';
+const COLUMNS = 'at, bucket_seconds, ingest_bitrate_kbps, encoder_fps, encoder_speed, cpu_percent, relay_bitrate_kbps, viewers_total, viewers_by_platform';
 
 @Injectable()
 export class HistoryRepository {
@@ -24,9 +26,20 @@ export class HistoryRepository {
     if (points.length === 0) return;
     const values: unknown[] = [];
     const rows = points.map(({ broadcastId, point }, index) => {
-      values.push(broadcastId, point.at, point.bucketSeconds, point.ingestBitrateKbps, point.encoderFps, point.encoderSpeed, point.cpuPercent, JSON.stringify(point.relayBitrateKbps));
-      const base = index * 8;
-      return `($${base + 1}, $${base + 2}, $${base + 3}, $${base + 4}, $${base + 5}, $${base + 6}, $${base + 7}, $${base + 8}::jsonb)`;
+      values.push(
+        broadcastId,
+        point.at,
+        point.bucketSeconds,
+        point.ingestBitrateKbps,
+        point.encoderFps,
+        point.encoderSpeed,
+        point.cpuPercent,
+        JSON.stringify(point.relayBitrateKbps),
+        point.viewersTotal ?? null,
+        JSON.stringify(point.viewersByPlatform ?? {}),
+      );
+      const base = index * 10;
+      return `($${base + 1}, $${base + 2}, $${base + 3}, $${base + 4}, $${base + 5}, $${base + 6}, $${base + 7}, $${base + 8}::jsonb, $${base + 9}, $${base + 10}::jsonb)`;
     });
     await manager.query(`INSERT INTO stats.history (broadcast_id, ${COLUMNS}) VALUES ${rows.join(', ')} ON CONFLICT (broadcast_id, at) DO NOTHING`, values);
   }
@@ -85,5 +98,7 @@ function toPoint(row: HistoryRow): StatsHistoryPoint {
     encoderSpeed: row.encoder_speed,
     cpuPercent: row.cpu_percent,
     relayBitrateKbps: row.relay_bitrate_kbps,
+    viewersTotal: row.viewers_total,
+    viewersByPlatform: row.viewers_by_platform,
   };
 }

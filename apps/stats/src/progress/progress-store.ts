@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { EncoderKind, FfmpegProgress } from '@streamcaster/contracts';
+import type { ApiPlatform, EncoderKind, FfmpegProgress } from '@streamcaster/contracts';
 
 /** The latest progress of something, with when it was heard (progress older than a few seconds is stale). */
 export interface Heard<T> {
@@ -24,8 +24,16 @@ export interface RecordingReport {
   durationSeconds: number;
 }
 
+export interface ViewersReport {
+  platform: ApiPlatform;
+  viewers: number | null;
+  at: string;
+}
+
 /** A broadcast's progress is forgotten this long after its last report (it ended, or moved away). */
 const FORGET_AFTER_MS = 60_000;
+/** Viewer counts come every 30 s by default (PLATFORM_VIEWERS_POLL_MS): kept until several polls were missed. */
+export const VIEWERS_FORGET_AFTER_MS = 5 * 60_000;
 
 /**
  * The latest progress of every encoder, relay and recording, kept by every replica (the progress
@@ -36,6 +44,7 @@ export class ProgressStore {
   private readonly encoders = new Map<string, Heard<EncoderReport>>();
   private readonly relays = new Map<string, Heard<RelayReport>>();
   private readonly recordings = new Map<string, Heard<RecordingReport>>();
+  private readonly viewers = new Map<string, Heard<ViewersReport>>();
 
   encoderProgress(broadcastId: string, report: EncoderReport, now = Date.now()): void {
     this.encoders.set(broadcastId, { value: report, receivedAt: now });
@@ -51,6 +60,15 @@ export class ProgressStore {
     this.recordings.set(broadcastId, { value: report, receivedAt: now });
   }
 
+  viewersReport(broadcastId: string, destinationId: string, report: ViewersReport, now = Date.now()): void {
+    this.viewers.set(`${broadcastId}/${destinationId}`, { value: report, receivedAt: now });
+  }
+
+  /** The latest viewer count of each destination of a broadcast, by destination id. */
+  viewersOf(broadcastId: string): Map<string, Heard<ViewersReport>> {
+    return byDestination(this.viewers, broadcastId);
+  }
+
   encoder(broadcastId: string): Heard<EncoderReport> | undefined {
     return this.encoders.get(broadcastId);
   }
@@ -58,9 +76,7 @@ export class ProgressStore {
 
   /** Every relay of a broadcast that reported, by destination id. */
   relaysOf(broadcastId: string): Map<string, Heard<RelayReport>> {
-    const found = new Map<string, Heard<RelayReport>>();
-    for (const [key, heard] of this.relays) if (key.startsWith(`${broadcastId}/`)) found.set(key.slice(broadcastId.length + 1), heard);
-    return found;
+    return byDestination(this.relays, broadcastId);
   }
 
   recording(broadcastId: string): Heard<RecordingReport> | undefined {
@@ -71,7 +87,14 @@ export class ProgressStore {
     for (const map of [this.encoders, this.relays, this.recordings] as Array<Map<string, Heard<unknown>>>) {
       for (const [key, heard] of map) if (now - heard.receivedAt > FORGET_AFTER_MS) map.delete(key);
     }
+    for (const [key, heard] of this.viewers) if (now - heard.receivedAt > VIEWERS_FORGET_AFTER_MS) this.viewers.delete(key);
   }
+}
+
+function byDestination<T>(reports: Map<string, Heard<T>>, broadcastId: string): Map<string, Heard<T>> {
+  const found = new Map<string, Heard<T>>();
+  for (const [key, heard] of reports) if (key.startsWith(`${broadcastId}/`)) found.set(key.slice(broadcastId.length + 1), heard);
+  return found;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { Controller } from '@nestjs/common';
-import { EncoderProgress, RecordingProgress, RelayProgress, type EventMessage, type EventPayload } from '@streamcaster/contracts';
+import { EncoderProgress, PlatformViewers, RecordingProgress, RelayProgress, type EventMessage, type EventPayload } from '@streamcaster/contracts';
 import { OnEvent } from '@streamcaster/service-kit';
 import { ProgressStore } from './progress-store.js';
 
@@ -18,6 +18,12 @@ export class ProgressNatsController {
   onRelayProgress(message: EventMessage<EventPayload<typeof RelayProgress>>): void {
     const { broadcastId, destinationId, progress } = message.payload;
     this.store.relayProgress(broadcastId, destinationId, progress);
+  }
+
+  @OnEvent(PlatformViewers, { fanout: true })
+  onPlatformViewers(message: EventMessage<EventPayload<typeof PlatformViewers>>): void {
+    const { broadcastId, destinationId, platform, viewers, at } = message.payload;
+    this.store.viewersReport(broadcastId, destinationId, { platform, viewers, at });
   }
 
   @OnEvent(RecordingProgress, { fanout: true })

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { FfmpegProgress, HostStats, IngestStats } from '@streamcaster/contracts';
 import type { TrackedBroadcast, TrackedRelay } from '../lifecycle/tracked-broadcasts.repository.js';
-import type { Heard, RelayReport } from '../progress/progress-store.js';
+import type { Heard, RelayReport, ViewersReport } from '../progress/progress-store.js';
 import { buildBroadcastStats, historyPointOf, ingestStreamOf, type BroadcastInputs } from './snapshot-builder.js';
 
 const NOW = new Date('2026-03-01T20:00:10.400Z');
@@ -121,6 +121,39 @@ describe('historyPointOf', () => {
       encoderSpeed: 1.01,
       cpuPercent: 37.5,
       relayBitrateKbps: { [YOUTUBE]: 5900 },
+      viewersTotal: null,
+      viewersByPlatform: {},
     });
+  });
+});
+
+describe('viewers', () => {
+  const at = NOW.toISOString();
+  const KICK = '44444444-4444-4444-8444-444444444444';
+
+  it('sums the platforms that gave a count, per platform and in total, and keeps each destination as reported', () => {
+    const stats = buildBroadcastStats(
+      inputs({
+        viewers: new Map<string, Heard<ViewersReport>>([
+          [YOUTUBE, heard({ platform: 'youtube', viewers: 120, at }, 10_000)],
+          [TWITCH, heard({ platform: 'twitch', viewers: 30, at }, 20_000)],
+          [KICK, heard({ platform: 'kick', viewers: null, at }, 5_000)],
+        ]),
+      }),
+    );
+    assert.equal(stats.viewers?.total, 150);
+    assert.deepEqual(stats.viewers?.byPlatform, { youtube: 120, twitch: 30 });
+    assert.deepEqual(stats.viewers?.destinations.map((destination) => destination.viewers), [120, 30, null]);
+    const point = historyPointOf(stats, { cpuPercent: 10 } as HostStats);
+    assert.equal(point.viewersTotal, 150);
+    assert.deepEqual(point.viewersByPlatform, { youtube: 120, twitch: 30 });
+  });
+
+  it('has no viewers at all before a platform reported, and a null total when none gave a count', () => {
+    assert.equal(buildBroadcastStats(inputs()).viewers, undefined);
+    assert.equal(historyPointOf(buildBroadcastStats(inputs()), { cpuPercent: 10 } as HostStats).viewersTotal, null);
+    const hidden = buildBroadcastStats(inputs({ viewers: new Map<string, Heard<ViewersReport>>([[YOUTUBE, heard({ platform: 'youtube', viewers: null, at }, 1_000)]]) }));
+    assert.equal(hidden.viewers?.total, null);
+    assert.deepEqual(hidden.viewers?.byPlatform, {});
   });
 });

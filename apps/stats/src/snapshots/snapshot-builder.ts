@@ -1,7 +1,7 @@
-import type { BroadcastStats, ComposerStats, HostStats, IngestStats, IngestStream, RecorderStats, RelayStats, StatsHistoryPoint } from '@streamcaster/contracts';
+import type { BroadcastStats, ComposerStats, HostStats, IngestStats, IngestStream, RecorderStats, RelayStats, StatsHistoryPoint, ViewerStats } from '@streamcaster/contracts';
 import { streamKey } from '@streamcaster/service-kit';
 import type { TrackedBroadcast, TrackedRecording, TrackedRelay } from '../lifecycle/tracked-broadcasts.repository.js';
-import type { EncoderReport, Heard, RecordingReport, RelayReport } from '../progress/progress-store.js';
+import type { EncoderReport, Heard, RecordingReport, RelayReport, ViewersReport } from '../progress/progress-store.js';
 
 /** Progress older than this is not shown as current: its process stopped reporting. */
 export const STALE_AFTER_MS = 5_000;
@@ -15,6 +15,8 @@ export interface BroadcastInputs {
   encoder: Heard<EncoderReport> | undefined;
   relayProgress: ReadonlyMap<string, Heard<RelayReport>>;
   recordingProgress: Heard<RecordingReport> | undefined;
+  /** The platforms' latest viewer counts, by destination id (absent for a broadcast without API platforms). */
+  viewers?: ReadonlyMap<string, Heard<ViewersReport>>;
   now: Date;
 }
 
@@ -41,7 +43,26 @@ export function buildBroadcastStats(inputs: BroadcastInputs): BroadcastStats {
     composer: composerStats(fresh(inputs.encoder)),
     relays: inputs.relays.map((relay) => relayStats(relay, inputs.relayProgress.get(relay.destinationId), fresh(inputs.relayProgress.get(relay.destinationId)), now)),
     recorder: recorderStats(inputs.recording, inputs.recordingProgress?.value),
+    ...(inputs.viewers && inputs.viewers.size > 0 ? { viewers: viewerStats(inputs.viewers) } : {}),
   };
+}
+
+/** Per destination as reported, per platform and in total over those that gave a count. */
+export function viewerStats(reports: ReadonlyMap<string, Heard<ViewersReport>>): ViewerStats {
+  const destinations = [...reports.entries()].map(([destinationId, heard]) => ({
+    destinationId,
+    platform: heard.value.platform,
+    viewers: heard.value.viewers,
+    at: heard.value.at,
+  }));
+  const byPlatform: Record<string, number> = {};
+  let total: number | null = null;
+  for (const destination of destinations) {
+    if (destination.viewers === null) continue;
+    byPlatform[destination.platform] = (byPlatform[destination.platform] ?? 0) + destination.viewers;
+    total = (total ?? 0) + destination.viewers;
+  }
+  return { total, byPlatform, destinations };
 }
 
 function composerStats(report: EncoderReport | null): ComposerStats | null {
@@ -100,5 +121,7 @@ export function historyPointOf(stats: BroadcastStats, host: HostStats): StatsHis
     encoderSpeed: stats.composer?.speed ?? null,
     cpuPercent: host.cpuPercent,
     relayBitrateKbps,
+    viewersTotal: stats.viewers?.total ?? null,
+    viewersByPlatform: stats.viewers?.byPlatform ?? {},
   };
 }

@@ -50,6 +50,7 @@ export class SnapshotService extends LeaderTask {
         encoder: this.progress.encoder(broadcast.id),
         relayProgress: this.progress.relaysOf(broadcast.id),
         recordingProgress: this.progress.recording(broadcast.id),
+        viewers: this.progress.viewersOf(broadcast.id),
         now,
       }),
     );
