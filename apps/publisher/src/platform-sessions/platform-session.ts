@@ -87,6 +87,7 @@ export class PlatformSession {
     while (!this.stopped) {
       const row = await this.deps.load();
       if (!row || row.platformFinished) return;
+      this.lastSeen = { broadcastState: row.broadcast.state, relayState: row.state };
       let waitMs: number;
       try {
         waitMs = await this.step(row);
@@ -132,6 +133,9 @@ export class PlatformSession {
 
   private async watch(row: SessionRow): Promise<number> {
     const relayLive = row.state === 'live';
+    // Nothing is sent yet, so there is nothing to confirm: no call (a YouTube question costs units).
+    // The session is woken the moment the relay goes live.
+    if (!relayLive && row.platformState === 'ready') return this.deps.timing.viewersPollMs;
     const broadcaster = this.deps.adapter.broadcaster;
     let observation = await this.call(row, (context) => broadcaster.observe(context, row.platformRefs, relayLive));
     if (observation.onAir === 'complete') {
@@ -160,7 +164,8 @@ export class PlatformSession {
     } else {
       this.confirmedLogged = false;
     }
-    return confirmed ? this.deps.timing.viewersPollMs : this.deps.timing.confirmPollMs;
+    // Quick while we send and the platform has not confirmed; slow once it has, or while we do not send.
+    return confirmed || !relayLive ? this.deps.timing.viewersPollMs : this.deps.timing.confirmPollMs;
   }
 
   /** The broadcast is over here: end it at the platform (if anything was created there), then finish. */
@@ -299,9 +304,7 @@ export class PlatformSession {
       const row = await this.deps.load();
       if (!row) return;
       const seen = { broadcastState: row.broadcast.state, relayState: row.state };
-      const changed = this.lastSeen !== null && (seen.broadcastState !== this.lastSeen.broadcastState || seen.relayState !== this.lastSeen.relayState);
-      this.lastSeen = seen;
-      if (changed) return;
+      if (seen.broadcastState !== this.lastSeen?.broadcastState || seen.relayState !== this.lastSeen.relayState) return;
     }
   }
 }
