@@ -14,7 +14,6 @@ import {
   GetBranding,
   GetBroadcast,
   IngestStarted,
-  IngestStopped,
   ListBroadcasts,
   ListDestinations,
   ProgramRequested,
@@ -28,11 +27,12 @@ import {
   type Environment,
 } from '@streamcaster/contracts';
 import { BusClient, SecretBox, startBusService } from '@streamcaster/service-kit';
-import { SupervisedProcess } from '@streamcaster/supervisor';
+import { type SupervisedProcess } from '@streamcaster/supervisor';
 import { BusObserver, createTestEnvironment, freePort, isBusError, LifecyclePublisher, rawCommand, type TestEnvironment, waitFor, runServiceUntilExit } from '@streamcaster/testing';
 import { PublisherModule } from '../src/app.module.js';
 import { loadPublisherConfig, type PublisherConfig } from '../src/config/publisher.config.js';
 import { ReconcilerService } from '../src/reconciler/reconciler.service.js';
+import { DjSessions, startGatewayProcess, type Dj } from './dj-sessions.js';
 
 interface ActiveHandle {
   constructor: { name: string };
@@ -65,56 +65,12 @@ let database: pg.Client;
 let broadcastQueue: Queue;
 let appClosed = false;
 
-interface Dj {
-  id: string;
-  name: string;
-}
-
-/** A DJ as the gateway keeps them (the reconciler learns their names from the gateway). */
-async function newDj(name: string): Promise<Dj> {
-  const fullName = `${name} ${randomUUID().slice(0, 6)}`;
-  const rows = await database.query<{ id: string }>(`INSERT INTO gateway.djs (name, stream_key_hash, key_rotated_at) VALUES ($1, $2, now()) RETURNING id`, [
-    fullName,
-    randomBytes(32).toString('hex'),
-  ]);
-  return { id: rows.rows[0]!.id, name: fullName };
-}
-
-/** nginx-rtmp accepted the DJ's key: the gateway opens the DJ's session (a row of its own). */
-async function openSession(dj: Dj, environment: Environment, startedAt = 'now()'): Promise<string> {
-  const rows = await database.query<{ id: string }>(
-    `INSERT INTO gateway.ingest_sessions (dj_id, environment, client_id, remote_address, started_at) VALUES ($1, $2, $3, '192.0.2.10', ${startedAt}) RETURNING id`,
-    [dj.id, environment, String(Math.floor(Math.random() * 1e6))],
-  );
-  return rows.rows[0]!.id;
-}
-
-async function closeSession(ingestId: string): Promise<void> {
-  await database.query(`UPDATE gateway.ingest_sessions SET ended_at = now() WHERE id = $1`, [ingestId]);
-}
-
-/** What the gateway does when nginx-rtmp accepted the DJ's stream key: a session, then ingest.started. */
-async function djStartsPublishing(dj: Dj, environment: Environment, options: { startedAt?: string; correlationId?: string } = {}): Promise<string> {
-  const ingestId = await openSession(dj, environment);
-  await gatewayEvents.publish(
-    IngestStarted,
-    {
-      ingestId,
-      environment,
-      djId: dj.id,
-      djName: dj.name,
-      stream: { app: environment, streamName: dj.id },
-      startedAt: options.startedAt ?? new Date().toISOString(),
-    },
-    options.correlationId,
-  );
-  return ingestId;
-}
-
-async function djStopsPublishing(dj: Dj, environment: Environment, ingestId: string): Promise<void> {
-  await closeSession(ingestId);
-  await gatewayEvents.publish(IngestStopped, { ingestId, environment, djId: dj.id, stoppedAt: new Date().toISOString() });
-}
+let djs: DjSessions;
+const newDj = (name: string) => djs.newDj(name);
+const openSession = (dj: Dj, environment: Environment, startedAt?: string) => djs.openSession(dj, environment, startedAt);
+const closeSession = (ingestId: string) => djs.closeSession(ingestId);
+const djStartsPublishing = (dj: Dj, environment: Environment, options?: { startedAt?: string; correlationId?: string }) => djs.starts(dj, environment, options);
+const djStopsPublishing = (dj: Dj, environment: Environment, ingestId: string) => djs.stops(dj, environment, ingestId);
 
 async function broadcastsOf(dj: Dj): Promise<BroadcastView[]> {
   return (await bus.request(ListBroadcasts, {})).filter((broadcast) => broadcast.djName === dj.name);
@@ -189,29 +145,7 @@ before(async () => {
     RELAY_BACKOFF_INITIAL_MS: '300',
     RELAY_BACKOFF_MAX_MS: '2000',
   });
-  // nginx-rtmp's /stat cannot be read (closed port): the gateway's own reconciler then closes no
-  // session, and the sessions are exactly the rows the tests write.
-  gateway = new SupervisedProcess({
-    name: 'gateway',
-    command: process.execPath,
-    args: [fileURLToPath(new URL('../../gateway/src/main.js', import.meta.url))],
-    env: {
-      ...process.env,
-      ...env.env,
-      NO_COLOR: '1',
-      GATEWAY_HOST: '127.0.0.1',
-      GATEWAY_PORT: String(await freePort()),
-      INGEST_HOOKS_PORT: String(await freePort()),
-      RTMP_STAT_URL: `http://127.0.0.1:${closedPort}/stat`,
-      STREAMCASTER_ADMIN_PASSWORD: 'a password nobody uses here',
-    },
-    restart: 'never',
-    readiness: { kind: 'line', pattern: /gateway is ready/ },
-    readyTimeoutMs: 60_000,
-    stopSignal: 'SIGTERM',
-    stopTimeoutMs: 10_000,
-  });
-  await gateway.start();
+  gateway = await startGatewayProcess(env);
   app = await startBusService('publisher', PublisherModule.forRoot(publisherConfig), publisherConfig);
   bus = new BusClient('test', env.subjectPrefix, env.natsUrl);
   await bus.connect();
@@ -220,6 +154,7 @@ before(async () => {
   gatewayEvents = await LifecyclePublisher.connect(env.natsUrl, env.subjectPrefix, 'gateway');
   database = new pg.Client({ connectionString: env.databaseUrl });
   await database.connect();
+  djs = new DjSessions(database, gatewayEvents);
   broadcastQueue = new Queue(BROADCAST_QUEUE, { connection: { url: env.redisUrl }, prefix: env.queuePrefix });
 });
 
