@@ -36,6 +36,8 @@ describe('metric names', () => {
       'streamcaster_relays',
       'streamcaster_relay_sent_bytes_total',
       'streamcaster_relay_reconnects_total',
+      'streamcaster_platform_sessions',
+      'streamcaster_platform_failures_total',
       'streamcaster_encoder_fps',
       'streamcaster_encoder_speed_ratio',
       'streamcaster_encoder_dropped_frames_total',

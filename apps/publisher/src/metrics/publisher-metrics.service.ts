@@ -1,7 +1,8 @@
 import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { BroadcastsRepository } from '../broadcasts/broadcasts.repository.js';
 import { RelayWorkers } from '../relays/relay-workers.service.js';
-import { broadcastCountSources, relayStateSources } from './publisher.metrics.js';
+import { PlatformSessions } from '../platform-sessions/platform-sessions.service.js';
+import { broadcastCountSources, platformSessionSources, relayStateSources } from './publisher.metrics.js';
 
 /** Lets the publisher's gauges read this application's database and relays while it runs. */
 @Injectable()
@@ -11,10 +12,11 @@ export class PublisherMetrics implements OnModuleInit, OnApplicationShutdown {
   constructor(
     private readonly broadcasts: BroadcastsRepository,
     private readonly relays: RelayWorkers,
+    private readonly platformSessions: PlatformSessions,
   ) {}
 
   onModuleInit(): void {
-    this.leave.push(broadcastCountSources.add(this.broadcasts), relayStateSources.add(this.relays));
+    this.leave.push(broadcastCountSources.add(this.broadcasts), relayStateSources.add(this.relays), platformSessionSources.add(this.platformSessions));
   }
 
   onApplicationShutdown(): void {

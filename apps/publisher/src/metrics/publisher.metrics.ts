@@ -40,3 +40,20 @@ export const relayReconnects = new Counter({
   name: 'streamcaster_relay_reconnects_total',
   help: 'Relay connections to a platform that ended unasked (platform refused or unreachable, program gone) and are retried',
 });
+
+/** The platform sessions a replica runs now. */
+export const platformSessionSources = new ScrapeSources<{ heldKeys(): string[] }>();
+
+export const platformSessionsHeld = new Gauge({
+  name: 'streamcaster_platform_sessions',
+  help: 'Platform sessions (one per API-platform destination of a broadcast, until ended there) that this replica runs',
+  collect() {
+    this.set(platformSessionSources.all.reduce((sum, source) => sum + source.heldKeys().length, 0));
+  },
+});
+
+export const platformFailures = new Counter<'platform' | 'kind'>({
+  name: 'streamcaster_platform_failures_total',
+  help: 'Platform API steps that failed, by platform and by what is done about it (transient, rate-limited, auth, revoked, quota, refused)',
+  labelNames: ['platform', 'kind'],
+});

@@ -5,6 +5,7 @@ import type { BroadcastDestinationEntity } from '../broadcasts/broadcast-destina
 import type { BroadcastEntity } from '../broadcasts/broadcast.entity.js';
 import type { AccountAccess } from '../platform-accounts/platform-accounts.service.js';
 import type { PlatformAdapter, PlatformCallContext, PlatformObservation, PlatformRefs, PreparedIngest } from '../platforms/platform-adapter.js';
+import { platformFailures } from '../metrics/publisher.metrics.js';
 import { asPlatformError, PlatformError } from '../platforms/platform-error.js';
 
 export type SessionRow = BroadcastDestinationEntity & { broadcast: BroadcastEntity };
@@ -238,6 +239,7 @@ export class PlatformSession {
       return 0;
     }
     this.failures += 1;
+    platformFailures.inc({ platform: this.platform, kind: failure.kind });
     const creating = !row.platformIngestSealed && broadcastRuns(row.broadcast.state);
     switch (failure.kind) {
       case 'transient':
