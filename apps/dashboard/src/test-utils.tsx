@@ -2,7 +2,7 @@ import { MantineProvider } from '@mantine/core';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { render } from '@testing-library/react';
 import type { ReactNode } from 'react';
-import { MemoryRouter } from 'react-router-dom';
+import { MemoryRouter, useLocation } from 'react-router-dom';
 import { ApiClient } from './api/api-client';
 import { createResources } from './api/resources';
 import { AppServicesProvider, type AppServices } from './app-services';
@@ -13,9 +13,9 @@ export type Route = (method: string, path: string, body: unknown) => { status: n
 
 /**
  * The app's providers around `ui`, with the gateway answered by `route` (unanswered: 404) and a live
- * channel that never connects (its sockets stay closed).
+ * channel that never connects (its sockets stay closed). `path`: the address the router starts at.
  */
-export function renderWithApp(ui: ReactNode, route: Route = () => undefined) {
+export function renderWithApp(ui: ReactNode, route: Route = () => undefined, { path = '/' }: { path?: string } = {}) {
   const fetchImpl = async (input: RequestInfo | URL, init?: RequestInit) => {
     const url = new URL(String(input), 'http://localhost');
     const body = typeof init?.body === 'string' ? (JSON.parse(init.body) as unknown) : undefined;
@@ -32,13 +32,22 @@ export function renderWithApp(ui: ReactNode, route: Route = () => undefined) {
       <QueryClientProvider client={queryClient}>
         <AppServicesProvider services={services}>
           <EnvironmentProvider>
-            <MemoryRouter>{ui}</MemoryRouter>
+            <MemoryRouter initialEntries={[path]}>
+              {ui}
+              <CurrentAddress />
+            </MemoryRouter>
           </EnvironmentProvider>
         </AppServicesProvider>
       </QueryClientProvider>
     </MantineProvider>,
   );
   return { ...result, api };
+}
+
+/** The router's address as text, for tests that check where a page leaves it. */
+function CurrentAddress() {
+  const location = useLocation();
+  return <output data-testid="current-address" hidden>{`${location.pathname}${location.search}`}</output>;
 }
 
 export const HOSTILE_NAME = '<img src=x onerror=alert(1)>';

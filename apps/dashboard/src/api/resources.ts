@@ -2,17 +2,24 @@ import {
   brandingSchema,
   brandingUpdateSchema,
   broadcastPatchSchema,
+  broadcastUpdateResultSchema,
   broadcastViewSchema,
+  choosePageRequestSchema,
   createdUserSchema,
   destinationCreateSchema,
   destinationPatchSchema,
   destinationViewSchema,
+  DeletePlatformAccount,
   djCreateSchema,
   djViewSchema,
   djWithKeySchema,
+  platformAccountViewSchema,
+  platformConnectRequestSchema,
+  platformSetupViewSchema,
   recordingFileUrlSchema,
   recordingViewSchema,
   rotatedKeySchema,
+  StartPlatformConnect,
   statsHistorySchema,
   userCreateSchema,
   userPatchSchema,
@@ -54,6 +61,20 @@ export function createResources(api: ApiClient) {
         api.request(`/destinations/${id(destinationId)}`, { method: 'PATCH', body: { schema: destinationPatchSchema, value }, response: destinationViewSchema }),
       remove: (destinationId: string) => api.request(`/destinations/${id(destinationId)}`, { method: 'DELETE' }),
     },
+    platforms: {
+      /** Per platform: configured or not (and what to set), the redirect URI to register. */
+      setups: () => api.request('/platforms', { response: z.array(platformSetupViewSchema) }),
+    },
+    platformAccounts: {
+      list: (environment: Environment) => api.request('/platform-accounts', { query: { environment }, response: z.array(platformAccountViewSchema) }),
+      /** Starts the OAuth flow: the browser is to be sent to `authorizeUrl`. */
+      connect: (value: unknown) =>
+        api.request('/platform-accounts', { method: 'POST', body: { schema: platformConnectRequestSchema, value }, response: StartPlatformConnect.response }),
+      choosePage: (accountId: string, value: unknown) =>
+        api.request(`/platform-accounts/${id(accountId)}/page`, { method: 'POST', body: { schema: choosePageRequestSchema, value }, response: platformAccountViewSchema }),
+      remove: (accountId: string) =>
+        api.request(`/platform-accounts/${id(accountId)}`, { method: 'DELETE', response: DeletePlatformAccount.response }),
+    },
     branding: {
       get: () => api.request('/branding', { response: brandingSchema }),
       update: (value: unknown) => api.request('/branding', { method: 'PUT', body: { schema: brandingUpdateSchema, value }, response: brandingSchema }),
@@ -66,8 +87,9 @@ export function createResources(api: ApiClient) {
     broadcasts: {
       list: (filters: BroadcastFilters) => api.request('/broadcasts', { query: { ...filters }, response: z.array(broadcastViewSchema) }),
       get: (broadcastId: string) => api.request(`/broadcasts/${id(broadcastId)}`, { response: broadcastViewSchema }),
+      /** Answers the broadcast and how each platform of it took the new text. */
       update: (broadcastId: string, value: unknown) =>
-        api.request(`/broadcasts/${id(broadcastId)}`, { method: 'PATCH', body: { schema: broadcastPatchSchema, value }, response: broadcastViewSchema }),
+        api.request(`/broadcasts/${id(broadcastId)}`, { method: 'PATCH', body: { schema: broadcastPatchSchema, value }, response: broadcastUpdateResultSchema }),
       stop: (broadcastId: string) => api.request(`/broadcasts/${id(broadcastId)}/stop`, { method: 'POST', response: broadcastViewSchema }),
       stats: (broadcastId: string, range: { from?: string; to?: string } = {}) =>
         api.request(`/broadcasts/${id(broadcastId)}/stats`, { query: range, response: statsHistorySchema }),
@@ -88,6 +110,8 @@ export const queryKeys = {
   djs: ['djs'] as const,
   destinations: (environment: Environment) => ['destinations', environment] as const,
   branding: ['branding'] as const,
+  platforms: ['platforms'] as const,
+  platformAccounts: (environment: Environment) => ['platform-accounts', environment] as const,
   broadcasts: (filters: BroadcastFilters) => ['broadcasts', filters] as const,
   broadcast: (broadcastId: string) => ['broadcast', broadcastId] as const,
   stats: (broadcastId: string) => ['stats', broadcastId] as const,

@@ -2,7 +2,8 @@ import { Paper, SimpleGrid, Text } from '@mantine/core';
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { SeriesPoint } from './stats-series';
+import { platformSchema, PLATFORM_RULES } from '@streamcaster/contracts';
+import { viewerPlatforms, type SeriesPoint } from './stats-series';
 
 // Loaded on demand (React.lazy): uPlot stays out of the first load.
 
@@ -61,7 +62,24 @@ function UPlotChart({ spec, times }: { spec: ChartSpec; times: number[] }) {
   );
 }
 
-/** Bitrate per destination, encoder fps and speed, host CPU, over the whole broadcast. */
+/** Viewers in total and per platform, once any platform has reported a count. */
+function viewersSpec(series: readonly SeriesPoint[]): ChartSpec | null {
+  if (!series.some((point) => point.viewers !== null)) return null;
+  const label = (platform: string) => {
+    const known = platformSchema.safeParse(platform);
+    return known.success ? PLATFORM_RULES[known.data].label : platform;
+  };
+  return {
+    title: 'Viewers',
+    series: [
+      { label: 'Total', values: series.map((point) => point.viewers) },
+      ...viewerPlatforms(series).map((platform) => ({ label: label(platform), values: series.map((point) => point.viewersByPlatform[platform] ?? null) })),
+    ],
+    scales: { y: { range: (_plot, _min, max) => [0, Math.max(10, max)] } },
+  };
+}
+
+/** Bitrate per destination, encoder fps and speed, host CPU, viewers, over the whole broadcast. */
 export default function BroadcastCharts({ series, destinations }: { series: readonly SeriesPoint[]; destinations: readonly { id: string; name: string }[] }) {
   const times = series.map((point) => point.t);
   const specs: ChartSpec[] = [
@@ -84,8 +102,10 @@ export default function BroadcastCharts({ series, destinations }: { series: read
       scales: { y: { range: [0, 100] } },
     },
   ];
+  const viewers = viewersSpec(series);
+  if (viewers) specs.push(viewers);
   return (
-    <SimpleGrid cols={{ base: 1, lg: 3 }}>
+    <SimpleGrid cols={{ base: 1, lg: specs.length > 3 ? 2 : 3 }}>
       {specs.map((spec) => (
         <UPlotChart key={spec.title} spec={spec} times={times} />
       ))}

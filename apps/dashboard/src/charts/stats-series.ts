@@ -10,6 +10,10 @@ export interface SeriesPoint {
   cpu: number | null;
   /** Bitrate per destination id; a destination with no figure at that moment is absent. */
   relayKbps: Record<string, number>;
+  /** Viewers of every platform together; null where no platform reported any. */
+  viewers: number | null;
+  /** Viewers per platform (`youtube`, `twitch`…); a platform without a count is absent. */
+  viewersByPlatform: Record<string, number>;
 }
 
 export function pointFromHistory(point: StatsHistoryPoint): SeriesPoint {
@@ -20,6 +24,8 @@ export function pointFromHistory(point: StatsHistoryPoint): SeriesPoint {
     speed: point.encoderSpeed,
     cpu: point.cpuPercent,
     relayKbps: { ...point.relayBitrateKbps },
+    viewers: point.viewersTotal ?? null,
+    viewersByPlatform: { ...point.viewersByPlatform },
   };
 }
 
@@ -33,7 +39,16 @@ export function pointFromSnapshot(stats: BroadcastStats, cpuPercent: number | nu
     speed: stats.composer?.speed ?? null,
     cpu: cpuPercent,
     relayKbps,
+    viewers: stats.viewers?.total ?? null,
+    viewersByPlatform: { ...stats.viewers?.byPlatform },
   };
+}
+
+/** The platforms that reported viewers somewhere in the series, in the order they first did. */
+export function viewerPlatforms(series: readonly SeriesPoint[]): string[] {
+  const seen = new Set<string>();
+  for (const point of series) for (const platform of Object.keys(point.viewersByPlatform)) seen.add(platform);
+  return [...seen];
 }
 
 /**

@@ -24,12 +24,19 @@ const destination = (overrides: Partial<Destination> = {}): Destination => ({
   ...overrides,
 });
 
-const renderCard = (value: Destination) =>
+const renderCard = (value: Destination, viewers?: number | null) =>
   render(
     <MantineProvider>
-      <DestinationCard destination={value} recent={[4000, 4500, 4600]} now={NOW} />
+      <DestinationCard destination={value} viewers={viewers} recent={[4000, 4500, 4600]} now={NOW} />
     </MantineProvider>,
   );
+
+const STATE_WORDS = ['pending', 'connecting', 'live', 'reconnecting', 'stopped', 'error'];
+/** What the browser tests read: the texts of the card that are exactly one of the six words. */
+const stateWordsShown = (card: HTMLElement) => STATE_WORDS.filter((word) => within(card).queryAllByText(word, { exact: true }).length > 0);
+const colorOf = (card: HTMLElement) => card.getAttribute('style') ?? '';
+const youtube = (overrides: Partial<Destination> = {}) =>
+  destination({ name: 'Tube', platform: 'youtube', platformState: 'live', confirmed: true, watchUrl: 'https://www.youtube.com/watch?v=abc123', viewers: 1234, ...overrides });
 
 describe('DestinationCard', () => {
   it('is a region named after the destination, with its state word, bitrate, reconnects and uptime', () => {
@@ -62,5 +69,64 @@ describe('DestinationCard', () => {
     const card = screen.getByRole('region', { name: HOSTILE_NAME });
     expect(card.querySelector('img')).toBeNull();
     expect(within(card).getAllByText(HOSTILE_NAME).length).toBeGreaterThan(0);
+  });
+
+  it('is green, "confirmed by YouTube", only when bytes leave and YouTube confirms', () => {
+    renderCard(youtube());
+    const card = screen.getByRole('region', { name: 'Tube' });
+    expect(stateWordsShown(card)).toEqual(['live']);
+    expect(within(card).getByText('YouTube: live')).toBeTruthy();
+    expect(within(card).getByText('confirmed by YouTube')).toBeTruthy();
+    expect(colorOf(card)).toContain('green');
+  });
+
+  it('says "sending, not confirmed by YouTube" in amber, never green, while the relay sends and YouTube does not confirm', () => {
+    renderCard(youtube({ platformState: 'waiting-for-data', confirmed: false, platformReason: 'YouTube has not seen the stream yet' }));
+    const card = screen.getByRole('region', { name: 'Tube' });
+    expect(stateWordsShown(card)).toEqual(['live']);
+    expect(within(card).getByText('sending, not confirmed by YouTube')).toBeTruthy();
+    expect(within(card).getByText('YouTube: waiting for data')).toBeTruthy();
+    expect(within(card).getByText('YouTube has not seen the stream yet')).toBeTruthy();
+    expect(colorOf(card)).toContain('orange');
+    expect(card.innerHTML).not.toContain('green');
+  });
+
+  it("shows the platform's refusal in red with its reason, the relay's word unchanged", () => {
+    renderCard(youtube({ state: 'connecting', liveSince: null, platformState: 'error', confirmed: false, watchUrl: null, platformReason: 'YouTube: the daily API quota is spent (quotaExceeded)' }));
+    const card = screen.getByRole('region', { name: 'Tube' });
+    expect(stateWordsShown(card)).toEqual(['connecting']);
+    expect(within(card).getByText('YouTube: error')).toBeTruthy();
+    const reason = within(card).getByText('YouTube: the daily API quota is spent (quotaExceeded)');
+    expect(reason.getAttribute('style')).toContain('red');
+    expect(colorOf(card)).toContain('red');
+    expect(within(card).queryByRole('link')).toBeNull();
+  });
+
+  it('links to where the fans watch, in a new tab without an opener', () => {
+    renderCard(youtube());
+    const link = within(screen.getByRole('region', { name: 'Tube' })).getByRole('link', { name: 'Watch on YouTube' });
+    expect(link.getAttribute('href')).toBe('https://www.youtube.com/watch?v=abc123');
+    expect(link.getAttribute('target')).toBe('_blank');
+    expect(link.getAttribute('rel')).toContain('noopener');
+  });
+
+  it("shows the platform's viewers, the 1 Hz stats' count before the view's, and \"—\" when none was reported", () => {
+    const { unmount } = renderCard(youtube(), 1500);
+    expect(within(screen.getByRole('region', { name: 'Tube' })).getByText('1,500')).toBeTruthy();
+    unmount();
+    renderCard(youtube({ name: 'Tube 2' }));
+    expect(within(screen.getByRole('region', { name: 'Tube 2' })).getByText('1,234')).toBeTruthy();
+    renderCard(youtube({ name: 'Tube 3', viewers: null }));
+    const unknown = screen.getByRole('region', { name: 'Tube 3' });
+    expect(within(unknown).getByText('Viewers').nextElementSibling?.textContent).toBe('—');
+  });
+
+  it('has no platform state, watch link or viewers for an RTMP(S) server', () => {
+    renderCard(destination());
+    const card = screen.getByRole('region', { name: 'YouTube main' });
+    expect(within(card).getByText('RTMP(S)')).toBeTruthy();
+    expect(within(card).queryByText('Viewers')).toBeNull();
+    expect(within(card).queryByRole('link')).toBeNull();
+    expect(colorOf(card)).toContain('green');
   });
 });

@@ -1,11 +1,14 @@
 /**
- * Where each platform takes RTMP(S). Those with one fixed ingest fill the URL; Instagram, TikTok and
- * X hand out a URL per stream, so their preset names the destination and says where to copy it from.
+ * RTMP(S) destinations: the platforms without an API that StreamCaster drives, and any server. A
+ * preset fills the URL only where the platform keeps one ingest for everybody; where it hands out a
+ * URL per stream (TikTok) or per region (X), the field stays empty and the hint says where to copy
+ * it from. YouTube, Twitch, Facebook and Kick are not here: they are destinations of their own,
+ * streamed through a connected account (the platform hands out its ingest and confirms it receives).
  */
 export interface DestinationPreset {
   id: string;
   label: string;
-  /** The fixed ingest URL, or null when it changes per stream. */
+  /** The ingest URL that fills "Server URL"; null when it must be copied from the platform each time. */
   url: string | null;
   placeholder: string;
   /** Where the stream key (and a changing URL) comes from. */
@@ -13,30 +16,27 @@ export interface DestinationPreset {
 }
 
 export const DESTINATION_PRESETS: readonly DestinationPreset[] = [
-  { id: 'youtube', label: 'YouTube', url: 'rtmps://a.rtmp.youtube.com/live2', placeholder: '', hint: 'YouTube Studio → Go live → Stream: copy the stream key.' },
-  { id: 'twitch', label: 'Twitch', url: 'rtmps://ingest.global-contribute.live-video.net/app', placeholder: '', hint: 'Twitch Creator Dashboard → Settings → Stream: copy the primary stream key.' },
-  { id: 'facebook', label: 'Facebook', url: 'rtmps://live-api-s.facebook.com:443/rtmp/', placeholder: '', hint: 'Facebook Live Producer → Streaming software: copy the stream key.' },
-  { id: 'kick', label: 'Kick', url: 'rtmps://fa723fc1b171.global-contribute.live-video.net/app', placeholder: '', hint: 'Kick Dashboard → Settings → Stream URL & Key: copy the stream key.' },
   {
     id: 'instagram',
     label: 'Instagram',
-    url: null,
-    placeholder: 'rtmps://edgetee-upload-….facebook.com:443/rtmp/',
-    hint: 'Instagram on the web → Create → Live video: copy the stream URL and the stream key; both change for every live.',
+    // Meta's Instagram ingest (RTMPS only, port 443), the one restreaming services and encoders use.
+    url: 'rtmps://live-upload.instagram.com:443/rtmp/',
+    placeholder: 'rtmps://live-upload.instagram.com:443/rtmp/',
+    hint: 'Instagram on the web → Create → Live video → Streaming software: copy the stream key (it changes for every live). If Instagram shows another server URL, paste it here.',
   },
   {
     id: 'tiktok',
     label: 'TikTok',
     url: null,
     placeholder: 'rtmp://push-rtmp-….tiktokcdn.com/game/',
-    hint: 'TikTok LIVE Studio or LIVE Center → Stream with a streaming software: copy the server URL and the stream key; they change per live.',
+    hint: 'TikTok LIVE Studio or LIVE Center → Stream with a streaming software: copy the server URL and the stream key; TikTok gives both for each live.',
   },
   {
     id: 'x',
     label: 'X',
     url: null,
-    placeholder: 'rtmps://….pscp.tv:443/x/',
-    hint: 'X Media Studio → Producer → Sources: create a source and copy its RTMP(S) URL and stream key.',
+    placeholder: 'rtmps://va.pscp.tv:443/x/',
+    hint: 'X Media Studio → Producer → Sources: create a source and copy its RTMPS URL (it names the region you chose) and its stream key.',
   },
   { id: 'custom', label: 'Custom RTMP/RTMPS', url: null, placeholder: 'rtmps://live.example.com:443/app', hint: 'Any RTMP or RTMPS server: its URL and stream key.' },
 ];

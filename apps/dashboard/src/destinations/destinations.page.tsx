@@ -1,76 +1,63 @@
-import { Badge, Button, Group, NativeSelect, Paper, PasswordInput, Stack, Switch, Table, Text, TextInput, Title, VisuallyHidden } from '@mantine/core';
-import { destinationCreateSchema, type DestinationView, type Environment } from '@streamcaster/contracts';
+import { Anchor, Badge, Button, Group, Stack, Switch, Table, Text, Title, VisuallyHidden } from '@mantine/core';
+import { PLATFORM_RULES, type DestinationView, type PlatformAccountView } from '@streamcaster/contracts';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { queryKeys } from '../api/resources';
 import { useResources, useSession } from '../app-services';
-import { errorMessage, useFormErrors } from '../forms/use-form-errors';
+import { errorMessage } from '../forms/use-form-errors';
 import { useEnvironment } from '../shell/environment';
 import { can } from '../shell/navigation';
-import { ConfirmButton, DataTable, ErrorAlert, FormFooter } from '../shell/widgets';
-import { DESTINATION_PRESETS, presetById } from './destination-presets';
+import { ConfirmButton, DataTable, ErrorAlert } from '../shell/widgets';
+import { AddDestinationForm } from './add-destination-form';
+import { ConnectOutcomeAlert, useConnectOutcome } from './connect-outcome';
+import { PlatformsPanel } from './platforms-panel';
 
-const FIELDS = ['name', 'url', 'streamKey', 'environment', 'platform'] as const;
-
-function AddDestinationForm({ environment, onDone }: { environment: Environment; onDone: () => void }) {
-  const resources = useResources();
-  const queryClient = useQueryClient();
-  const [presetId, setPresetId] = useState('youtube');
-  const preset = presetById(presetId);
-  const [name, setName] = useState(preset.label);
-  const [url, setUrl] = useState(preset.url ?? '');
-  const [streamKey, setStreamKey] = useState('');
-  const [enabled, setEnabled] = useState(true);
-  const form = useFormErrors(FIELDS);
-
-  function choosePreset(id: string) {
-    const next = presetById(id);
-    setPresetId(id);
-    setName(next.id === 'custom' ? '' : next.label);
-    setUrl(next.url ?? '');
-    form.reset();
-  }
-
-  function submit(event: FormEvent) {
-    event.preventDefault();
-    void form.submit(destinationCreateSchema, { environment, platform: 'rtmp', name, url, streamKey, enabled }, async (body) => {
-      await resources.destinations.create(body);
-      await queryClient.invalidateQueries({ queryKey: queryKeys.destinations(environment) });
-      onDone();
-    });
-  }
-
-  return (
-    <Paper withBorder p="md" component="form" onSubmit={submit} noValidate aria-label="Add destination">
-      <Stack>
-        <NativeSelect
-          label="Platform"
-          data={DESTINATION_PRESETS.map((candidate) => ({ value: candidate.id, label: candidate.label }))}
-          value={presetId}
-          onChange={(event) => choosePreset(event.currentTarget.value)}
-        />
-        <Text size="sm" c="dimmed">
-          {preset.hint}
+/** Where a destination streams: an RTMP(S) server (its key never shown), or the account it streams as. */
+function StreamsTo({ destination, accounts }: { destination: DestinationView; accounts: PlatformAccountView[] | undefined }) {
+  if (destination.platform === 'rtmp') {
+    return (
+      <>
+        <code>{destination.url}</code>
+        <Text size="xs" c="dimmed">
+          key ••••••••
         </Text>
-        <TextInput label="Name" value={name} onChange={(event) => setName(event.currentTarget.value)} error={form.field('name')} />
-        <TextInput label="Server URL" placeholder={preset.placeholder} value={url} onChange={(event) => setUrl(event.currentTarget.value)} error={form.field('url')} />
-        <PasswordInput
-          label="Stream key"
-          value={streamKey}
-          onChange={(event) => setStreamKey(event.currentTarget.value)}
-          error={form.field('streamKey')}
-          description="Stored encrypted; never shown again after saving."
-          autoComplete="off"
-          visibilityToggleButtonProps={{ 'aria-label': 'Show the typed characters' }}
-        />
-        <Switch label="Enabled" checked={enabled} onChange={(event) => setEnabled(event.currentTarget.checked)} />
-        <FormFooter formError={form.errors.form} busy={form.busy} submitLabel="Save destination" onCancel={onDone} />
-      </Stack>
-    </Paper>
+      </>
+    );
+  }
+  const label = PLATFORM_RULES[destination.platform].label;
+  const account = accounts?.find((candidate) => candidate.id === destination.accountId);
+  if (!accounts) return <Text c="dimmed">…</Text>;
+  if (!account) {
+    return (
+      <Text size="sm" c="red.4">
+        Its {label} account is no longer connected.
+      </Text>
+    );
+  }
+  return (
+    <>
+      {account.channelUrl ? (
+        <Anchor href={account.channelUrl} target="_blank" rel="noopener noreferrer">
+          {account.displayName}
+        </Anchor>
+      ) : (
+        <Text span>{account.displayName}</Text>
+      )}
+      {account.status === 'needs-reconnect' && (
+        <Text size="xs" c="red.4">
+          Needs reconnect: {account.statusReason ?? `${label} no longer accepts its sign-in`}
+        </Text>
+      )}
+      {destination.privacy && destination.environment === 'live' && (
+        <Text size="xs" c="dimmed">
+          {destination.privacy}
+        </Text>
+      )}
+    </>
   );
 }
 
-function DestinationRow({ destination, editable }: { destination: DestinationView; editable: boolean }) {
+function DestinationRow({ destination, accounts, editable }: { destination: DestinationView; accounts: PlatformAccountView[] | undefined; editable: boolean }) {
   const resources = useResources();
   const queryClient = useQueryClient();
   const [problem, setProblem] = useState<string | null>(null);
@@ -78,11 +65,9 @@ function DestinationRow({ destination, editable }: { destination: DestinationVie
   return (
     <Table.Tr>
       <Table.Td style={{ overflowWrap: 'anywhere' }}>{destination.name}</Table.Td>
+      <Table.Td>{PLATFORM_RULES[destination.platform].label}</Table.Td>
       <Table.Td style={{ overflowWrap: 'anywhere' }}>
-        <code>{destination.url}</code>
-        <Text size="xs" c="dimmed">
-          key ••••••••
-        </Text>
+        <StreamsTo destination={destination} accounts={accounts} />
       </Table.Td>
       <Table.Td>
         <Switch
@@ -106,7 +91,11 @@ function DestinationRow({ destination, editable }: { destination: DestinationVie
         {editable && (
           <ConfirmButton
             title="Delete the destination?"
-            message={`${destination.name} will no longer receive broadcasts; its key is deleted.`}
+            message={
+              destination.platform === 'rtmp'
+                ? `${destination.name} will no longer receive broadcasts; its key is deleted.`
+                : `${destination.name} will no longer receive broadcasts; its ${PLATFORM_RULES[destination.platform].label} account stays connected.`
+            }
             confirmLabel="Delete destination"
             ariaLabel={`Delete ${destination.name}`}
             buttonProps={{ size: 'xs' }}
@@ -123,13 +112,18 @@ function DestinationRow({ destination, editable }: { destination: DestinationVie
   );
 }
 
-/** The destinations of the chosen environment: add with a preset, enable or disable, delete. */
+/**
+ * The destinations of the chosen environment (add one for a connected account or an RTMP(S) server,
+ * enable or disable, delete), the platform accounts they stream as, and the outcome of connecting one.
+ */
 export default function DestinationsPage() {
   const { environment } = useEnvironment();
   const resources = useResources();
   const session = useSession();
   const editable = can.manageDestinations(session?.user.role ?? 'dj');
+  const connectOutcome = useConnectOutcome();
   const destinations = useQuery({ queryKey: queryKeys.destinations(environment), queryFn: () => resources.destinations.list(environment) });
+  const accounts = useQuery({ queryKey: queryKeys.platformAccounts(environment), queryFn: () => resources.platformAccounts.list(environment) });
   const [adding, setAdding] = useState(false);
 
   return (
@@ -140,16 +134,18 @@ export default function DestinationsPage() {
         </Title>
         {editable && !adding && <Button onClick={() => setAdding(true)}>Add destination</Button>}
       </Group>
+      {connectOutcome.notice && <ConnectOutcomeAlert notice={connectOutcome.notice} onClose={connectOutcome.dismiss} />}
       {adding && <AddDestinationForm key={environment} environment={environment} onDone={() => setAdding(false)} />}
       <ErrorAlert error={destinations.error} />
       {destinations.data?.length === 0 && <Text c="dimmed">No destination in this environment yet.</Text>}
       {destinations.data && destinations.data.length > 0 && (
-        <DataTable minWidth={520} headers={['Name', 'Server URL', 'Enabled', <VisuallyHidden>Actions</VisuallyHidden>]}>
+        <DataTable minWidth={640} headers={['Name', 'Platform', 'Streams to', 'Enabled', <VisuallyHidden>Actions</VisuallyHidden>]}>
           {destinations.data.map((destination) => (
-            <DestinationRow key={destination.id} destination={destination} editable={editable} />
+            <DestinationRow key={destination.id} destination={destination} accounts={accounts.data} editable={editable} />
           ))}
         </DataTable>
       )}
+      <PlatformsPanel environment={environment} />
     </Stack>
   );
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBitrate, formatBytes, formatDuration, formatFps, formatPercent, formatSpeed, formatUptime } from './format';
+import { formatBitrate, formatBytes, formatCount, formatDuration, formatFps, formatPercent, formatSpeed, formatUptime } from './format';
 
 describe('formatBitrate', () => {
   it('reads kb/s below a megabit and Mb/s above', () => {
@@ -66,5 +66,14 @@ describe('encoder figures', () => {
     expect(formatFps(null)).toBe('—');
     expect(formatSpeed(null)).toBe('—');
     expect(formatPercent(null)).toBe('—');
+  });
+});
+
+describe('formatCount', () => {
+  it('groups thousands and says "—" for a count nobody reported, 0 for zero', () => {
+    expect(formatCount(12345)).toBe('12,345');
+    expect(formatCount(0)).toBe('0');
+    expect(formatCount(null)).toBe('—');
+    expect(formatCount(undefined)).toBe('—');
   });
 });

@@ -65,3 +65,10 @@ export function formatDateTime(iso: string | null | undefined): string {
   const pad = (value: number) => String(value).padStart(2, '0');
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}`;
 }
+
+const COUNT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+/** A count (viewers, API units): 12345 → "12,345"; null (nobody reported it) → "—", never "0". */
+export function formatCount(count: number | null | undefined): string {
+  return count === null || count === undefined || !Number.isFinite(count) ? DASH : COUNT.format(count);
+}

@@ -1,12 +1,12 @@
 import { Alert, Anchor, Badge, Group, Loader, Paper, Skeleton, Stack, Table, Text, Title } from '@mantine/core';
-import { broadcastRuns } from '@streamcaster/contracts';
+import { broadcastRuns, PLATFORM_RULES } from '@streamcaster/contracts';
 import { useQuery } from '@tanstack/react-query';
 import { lazy, Suspense } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { queryKeys } from '../api/resources';
 import { useResources } from '../app-services';
 import { useBroadcastSeries } from '../charts/use-broadcast-series';
-import { destinationStateColor, destinationStateWord } from '../destinations/destination-state';
+import { destinationLook } from '../destinations/destination-state';
 import { formatDateTime, formatDuration } from '../format/format';
 import { DataTable } from '../shell/widgets';
 
@@ -69,19 +69,29 @@ export default function BroadcastHistoryPage() {
         {view.destinations.length === 0 ? (
           <Text c="dimmed">None.</Text>
         ) : (
-          <DataTable minWidth={480} headers={['Name', 'Last state', 'Reconnects', 'Last error']}>
+          <DataTable minWidth={600} headers={['Name', 'Last state', 'Platform', 'Reconnects', 'Last error']}>
             {view.destinations.map((destination) => {
-              const word = destinationStateWord(destination.state);
+              const look = destinationLook(destination);
+              const word = look.word;
               return (
                 <Table.Tr key={destination.id}>
                   <Table.Td>{destination.name}</Table.Td>
                   <Table.Td>
-                    <Badge color={destinationStateColor(word)} tt="none">
+                    <Badge color={look.color} tt="none">
                       {word}
                     </Badge>
                   </Table.Td>
+                  <Table.Td>
+                    {destination.watchUrl ? (
+                      <Anchor href={destination.watchUrl} target="_blank" rel="noopener noreferrer">
+                        {look.platformText ?? PLATFORM_RULES[destination.platform].label}
+                      </Anchor>
+                    ) : (
+                      (look.platformText ?? PLATFORM_RULES[destination.platform].label)
+                    )}
+                  </Table.Td>
                   <Table.Td>{destination.reconnects}</Table.Td>
-                  <Table.Td style={{ overflowWrap: 'anywhere' }}>{destination.lastError ?? '—'}</Table.Td>
+                  <Table.Td style={{ overflowWrap: 'anywhere' }}>{destination.lastError ?? (destination.platformState === 'error' ? destination.platformReason : null) ?? '—'}</Table.Td>
                 </Table.Tr>
               );
             })}

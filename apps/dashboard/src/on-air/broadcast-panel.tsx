@@ -1,17 +1,28 @@
 import { Badge, Group, Paper, SimpleGrid, Skeleton, Stack, Text, Title } from '@mantine/core';
-import { broadcastPatchSchema, broadcastViewSchema, type BroadcastStats, type BroadcastView, type HostStats } from '@streamcaster/contracts';
+import {
+  broadcastPatchSchema,
+  broadcastViewSchema,
+  PLATFORM_RULES,
+  platformSchema,
+  type BroadcastStats,
+  type BroadcastView,
+  type HostStats,
+  type PlatformTextUpdate,
+} from '@streamcaster/contracts';
 import { useQueryClient } from '@tanstack/react-query';
-import { lazy, Suspense, type ReactNode } from 'react';
+import { lazy, Suspense, useState, type ReactNode } from 'react';
 import { useResources, useSession } from '../app-services';
 import { useBroadcastSeries } from '../charts/use-broadcast-series';
 import { recentBitrates } from '../charts/stats-series';
 import { DestinationCard } from '../destinations/destination-card';
-import { formatBitrate, formatBytes, formatDuration, formatFps, formatPercent, formatSpeed, formatUptime } from '../format/format';
+import { formatBitrate, formatBytes, formatCount, formatDuration, formatFps, formatPercent, formatSpeed, formatUptime } from '../format/format';
 import { useLiveTopic } from '../live/use-live-topic';
 import { can } from '../shell/navigation';
 import { ConfirmButton, Figure, useNow } from '../shell/widgets';
 import { EditableText } from './editable-text';
+import { PlatformUpdateOutcomes } from './platform-update-outcomes';
 import { PreviewPlayer } from './preview-player';
+import { countsViewers, statsViewersOf, totalViewers } from './viewers';
 
 const BroadcastCharts = lazy(() => import('../charts/broadcast-charts'));
 
@@ -40,9 +51,11 @@ export function BroadcastPanel({ initial }: { initial: BroadcastView }) {
   const broadcast = live.data ?? initial;
   const { series, stats, host } = useBroadcastSeries(broadcast.id, true, role !== 'dj');
   const nowSeconds = now / 1000;
+  const [platformUpdates, setPlatformUpdates] = useState<PlatformTextUpdate[] | null>(null);
 
   async function save(patch: { title?: string; description?: string }) {
-    await resources.broadcasts.update(broadcast.id, patch);
+    const result = await resources.broadcasts.update(broadcast.id, patch);
+    setPlatformUpdates(result.platformUpdates);
     await queryClient.invalidateQueries({ queryKey: ['broadcasts'] });
   }
 
@@ -62,6 +75,7 @@ export function BroadcastPanel({ initial }: { initial: BroadcastView }) {
             <Title order={2} size="h3" style={{ overflowWrap: 'anywhere' }}>
               {broadcast.djName}
             </Title>
+            {countsViewers(broadcast) && <Viewers broadcast={broadcast} stats={stats} />}
           </Stack>
           {can.runBroadcasts(role) && (
             <ConfirmButton
@@ -87,6 +101,7 @@ export function BroadcastPanel({ initial }: { initial: BroadcastView }) {
             validate={(description) => patchProblem({ description })}
             onSave={(description) => save({ description })}
           />
+          {platformUpdates && <PlatformUpdateOutcomes updates={platformUpdates} onClose={() => setPlatformUpdates(null)} />}
         </Stack>
       </Paper>
 
@@ -108,6 +123,7 @@ export function BroadcastPanel({ initial }: { initial: BroadcastView }) {
                 key={destination.id}
                 destination={destination}
                 relay={stats?.relays.find((relay) => relay.destinationId === destination.id)}
+                viewers={statsViewersOf(stats, destination.id)}
                 recent={recentBitrates(series, destination.id, nowSeconds)}
                 now={now}
               />
@@ -122,6 +138,27 @@ export function BroadcastPanel({ initial }: { initial: BroadcastView }) {
         </Suspense>
       </section>
     </Stack>
+  );
+}
+
+/** Viewers on every platform together, and per platform when the stats service has counted them. */
+function Viewers({ broadcast, stats }: { broadcast: BroadcastView; stats: BroadcastStats | null }) {
+  const byPlatform = Object.entries(stats?.viewers?.byPlatform ?? {}).flatMap(([platform, viewers]) => {
+    const known = platformSchema.safeParse(platform);
+    return known.success ? [`${PLATFORM_RULES[known.data].label} ${formatCount(viewers)}`] : [];
+  });
+  return (
+    <Group gap="xs" component="section" aria-label="Viewers">
+      <Text size="sm" c="dimmed">
+        Viewers
+      </Text>
+      <Text fw={700}>{formatCount(totalViewers(broadcast, stats))}</Text>
+      {byPlatform.length > 0 && (
+        <Text size="sm" c="dimmed">
+          ({byPlatform.join(' · ')})
+        </Text>
+      )}
+    </Group>
   );
 }
 

@@ -31,6 +31,7 @@ export const can = {
   manageDjs: (role: Role) => role === 'admin',
   rotateKey: (role: Role) => role === 'admin' || role === 'dj',
   manageDestinations: (role: Role) => role === 'admin',
+  connectPlatforms: (role: Role) => role === 'admin',
   editBranding: (role: Role) => role === 'admin',
   runBroadcasts: (role: Role) => role === 'admin' || role === 'operator',
 };

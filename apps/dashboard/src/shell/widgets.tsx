@@ -126,7 +126,20 @@ export function ErrorAlert({ error }: { error: Error | null }) {
 }
 
 /** The end of a form: its own error (one that names no field), Cancel and the submit button. */
-export function FormFooter({ formError, busy, submitLabel, onCancel }: { formError: string | null; busy: boolean; submitLabel: string; onCancel?: () => void }) {
+export function FormFooter({
+  formError,
+  busy,
+  submitLabel,
+  onCancel,
+  disabled = false,
+}: {
+  formError: string | null;
+  busy: boolean;
+  submitLabel: string;
+  onCancel?: () => void;
+  /** Nothing can be sent yet (the form says why). */
+  disabled?: boolean;
+}) {
   return (
     <>
       {formError && (
@@ -140,7 +153,7 @@ export function FormFooter({ formError, busy, submitLabel, onCancel }: { formErr
             Cancel
           </Button>
         )}
-        <Button type="submit" loading={busy}>
+        <Button type="submit" loading={busy} disabled={disabled}>
           {submitLabel}
         </Button>
       </Group>
