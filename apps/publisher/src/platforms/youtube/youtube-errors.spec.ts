@@ -148,6 +148,13 @@ describe('youtubeApiError: every documented YouTube error in words', () => {
     assert.match(error.message, /wait 12 s/);
   });
 
+  it("reads Retry-After from gaxios's node-fetch headers and from plain ones", () => {
+    const nodeFetchLike = { response: { status: 429, headers: new Map([['retry-after', '5']]), data: { error: { code: 429, message: 'm', errors: [{ reason: 'rateLimitExceeded' }] } } } };
+    assert.equal(youtubeApiError('videos.list', nodeFetchLike, TIMEOUT_MS).details.retryAfterMs, 5000);
+    const plain = { response: { status: 429, headers: { 'retry-after': '6' }, data: '' } };
+    assert.equal(youtubeApiError('videos.list', plain, TIMEOUT_MS).details.retryAfterMs, 6000);
+  });
+
   it('403 rateLimitExceeded and userRequestsExceedRateLimit are rate-limited, a minute without Retry-After', () => {
     for (const reason of ['rateLimitExceeded', 'userRequestsExceedRateLimit']) {
       const error = youtubeApiError('liveBroadcasts.transition', apiFailure(403, reason, 'The user has sent too many requests in a given timeframe.'), TIMEOUT_MS);

@@ -41,7 +41,7 @@ export function readGoogleFailure(error: unknown): GoogleFailure {
   if (response === undefined || typeof response.status !== 'number') {
     return { status: undefined, reason: undefined, message: undefined, notJson: false, retryAfterMs: undefined, networkCode: networkCode(shape) };
   }
-  const headers = response.headers instanceof Headers ? response.headers : new Headers();
+  const headers = headersOf(response.headers);
   const data = typeof response.data === 'string' ? parseJson(response.data) : response.data;
   const body = typeof data === 'object' && data !== null ? (data as Record<string, unknown>) : undefined;
   let reason: string | undefined;
@@ -58,6 +58,22 @@ export function readGoogleFailure(error: unknown): GoogleFailure {
     message = typeof body['error_description'] === 'string' ? body['error_description'] : undefined;
   }
   return { status: response.status, reason, message, notJson: body === undefined, retryAfterMs: retryAfter(headers), networkCode: undefined };
+}
+
+/** gaxios answers with node-fetch's Headers, not the global class: copied over by their entries. */
+function headersOf(value: unknown): Headers {
+  if (value instanceof Headers) return value;
+  const headers = new Headers();
+  if (typeof value !== 'object' || value === null) return headers;
+  const iterable = value as { forEach?: unknown };
+  if (typeof iterable.forEach === 'function') {
+    (value as { forEach(each: (content: unknown, name: unknown) => void): void }).forEach((content, name) => {
+      if (typeof content === 'string' && typeof name === 'string') headers.set(name, content);
+    });
+  } else {
+    for (const [name, content] of Object.entries(value)) if (typeof content === 'string') headers.set(name, content);
+  }
+  return headers;
 }
 
 function parseJson(text: string): unknown {

@@ -7,7 +7,7 @@ import type { PlatformCallContext, PlatformRefs } from '../platform-adapter.js';
 import { PlatformError } from '../platform-error.js';
 import { YouTubeAdapter } from './youtube.adapter.js';
 import type { YouTubeClientFactory } from './youtube-client.js';
-import type { QuotaLedger, YouTubeMethod } from './youtube-quota.js';
+import { YOUTUBE_UNIT_COSTS, type QuotaLedger, type YouTubeMethod } from './youtube-quota.js';
 import { broadcastResource, isPlannedBroadcast, onAirOf, plannedStartAt, pushTarget, snippetUpdate, streamResource, viewersOf } from './youtube-requests.js';
 
 const config = loadPublisherConfig({
@@ -312,6 +312,34 @@ describe('YouTube broadcaster', () => {
     const none = stubbed({});
     await none.adapter.broadcaster.end(context(), {});
     assert.deepEqual(none.methods(), []);
+  });
+
+  it('a broadcast hour costs at most 600 units: create, 30 s of confirmation polls, go on air, 120 polls of 30 s, end', async () => {
+    let lifeCycleStatus = 'ready';
+    let streamStatus = 'ready';
+    const { adapter, charged } = stubbed({
+      'liveBroadcasts.insert': () => ({ id: 'bc1' }),
+      'liveStreams.insert': () => stream,
+      'liveBroadcasts.bind': () => ({}),
+      'liveStreams.list': () => ({ items: [{ status: { streamStatus } }] }),
+      'liveBroadcasts.list': () => ({ items: [{ status: { lifeCycleStatus } }] }),
+      'videos.list': () => ({ items: [{ liveStreamingDetails: lifeCycleStatus === 'live' ? { actualStartTime: 'x', concurrentViewers: '5' } : {} }] }),
+      'liveBroadcasts.transition': () => {
+        lifeCycleStatus = 'live';
+        return {};
+      },
+    });
+    const refs: PlatformRefs = {};
+    await adapter.broadcaster.prepare(context(), refs, (saved) => Promise.resolve(void Object.assign(refs, saved)));
+    for (let second = 0; second < 25; second += 1) await adapter.broadcaster.observe(context(), refs, true);
+    streamStatus = 'active';
+    for (let second = 0; second < 5; second += 1) await adapter.broadcaster.observe(context(), refs, true);
+    await adapter.broadcaster.goOnAir(context(), refs, saveRefs);
+    for (let poll = 0; poll < 120; poll += 1) await adapter.broadcaster.observe(context(), refs, true);
+    await adapter.broadcaster.end(context(), refs);
+    const units = charged.reduce((sum, method) => sum + YOUTUBE_UNIT_COSTS[method], 0);
+    assert.ok(units <= 600, `${units} units`);
+    assert.equal(units, 150 + 25 * 2 + 5 * 3 + 51 + 120 * 2 + 51);
   });
 
   it('a 200 answer that is not JSON is transient', async () => {
