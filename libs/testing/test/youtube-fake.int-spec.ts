@@ -253,6 +253,45 @@ describe('the fake YouTube Live API', () => {
     assert.equal(listed.data.items?.[0]?.status?.lifeCycleStatus, 'complete');
   });
 
+  it('answers 403 liveStreamingNotEnabled to the live methods of a channel without live streaming', async () => {
+    fake.addChannel({ id: 'UCfakeNoLive000000000000', title: 'Not yet enabled', liveStreamingEnabled: false });
+    try {
+      const { api } = await connectedClient();
+      const { data } = await api.channels.list({ part: ['snippet'], mine: true });
+      assert.equal(data.items?.[0]?.id, 'UCfakeNoLive000000000000');
+      const insert = await refusal(api.liveBroadcasts.insert({ part: ['snippet', 'status'], requestBody: broadcastBody('Set') }));
+      assert.deepEqual([insert.status, insert.reason], [403, 'liveStreamingNotEnabled']);
+      const stream = await refusal(api.liveStreams.insert({ part: ['snippet', 'cdn'], requestBody: { snippet: { title: 'S' }, cdn: { ingestionType: 'rtmp', resolution: 'variable', frameRate: 'variable' } } }));
+      assert.deepEqual([stream.status, stream.reason], [403, 'liveStreamingNotEnabled']);
+    } finally {
+      fake.oauth.consentAs(channel.id);
+    }
+  });
+
+  it('answers a queued failure once instead of the result, without charging: a 503, a 429 with Retry-After, an HTML page', async () => {
+    const { api, auth } = await connectedClient();
+    const used = fake.quotaUsed;
+    fake.failNext('liveBroadcasts.list', { code: 503, reason: 'backendError', message: 'The service is currently unavailable.' });
+    // googleapis retries a 503 by itself unless told not to; the publisher retries on its own terms.
+    const unavailable = await refusal(api.liveBroadcasts.list({ part: ['id'], mine: true }, { retry: false }));
+    assert.deepEqual([unavailable.status, unavailable.reason], [503, 'backendError']);
+    assert.equal((unavailable.body as { error: { status: string } }).error.status, 'UNAVAILABLE');
+
+    fake.failNext('liveBroadcasts.list', { code: 429, reason: 'rateLimitExceeded', message: 'Too many requests.', retryAfterSeconds: 7 });
+    const raw = await fetch(`${fake.apiUrl}youtube/v3/liveBroadcasts?part=id&mine=true`, { headers: { authorization: `Bearer ${auth.credentials.access_token ?? ''}` } });
+    assert.deepEqual([raw.status, raw.headers.get('retry-after')], [429, '7']);
+
+    fake.failNext('liveBroadcasts.list', 'html');
+    const page = await fetch(`${fake.apiUrl}youtube/v3/liveBroadcasts?part=id&mine=true`, { headers: { authorization: `Bearer ${auth.credentials.access_token ?? ''}` } });
+    assert.equal(page.status, 502);
+    assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
+    assert.match(await page.text(), /^<!DOCTYPE html>/);
+
+    assert.equal(fake.quotaUsed, used);
+    const { data } = await api.liveBroadcasts.list({ part: ['id'], mine: true });
+    assert.equal(data.kind, 'youtube#liveBroadcastListResponse');
+  });
+
   it('counts the documented units and answers 403 quotaExceeded past the daily budget', async () => {
     const { api } = await connectedClient();
     fake.resetQuota(101);

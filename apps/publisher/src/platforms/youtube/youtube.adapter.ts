@@ -1,16 +1,21 @@
 import type { PublisherConfig } from '../../config/publisher.config.js';
-import { notYetBuilt } from '../not-yet-built.js';
-import type { PlatformAdapter } from '../platform-adapter.js';
+import type { PlatformAdapter, PlatformBroadcaster, PlatformOAuth } from '../platform-adapter.js';
+import { YouTubeBroadcaster } from './youtube-broadcaster.js';
+import { youtubeClientFactory, type YouTubeClientFactory } from './youtube-client.js';
+import { YouTubeOAuth } from './youtube-oauth.js';
 import type { QuotaLedger } from './youtube-quota.js';
 
-/** Placeholder until the YouTube adapter lands. */
+/**
+ * YouTube through the Data API (googleapis) and Google's OAuth (google-auth-library), every URL
+ * from config. `clientFor` is the Data API client of one access token (tests pass their own).
+ */
 export class YouTubeAdapter implements PlatformAdapter {
   readonly platform = 'youtube' as const;
-  readonly oauth = notYetBuilt('youtube', 'YouTube').oauth;
-  readonly broadcaster = notYetBuilt('youtube', 'YouTube').broadcaster;
+  readonly oauth: PlatformOAuth;
+  readonly broadcaster: PlatformBroadcaster;
 
-  constructor(
-    readonly config: PublisherConfig,
-    readonly quota: QuotaLedger,
-  ) {}
+  constructor(config: PublisherConfig, quota: QuotaLedger, clientFor: YouTubeClientFactory = youtubeClientFactory(config)) {
+    this.oauth = new YouTubeOAuth(config, clientFor);
+    this.broadcaster = new YouTubeBroadcaster(config, quota, clientFor);
+  }
 }

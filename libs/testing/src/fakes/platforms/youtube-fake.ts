@@ -34,7 +34,19 @@ export type StreamStatus = 'ready' | 'active' | 'inactive';
 export interface YouTubeChannel {
   id: string;
   title: string;
+  /**
+   * False for a channel that has not enabled live streaming (YouTube Studio, then a 24-hour wait):
+   * every live method answers 403 `liveStreamingNotEnabled`. True when left out.
+   */
+  liveStreamingEnabled?: boolean;
 }
+
+/**
+ * An answer that the next call of a method gets instead of its result: a Google JSON error
+ * (`backendError` 503, `rateLimitExceeded` 429 with `retryAfterSeconds`, ...), or `'html'`, the
+ * HTML page that a Google front end or a proxy answers with when the API behind it is down.
+ */
+export type YouTubeFailure = { code: number; reason: string; message: string; domain?: string; retryAfterSeconds?: number } | 'html';
 
 export interface YouTubeFakeOptions {
   /** Where the fake keeps its ingest's nginx configuration and recordings. */
@@ -80,7 +92,15 @@ class GoogleApiError extends Error {
   }
 }
 
-const GOOGLE_STATUS: Record<number, string> = { 400: 'INVALID_ARGUMENT', 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED', 404: 'NOT_FOUND', 500: 'INTERNAL' };
+const GOOGLE_STATUS: Record<number, string> = {
+  400: 'INVALID_ARGUMENT',
+  401: 'UNAUTHENTICATED',
+  403: 'PERMISSION_DENIED',
+  404: 'NOT_FOUND',
+  429: 'RESOURCE_EXHAUSTED',
+  500: 'INTERNAL',
+  503: 'UNAVAILABLE',
+};
 const PRIVACY = ['public', 'unlisted', 'private'];
 const RESOLUTIONS = ['240p', '360p', '480p', '720p', '1080p', '1440p', '2160p', 'variable'];
 const FRAME_RATES = ['30fps', '60fps', 'variable'];
@@ -99,6 +119,7 @@ export class YouTubeFake {
   private readonly broadcasts = new Map<string, Broadcast>();
   private readonly streams = new Map<string, LiveStream>();
   private readonly callCounts = new Map<YouTubeMethod, number>();
+  private readonly failures = new Map<YouTubeMethod, YouTubeFailure[]>();
   private readonly sink: RtmpSink;
   private server: Server | undefined;
   private poller: NodeJS.Timeout | undefined;
@@ -170,6 +191,14 @@ export class YouTubeFake {
     this.unitsUsed = 0;
   }
 
+  /**
+   * The next call of `method` gets `failure` instead of its result (queued: call it twice for two
+   * failures). It fails before the API runs, so it neither charges quota nor changes anything.
+   */
+  failNext(method: YouTubeMethod, failure: YouTubeFailure): void {
+    this.failures.set(method, [...(this.failures.get(method) ?? []), failure]);
+  }
+
   calls(method: YouTubeMethod): number {
     return this.callCounts.get(method) ?? 0;
   }
@@ -189,6 +218,7 @@ export class YouTubeFake {
     try {
       if (await this.oauth.handle(request, response, url)) return;
       const body = await readBody(request);
+      if (this.injectFailure(request, url, response)) return;
       const result = this.api(request, url, body);
       if (result === undefined) response.writeHead(204).end();
       else sendJson(response, 200, result);
@@ -208,11 +238,34 @@ export class YouTubeFake {
     }
   }
 
+  /** Answers with the failure queued for this call's method, if any. */
+  private injectFailure(request: IncomingMessage, url: URL, response: ServerResponse): boolean {
+    const method = this.methodOf(request.method ?? 'GET', url.pathname);
+    const failure = method === undefined ? undefined : this.failures.get(method)?.shift();
+    if (failure === undefined) return false;
+    if (failure === 'html') {
+      response.writeHead(502, { 'content-type': 'text/html; charset=UTF-8' }).end('<!DOCTYPE html><html lang=en><title>Error 502 (Server Error)!!1</title><p><b>502.</b> <ins>That’s an error.</ins></html>');
+      return true;
+    }
+    const errors = [{ message: failure.message, domain: failure.domain ?? 'global', reason: failure.reason }];
+    if (failure.retryAfterSeconds !== undefined) response.setHeader('retry-after', String(failure.retryAfterSeconds));
+    sendJson(response, failure.code, { error: { code: failure.code, message: failure.message, errors, status: GOOGLE_STATUS[failure.code] ?? 'UNKNOWN' } });
+    return true;
+  }
+
   private api(request: IncomingMessage, url: URL, body: string): unknown {
     const method = this.methodOf(request.method ?? 'GET', url.pathname);
     if (method === undefined) throw new GoogleApiError(404, 'notFound', `Not Found: ${request.method} ${url.pathname}`, 'global');
     const channel = this.authenticate(request, method.endsWith('.list') ? READ_SCOPES : YOUTUBE_SCOPES);
     this.charge(method);
+    if (channel.liveStreamingEnabled === false && (method.startsWith('liveBroadcasts.') || method.startsWith('liveStreams.'))) {
+      throw new GoogleApiError(
+        403,
+        'liveStreamingNotEnabled',
+        'The user that authorized the request is not enabled to stream live video on YouTube. The user can find more information at https://www.youtube.com/features.',
+        method.startsWith('liveStreams.') ? 'youtube.liveStream' : 'youtube.liveBroadcast',
+      );
+    }
     const query = url.searchParams;
     const parts = listParameter(query, 'part');
     if (method !== 'liveBroadcasts.delete' && method !== 'liveStreams.delete' && parts.length === 0) {
