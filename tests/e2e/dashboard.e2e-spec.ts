@@ -7,6 +7,7 @@ import { Stack } from '@streamcaster/stack';
 import { runOnce } from '@streamcaster/supervisor';
 import {
   chooseEnvironment,
+  chooseOption,
   createTestEnvironment,
   environmentSwitch,
   HeadlessChromium,
@@ -51,7 +52,9 @@ const STATES = ['pending', 'connecting', 'live', 'reconnecting', 'stopped', 'err
  */
 const UI = {
   addDestination: 'Add destination',
-  preset: 'Platform',
+  platform: 'Platform',
+  rtmpPlatform: 'RTMP(S)',
+  preset: 'Preset',
   customPreset: /^custom/i,
   destinationUrl: 'Server URL',
   saveDestination: 'Save destination',
@@ -70,7 +73,7 @@ interface DestinationSetup {
   name: string;
   sink: RtmpSink;
   /** The preset chosen in the form; a preset's own URL is replaced by the sink's. */
-  preset: 'custom' | 'YouTube';
+  preset: 'custom' | 'Instagram';
 }
 
 interface BroadcastView {
@@ -143,7 +146,7 @@ describe('the dashboard, end to end in Chromium', { timeout: 300_000 }, () => {
     destinations = [
       { name: 'Club stream A', sink: sinks.a, preset: 'custom' },
       { name: 'Club stream B', sink: sinks.b, preset: 'custom' },
-      { name: 'Tube C', sink: sinks.c, preset: 'YouTube' },
+      { name: 'Tube C', sink: sinks.c, preset: 'Instagram' },
     ];
 
     logoFile = join(work, 'logo.png');
@@ -219,9 +222,10 @@ describe('the dashboard, end to end in Chromium', { timeout: 300_000 }, () => {
     await navigate('Destinations');
     for (const destination of destinations) {
       await page.getByRole('button', { name: UI.addDestination, exact: true }).click();
-      await choose(page, UI.preset, destination.preset === 'custom' ? UI.customPreset : destination.preset);
+      await chooseOption(page, UI.platform, UI.rtmpPlatform);
+      await chooseOption(page, UI.preset, destination.preset === 'custom' ? UI.customPreset : destination.preset);
       const url = page.getByLabel(UI.destinationUrl, { exact: true });
-      if (destination.preset === 'YouTube') assert.match(await url.inputValue(), /youtube\.com/, 'the YouTube preset did not fill its ingest URL');
+      if (destination.preset === 'Instagram') assert.match(await url.inputValue(), /instagram\.com/, 'the Instagram preset did not fill its ingest URL');
       await url.fill(destination.sink.url);
       await page.getByLabel('Name', { exact: true }).fill(destination.name);
       await page.getByLabel('Stream key', { exact: true }).fill(destination.sink.streamKey);
@@ -416,16 +420,3 @@ describe('the dashboard, end to end in Chromium', { timeout: 300_000 }, () => {
   });
 });
 
-/** Picks an option of a field: a native select, or a combobox with a list of options. */
-async function choose(page: Page, label: string, option: RegExp | string): Promise<void> {
-  const field = page.getByLabel(label, { exact: true });
-  if ((await field.evaluate((element: { tagName: string }) => element.tagName)) === 'SELECT') {
-    const options = await field.locator('option').allTextContents();
-    const wanted = options.find((text) => (typeof option === 'string' ? text.trim() === option : option.test(text)));
-    assert.ok(wanted, `no option ${String(option)} among ${options.join(', ')}`);
-    await field.selectOption({ label: wanted });
-    return;
-  }
-  await field.click();
-  await page.getByRole('option', { name: option }).first().click();
-}

@@ -251,3 +251,20 @@ export async function chooseEnvironment(page: Page, environment: 'Live' | 'Test'
   // A segmented control keeps its radio inputs out of sight under their labels: the click lands on the label.
   await option.first().click({ force: true });
 }
+
+/**
+ * Picks an option of the field labelled `label`: a native select, or a combobox whose options show
+ * once it is clicked (Mantine's Select).
+ */
+export async function chooseOption(page: Page, label: string, option: RegExp | string): Promise<void> {
+  const field = page.getByLabel(label, { exact: true });
+  if ((await field.evaluate((element: { tagName: string }) => element.tagName)) === 'SELECT') {
+    const options = await field.locator('option').allTextContents();
+    const wanted = options.find((text) => (typeof option === 'string' ? text.trim() === option : option.test(text)));
+    if (!wanted) throw new Error(`no option ${String(option)} among ${options.join(', ')}`);
+    await field.selectOption({ label: wanted });
+    return;
+  }
+  await field.click();
+  await page.getByRole('option', { name: option }).first().click();
+}
