@@ -14,8 +14,8 @@ import {
   pushTarget,
   snippetUpdate,
   STREAM_PARTS,
+  REUSABLE_STREAM_TITLE,
   streamResource,
-  streamTitle,
   viewersOf,
   watchUrl,
 } from './youtube-requests.js';
@@ -34,11 +34,11 @@ const REACHED: Record<'live' | 'testing', string[]> = {
 };
 
 /**
- * A YouTube broadcast per destination: `liveBroadcasts.insert`, a stream (`liveStreams.insert`, or
- * the one in the refs) and `bind`; then `transition` to `live` (or `testing` in Test) once YouTube
+ * A YouTube broadcast per destination: `liveBroadcasts.insert`, the channel's reusable stream (found
+ * by its title, inserted once per channel) and `bind`; then `transition` to `live` (or `testing` in Test) once YouTube
  * receives, and to `complete` at the end. Every call is charged to the account's quota ledger
  * first. Units per broadcast hour, with the publisher's polling (every second until confirmed,
- * then every 30 s): 150 to prepare, 51 to go on air, 51 to end, 2 a poll while live (stream status
+ * then every 30 s): 101 to prepare (151 the first time on a channel), 51 to go on air, 51 to end, 2 a poll while live (stream status
  * and `videos.list`, which says both that it is live and how many watch): about 500 in all.
  */
 export class YouTubeBroadcaster implements PlatformBroadcaster {
@@ -57,7 +57,6 @@ export class YouTubeBroadcaster implements PlatformBroadcaster {
       await saveRefs(refs);
     };
 
-    let createdNow = false;
     if (!ref('broadcastId')) {
       const plannedStart = ref('plannedStart');
       const adopted = plannedStart ? await this.findPlannedBroadcast(context, plannedStart) : undefined;
@@ -70,18 +69,16 @@ export class YouTubeBroadcaster implements PlatformBroadcaster {
           api.liveBroadcasts.insert({ part: BROADCAST_PARTS, requestBody: broadcastResource(context, start) }, options),
         );
         await save({ broadcastId: required(broadcast.id, 'the new broadcast has no id') });
-        createdNow = true;
       }
     }
     const broadcastId = required(ref('broadcastId'), 'no broadcast id');
 
     const keptStreamId = ref('streamId');
     let stream = keptStreamId ? await this.findStream(context, keptStreamId) : undefined;
-    // A broadcast from an earlier attempt may have its stream, created before its id was saved.
-    if (stream === undefined && !createdNow) stream = await this.findStreamOf(context, broadcastId);
-    stream ??= await this.call(context, 'liveStreams.insert', (api, options) =>
-      api.liveStreams.insert({ part: STREAM_PARTS, requestBody: streamResource(broadcastId) }, options),
-    );
+    // The channel's reusable ingest (1 unit to find, where inserting costs 50); also the one an
+    // interrupted attempt created before its id was saved.
+    stream ??= await this.findReusableStream(context);
+    stream ??= await this.call(context, 'liveStreams.insert', (api, options) => api.liveStreams.insert({ part: STREAM_PARTS, requestBody: streamResource() }, options));
     const streamId = required(stream.id, 'the stream has no id');
     // A new stream (the kept one was deleted on YouTube, say) has to be bound anew.
     if (streamId !== keptStreamId) await save({ streamId }, ['bound']);
@@ -222,10 +219,15 @@ export class YouTubeBroadcaster implements PlatformBroadcaster {
     return found.items?.[0];
   }
 
-  /** The stream an earlier attempt created for this broadcast before its id could be saved. */
-  private async findStreamOf(context: PlatformCallContext, broadcastId: string): Promise<youtube_v3.Schema$LiveStream | undefined> {
-    const found = await this.call(context, 'liveStreams.list', (api, options) => api.liveStreams.list({ part: STREAM_PARTS, mine: true, maxResults: 50 }, options));
-    return found.items?.find((stream) => stream.snippet?.title === streamTitle(broadcastId));
+  /**
+   * The channel's reusable StreamCaster ingest that nothing sends to now. One that is `active` is in
+   * use (the same channel in another destination, or a set still ending): another is made instead.
+   */
+  private async findReusableStream(context: PlatformCallContext): Promise<youtube_v3.Schema$LiveStream | undefined> {
+    const found = await this.call(context, 'liveStreams.list', (api, options) =>
+      api.liveStreams.list({ part: [...STREAM_PARTS, 'status'], mine: true, maxResults: 50 }, options),
+    );
+    return found.items?.find((stream) => stream.snippet?.title === REUSABLE_STREAM_TITLE && stream.status?.streamStatus !== 'active');
   }
 
   private created(refs: PlatformRefs): { broadcastId: string; streamId: string } {

@@ -40,13 +40,15 @@ export function broadcastResource(
 }
 
 /** The stream's title names its broadcast, so that a stream created just before a crash is found again. */
-export function streamTitle(broadcastId: string): string {
-  return `StreamCaster ${broadcastId}`;
-}
+/**
+ * The one ingest StreamCaster keeps on each channel and binds every broadcast to (YouTube streams are
+ * reusable): found again by this title, so a channel gets one `liveStreams.insert` ever, not one per set.
+ */
+export const REUSABLE_STREAM_TITLE = 'StreamCaster ingest';
 
-export function streamResource(broadcastId: string): youtube_v3.Schema$LiveStream {
+export function streamResource(): youtube_v3.Schema$LiveStream {
   return {
-    snippet: { title: streamTitle(broadcastId), description: 'Ingest of a StreamCaster broadcast' },
+    snippet: { title: REUSABLE_STREAM_TITLE, description: 'The ingest StreamCaster binds its broadcasts to' },
     cdn: { ingestionType: 'rtmp', resolution: 'variable', frameRate: 'variable' },
   };
 }

@@ -100,8 +100,8 @@ describe('YouTube request bodies', () => {
   });
 
   it('a stream is RTMP with variable resolution and frame rate, titled after its broadcast', () => {
-    assert.deepEqual(streamResource('bc1').cdn, { ingestionType: 'rtmp', resolution: 'variable', frameRate: 'variable' });
-    assert.equal(streamResource('bc1').snippet?.title, 'StreamCaster bc1');
+    assert.deepEqual(streamResource().cdn, { ingestionType: 'rtmp', resolution: 'variable', frameRate: 'variable' });
+    assert.equal(streamResource().snippet?.title, 'StreamCaster ingest');
   });
 
   it('an update sends the whole snippet: the new title, the current description and start', () => {
@@ -182,21 +182,36 @@ describe('YouTube broadcaster', () => {
     return Promise.resolve();
   };
 
-  it('prepares: plans, inserts, creates a stream, binds, saving each id as soon as it exists', async () => {
+  it('prepares: plans, inserts, creates the channel\'s stream, binds, saving each id as soon as it exists', async () => {
     saved.length = 0;
     const { adapter, calls, methods } = stubbed({
       'liveBroadcasts.insert': () => ({ id: 'bc1' }),
+      'liveStreams.list': () => ({ items: [] }),
       'liveStreams.insert': () => stream,
       'liveBroadcasts.bind': () => ({ id: 'bc1' }),
     });
     const ingest = await adapter.broadcaster.prepare(context(), {}, saveRefs);
     assert.deepEqual(ingest, { pushUrl: 'rtmps://a.rtmps.youtube.com/live2/abcd-efgh', secret: 'abcd-efgh', watchUrl: 'https://www.youtube.com/watch?v=bc1' });
-    assert.deepEqual(methods(), ['liveBroadcasts.insert', 'liveStreams.insert', 'liveBroadcasts.bind']);
+    assert.deepEqual(methods(), ['liveBroadcasts.insert', 'liveStreams.list', 'liveStreams.insert', 'liveBroadcasts.bind']);
     assert.deepEqual(saved.map((refs) => Object.keys(refs).sort().join(',')), ['plannedStart', 'broadcastId,plannedStart', 'broadcastId,plannedStart,streamId', 'bound,broadcastId,plannedStart,streamId']);
     const inserted = calls[0]?.params as { part: string[]; requestBody: youtube_v3.Schema$LiveBroadcast };
     assert.deepEqual(inserted.part, ['snippet', 'status', 'contentDetails']);
     assert.equal(inserted.requestBody.snippet?.scheduledStartTime, saved[0]?.['plannedStart']);
-    assert.deepEqual(calls[2]?.params, { id: 'bc1', streamId: 'stream-1', part: ['id', 'contentDetails'] });
+    assert.deepEqual(calls[3]?.params, { id: 'bc1', streamId: 'stream-1', part: ['id', 'contentDetails'] });
+  });
+
+  it('binds to the channel\'s reusable stream when it has one that nothing sends to: no insert', async () => {
+    const reusable = { ...stream, id: 'stream-kept', snippet: { title: 'StreamCaster ingest' }, status: { streamStatus: 'inactive' } };
+    const busy = { ...stream, id: 'stream-busy', snippet: { title: 'StreamCaster ingest' }, status: { streamStatus: 'active' } };
+    const other = { ...stream, id: 'stream-other', snippet: { title: 'OBS direct' }, status: { streamStatus: 'ready' } };
+    const { adapter, methods, calls } = stubbed({
+      'liveBroadcasts.insert': () => ({ id: 'bc2' }),
+      'liveStreams.list': () => ({ items: [busy, other, reusable] }),
+      'liveBroadcasts.bind': () => ({}),
+    });
+    await adapter.broadcaster.prepare(context(), {}, saveRefs);
+    assert.deepEqual(methods(), ['liveBroadcasts.insert', 'liveStreams.list', 'liveBroadcasts.bind']);
+    assert.equal((calls[2]?.params as { streamId: string }).streamId, 'stream-kept');
   });
 
   it('resumes a prepare that its refs show done: only reads the stream for its address', async () => {
@@ -221,7 +236,12 @@ describe('YouTube broadcaster', () => {
   });
 
   it('charges every call to the ledger before making it, and makes none the ledger refuses', async () => {
-    const { adapter, charged, methods } = stubbed({ 'liveBroadcasts.insert': () => ({ id: 'bc1' }), 'liveStreams.insert': () => stream, 'liveBroadcasts.bind': () => ({}) });
+    const { adapter, charged, methods } = stubbed({
+      'liveBroadcasts.insert': () => ({ id: 'bc1' }),
+      'liveStreams.list': () => ({ items: [] }),
+      'liveStreams.insert': () => stream,
+      'liveBroadcasts.bind': () => ({}),
+    });
     await adapter.broadcaster.prepare(context(), {}, saveRefs);
     assert.deepEqual(charged, methods());
     const refused = stubbed({ 'liveBroadcasts.insert': () => ({ id: 'bc1' }) }, true);
@@ -339,7 +359,8 @@ describe('YouTube broadcaster', () => {
     await adapter.broadcaster.end(context(), refs);
     const units = charged.reduce((sum, method) => sum + YOUTUBE_UNIT_COSTS[method], 0);
     assert.ok(units <= 600, `${units} units`);
-    assert.equal(units, 150 + 25 * 2 + 5 * 3 + 51 + 120 * 2 + 51);
+    // The first set on a channel inserts its reusable stream (1 + 50); later ones only find it (1).
+    assert.equal(units, 151 + 25 * 2 + 5 * 3 + 51 + 120 * 2 + 51);
   });
 
   it('a 200 answer that is not JSON is transient', async () => {
