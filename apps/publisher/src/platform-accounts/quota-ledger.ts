@@ -26,9 +26,9 @@ export class DatabaseQuotaLedger implements QuotaLedger {
     const budget = this.config.youtubeDailyQuota;
     const day = quotaDay();
     const rows = (await this.dataSource.query(
-      `INSERT INTO publisher.platform_quota_usage (account_id, day, units) SELECT $1, $2, $3 WHERE $3 <= $4
+      `INSERT INTO publisher.platform_quota_usage (account_id, day, units) SELECT $1::uuid, $2::text, $3::int WHERE $3::int <= $4::int
        ON CONFLICT (account_id, day) DO UPDATE SET units = platform_quota_usage.units + EXCLUDED.units
-         WHERE platform_quota_usage.units + EXCLUDED.units <= $4
+         WHERE platform_quota_usage.units + EXCLUDED.units <= $4::int
        RETURNING units`,
       [accountId, day, units, budget],
     )) as Array<{ units: number }>;

@@ -61,6 +61,8 @@ export interface YouTubeFakeOptions {
   ingestPollMs?: number;
 }
 
+export type YouTubeBroadcastRecord = Broadcast;
+
 interface Broadcast {
   id: string;
   channelId: string;
@@ -205,6 +207,17 @@ export class YouTubeFake {
 
   broadcastStatus(id: string): LifeCycleStatus | undefined {
     return this.broadcasts.get(id)?.status.lifeCycleStatus;
+  }
+
+  /** A copy of a broadcast as the fake keeps it, for a test to look at without a (charged) call. */
+  broadcast(id: string): YouTubeBroadcastRecord | undefined {
+    const broadcast = this.broadcasts.get(id);
+    return broadcast ? structuredClone(broadcast) : undefined;
+  }
+
+  /** Every broadcast of a channel, oldest first. */
+  broadcastsOf(channelId: string): YouTubeBroadcastRecord[] {
+    return [...this.broadcasts.values()].filter((broadcast) => broadcast.channelId === channelId).map((broadcast) => structuredClone(broadcast));
   }
 
   /** The viewers `videos.list?part=liveStreamingDetails` reports while the broadcast is live. */
