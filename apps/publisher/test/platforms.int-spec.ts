@@ -325,3 +325,110 @@ describe('a DJ set on YouTube', () => {
     assert.deepEqual(finished.rows.map((row) => row.platform_finished), [true]);
   });
 });
+
+describe('a rehearsal on YouTube (Test)', () => {
+  it('keeps the broadcast private and only ever testing, never live', async () => {
+    await platformDestination('test', 'YouTube rehearsal');
+    const dj = await djs.newDj('DJ Rehearsal');
+    const ingestId = await djs.starts(dj, 'test');
+    const broadcast = await broadcastOf(dj);
+    publishProgram(broadcast.id);
+    const testing = await destinationOf(broadcast.id, (candidate) => candidate.platformState === 'testing', 'YouTube to be testing');
+    assert.equal(testing.confirmed, true);
+    const youtubeId = new URL(testing.watchUrl ?? '').searchParams.get('v') ?? '';
+    const record = youtube.broadcast(youtubeId)!;
+    assert.deepEqual([record.status.privacyStatus, record.status.lifeCycleStatus, record.contentDetails.monitorStream.enableMonitorStream], ['private', 'testing', true]);
+    // Watched for a while: the rehearsal never goes public or live.
+    for (let look = 0; look < 5; look += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      assert.equal(youtube.broadcastStatus(youtubeId), 'testing');
+    }
+    await djs.stops(dj, 'test', ingestId);
+    await stopPrograms();
+    await destinationOf(broadcast.id, (candidate) => candidate.platformState === 'complete', 'the rehearsal to be complete', GRACE_MS + 30_000);
+    assert.equal(youtube.broadcastStatus(youtubeId), 'complete');
+  });
+});
+
+describe('YouTube failing', () => {
+  /** A live set with the live destination(s); answers the broadcast and a way to end it. */
+  async function liveSet(name: string): Promise<{ broadcast: BroadcastView; end: () => Promise<void> }> {
+    const dj = await djs.newDj(name);
+    const ingestId = await djs.starts(dj, 'live');
+    const broadcast = await broadcastOf(dj);
+    return {
+      broadcast,
+      end: async () => {
+        await djs.stops(dj, 'live', ingestId);
+        await stopPrograms();
+        await waitFor('the set to end', async () => ((await bus.request(GetBroadcast, { id: broadcast.id })).state === 'ended' ? true : undefined), GRACE_MS + 15_000);
+      },
+    };
+  }
+
+  it('retries a 503 and an HTML page during creation, and creates the broadcast once', async () => {
+    const before = youtube.broadcastsOf(LIVE_CHANNEL.id).length;
+    youtube.failNext('liveBroadcasts.insert', { code: 503, reason: 'backendError', message: 'The service is currently unavailable.' });
+    youtube.failNext('liveBroadcasts.bind', 'html');
+    const set = await liveSet('DJ Flaky');
+    const retrying = await destinationOf(set.broadcast.id, (candidate) => (candidate.platformReason ?? '').includes('trying again'), 'a retry to show');
+    assert.equal(retrying.platformState, 'creating', 'a retry is not an error');
+    await destinationOf(set.broadcast.id, (candidate) => candidate.platformState === 'ready', 'YouTube to be ready after the retries');
+    assert.equal(youtube.broadcastsOf(LIVE_CHANNEL.id).length, before + 1, 'one broadcast, however many attempts');
+    await set.end();
+  });
+
+  it('resumes a destination whose publisher stopped between the insert and the bind: the same broadcast, bound, not duplicated', async () => {
+    // The publisher stops while YouTube has not answered the bind (a crash, a deploy). Two failures
+    // queued: a retry that comes before the stop fails too.
+    for (let failure = 0; failure < 2; failure += 1) {
+      youtube.failNext('liveBroadcasts.bind', { code: 503, reason: 'backendError', message: 'The service is currently unavailable.' });
+    }
+    const set = await liveSet('DJ Interrupted');
+    await destinationOf(set.broadcast.id, (candidate) => (candidate.platformReason ?? '').includes('trying again'), 'the bind to have failed once');
+    await app.close();
+    const refs = await database.query<{ platform_refs: Record<string, string> }>(`SELECT platform_refs FROM publisher.broadcast_destinations WHERE broadcast_id = $1`, [set.broadcast.id]);
+    const inserted = refs.rows[0]!.platform_refs['broadcastId'];
+    assert.ok(inserted, 'the insert was saved before the crash');
+    assert.equal(refs.rows[0]!.platform_refs['bound'], undefined, 'not bound yet');
+    const inserts = youtube.calls('liveBroadcasts.insert');
+    app = await startBusService('publisher', PublisherModule.forRoot(config), config);
+    const ready = await destinationOf(set.broadcast.id, (candidate) => candidate.platformState === 'ready', 'the restarted publisher to finish the creation');
+    assert.equal(new URL(ready.watchUrl ?? '').searchParams.get('v'), inserted, 'the broadcast inserted before the crash');
+    assert.equal(youtube.calls('liveBroadcasts.insert'), inserts, 'no second insert');
+    assert.ok(youtube.broadcast(inserted)?.contentDetails.boundStreamId, 'bound now');
+    await set.end();
+  });
+
+  it('shows a revoked sign-in as needs-reconnect on the account and an error on the destination, with the reason', async () => {
+    const set = await liveSet('DJ Revoked');
+    await destinationOf(set.broadcast.id, (candidate) => candidate.platformState === 'ready', 'YouTube to be ready');
+    youtube.oauth.revokeRefreshTokens({ subject: LIVE_CHANNEL.id });
+    youtube.oauth.expireAccessTokens();
+    publishProgram(set.broadcast.id);
+    const failed = await destinationOf(set.broadcast.id, (candidate) => candidate.platformState === 'error', 'the destination to show the revoked sign-in');
+    assert.match(failed.platformReason ?? '', /needs to be reconnected: .*Token has been expired or revoked/);
+    const [account] = await bus.request(ListPlatformAccounts, { environment: 'live' });
+    assert.equal(account?.status, 'needs-reconnect');
+    assert.match(account?.statusReason ?? '', /Token has been expired or revoked/);
+    await set.end();
+    // Reconnected: the account is usable again.
+    assert.equal((await connect('live', LIVE_CHANNEL)).outcome.outcome, 'connected');
+    assert.equal((await bus.request(ListPlatformAccounts, { environment: 'live' }))[0]?.status, 'connected');
+  });
+
+  it("puts YouTube's exhausted quota on the destination in words, and calls YouTube no more for it", async () => {
+    youtube.resetQuota(0);
+    try {
+      const set = await liveSet('DJ No Quota');
+      const failed = await destinationOf(set.broadcast.id, (candidate) => candidate.platformState === 'error', 'the quota error');
+      assert.match(failed.platformReason ?? '', /YouTube's daily API quota is exhausted/);
+      const inserts = youtube.calls('liveBroadcasts.insert');
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      assert.equal(youtube.calls('liveBroadcasts.insert'), inserts, 'parked, not retried every second');
+      await set.end();
+    } finally {
+      youtube.resetQuota(10_000);
+    }
+  });
+});
