@@ -17,3 +17,5 @@ export * from './browser.js';
 export * from './bus-errors.js';
 export * from './fakes/platforms/oauth-authority.js';
 export * from './fakes/platforms/youtube-fake.js';
+export * from './fakes/platforms/facebook-fake.js';
+export * from './fakes/platforms/kick-fake.js';

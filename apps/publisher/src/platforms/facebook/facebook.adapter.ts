@@ -1,12 +1,18 @@
 import type { PublisherConfig } from '../../config/publisher.config.js';
-import { notYetBuilt } from '../not-yet-built.js';
-import type { PlatformAdapter } from '../platform-adapter.js';
+import type { PlatformAdapter, PlatformBroadcaster, PlatformOAuth } from '../platform-adapter.js';
+import { FacebookBroadcaster } from './facebook-broadcaster.js';
+import { FacebookGraph } from './facebook-graph.js';
+import { FacebookOAuth } from './facebook-oauth.js';
 
-/** Placeholder until the Facebook adapter lands. */
+/** Facebook through the Graph API (plain HTTP): a page's live videos, streamed as the page. */
 export class FacebookAdapter implements PlatformAdapter {
   readonly platform = 'facebook' as const;
-  readonly oauth = notYetBuilt('facebook', 'Facebook').oauth;
-  readonly broadcaster = notYetBuilt('facebook', 'Facebook').broadcaster;
+  readonly oauth: PlatformOAuth;
+  readonly broadcaster: PlatformBroadcaster;
 
-  constructor(readonly config: PublisherConfig) {}
+  constructor(config: PublisherConfig) {
+    const graph = new FacebookGraph(config);
+    this.oauth = new FacebookOAuth(config, graph);
+    this.broadcaster = new FacebookBroadcaster(graph);
+  }
 }

@@ -17,8 +17,8 @@ export interface OAuthAuthorityOptions {
   authorizePath?: string;
   /** The token endpoint (`/token`). */
   tokenPath?: string;
-  /** The revoke endpoint (`/revoke`). */
-  revokePath?: string;
+  /** The revoke endpoint (`/revoke`); null where the platform has none (Facebook revokes through its Graph API). */
+  revokePath?: string | null;
   /** How long an access token lives (3600 s, Google's). */
   accessTokenLifetimeSeconds?: number;
   /** Whether a refresh hands out a new refresh token and retires the old one (Google: no; Twitch, Kick: yes). */
@@ -29,6 +29,23 @@ export interface OAuthAuthorityOptions {
   errorBody?: (error: OAuthErrorCode, description: string) => unknown;
   /** Prefix of the tokens handed out, so that a leaked token is recognisable in logs (`fake`). */
   tokenPrefix?: string;
+  /** The HTTP status of a token endpoint error (RFC 6749: 401 for `invalid_client`, 400 otherwise; Kick and Facebook: 400). */
+  errorStatus?: (error: OAuthErrorCode) => number;
+  /** Methods the token endpoint answers (`POST`; Facebook's is a `GET` with its parameters in the query). */
+  tokenMethods?: ReadonlyArray<'GET' | 'POST'>;
+  /** The grant of a token request without `grant_type` (none: it is required; Facebook: `authorization_code`). */
+  defaultGrantType?: 'authorization_code';
+  /** Whether the token answers carry a refresh token (Facebook: no; a grant lasts as long as its token). */
+  issueRefreshTokens?: boolean;
+  /** Whether the token answers carry `scope` (Facebook's do not: it answers `/me/permissions`). */
+  answerScope?: boolean;
+  /** Whether an authorization must carry an S256 PKCE challenge (OAuth 2.1; Kick). */
+  requirePkce?: boolean;
+  /**
+   * An extension grant that trades a valid access token for a longer-lived one of the same grant
+   * (Facebook's `grant_type=fb_exchange_token&fb_exchange_token=<token>`, about 60 days).
+   */
+  longLivedExchange?: { grantType: string; tokenParameter: string; lifetimeSeconds: number };
 }
 
 /** Who a token speaks for and what it may do. */
@@ -39,9 +56,12 @@ export interface OAuthGrant {
   scopes: string[];
 }
 
+/** Why a token was refused: none given, never issued, past its lifetime, or its grant was revoked. */
+export type TokenRefusal = 'missing' | 'unknown' | 'expired' | 'revoked';
+
 export type BearerCheck =
-  | { ok: true; grant: OAuthGrant; token: string }
-  | { ok: false; status: 401; error: 'invalid_token'; description: string }
+  | { ok: true; grant: OAuthGrant; token: string; /** Epoch ms; Infinity for a token without expiry. */ expiresAt: number }
+  | { ok: false; status: 401; error: 'invalid_token'; description: string; reason: TokenRefusal }
   | { ok: false; status: 403; error: 'insufficient_scope'; description: string };
 
 interface AuthorizationCode extends OAuthGrant {
@@ -64,13 +84,15 @@ class OAuthError extends Error {
   constructor(
     readonly code: OAuthErrorCode,
     readonly description: string,
-    readonly status = code === 'invalid_client' ? 401 : 400,
   ) {
     super(description);
   }
 }
 
 const CODE_LIFETIME_MS = 10 * 60_000;
+
+/** Options whose absence is itself the behaviour (no default grant, no long-lived exchange). */
+type OptionalBehaviour = 'defaultGrantType' | 'longLivedExchange';
 
 /**
  * A fake OAuth 2.0 authorization server (RFC 6749 with PKCE, RFC 7636) that a platform fake mounts
@@ -85,20 +107,29 @@ export class OAuthAuthority {
   private readonly codes = new Map<string, AuthorizationCode>();
   private readonly accessTokens = new Map<string, AccessToken>();
   private readonly refreshTokens = new Map<string, RefreshToken>();
+  /** Access tokens of revoked grants, so that a platform can word "revoked" apart from "unknown". */
+  private readonly revokedAccessTokens = new Set<string>();
   private consentSubject: string | undefined;
   private refuseNext = false;
-  private readonly options: Required<OAuthAuthorityOptions>;
+  private readonly options: Required<Omit<OAuthAuthorityOptions, OptionalBehaviour>> & Pick<OAuthAuthorityOptions, OptionalBehaviour>;
 
   constructor(options: OAuthAuthorityOptions = {}) {
     this.options = {
       authorizePath: options.authorizePath ?? '/o/oauth2/v2/auth',
       tokenPath: options.tokenPath ?? '/token',
-      revokePath: options.revokePath ?? '/revoke',
+      revokePath: options.revokePath === undefined ? '/revoke' : options.revokePath,
       accessTokenLifetimeSeconds: options.accessTokenLifetimeSeconds ?? 3600,
       rotateRefreshTokens: options.rotateRefreshTokens ?? false,
       scopeSeparator: options.scopeSeparator ?? ' ',
       errorBody: options.errorBody ?? ((error, description) => ({ error, error_description: description })),
       tokenPrefix: options.tokenPrefix ?? 'fake',
+      errorStatus: options.errorStatus ?? ((error) => (error === 'invalid_client' ? 401 : 400)),
+      tokenMethods: options.tokenMethods ?? ['POST'],
+      defaultGrantType: options.defaultGrantType,
+      issueRefreshTokens: options.issueRefreshTokens ?? true,
+      answerScope: options.answerScope ?? true,
+      requirePkce: options.requirePkce ?? false,
+      longLivedExchange: options.longLivedExchange,
     };
   }
 
@@ -111,6 +142,7 @@ export class OAuthAuthority {
   }
 
   get revokePath(): string {
+    if (this.options.revokePath === null) throw new Error('this authority has no revoke endpoint');
     return this.options.revokePath;
   }
 
@@ -128,9 +160,9 @@ export class OAuthAuthority {
     this.refuseNext = true;
   }
 
-  /** Every access token handed out so far expires now, as if their hour had passed. */
+  /** Every access token handed out so far expires now, as if their hour had passed (derived tokens have no hour). */
   expireAccessTokens(): void {
-    for (const token of this.accessTokens.values()) token.expiresAt = 0;
+    for (const token of this.accessTokens.values()) if (Number.isFinite(token.expiresAt)) token.expiresAt = 0;
   }
 
   /** Revokes one refresh token, or every one of a subject, as a user does in the account's settings. */
@@ -146,17 +178,17 @@ export class OAuthAuthority {
       this.authorize(url, response);
       return true;
     }
-    if (url.pathname === this.options.tokenPath && request.method === 'POST') {
-      const form = await readForm(request);
+    if (url.pathname === this.options.tokenPath && this.options.tokenMethods.some((method) => method === request.method)) {
+      const form = request.method === 'GET' ? url.searchParams : await readForm(request);
       try {
         this.sendJson(response, 200, this.token(form, request.headers.authorization));
       } catch (error) {
         if (!(error instanceof OAuthError)) throw error;
-        this.sendJson(response, error.status, this.options.errorBody(error.code, error.description));
+        this.sendJson(response, this.options.errorStatus(error.code), this.options.errorBody(error.code, error.description));
       }
       return true;
     }
-    if (url.pathname === this.options.revokePath && request.method === 'POST') {
+    if (this.options.revokePath !== null && url.pathname === this.options.revokePath && request.method === 'POST') {
       // Google takes the token in the query or the form; either revokes the whole grant.
       const form = await readForm(request);
       const token = form.get('token') ?? url.searchParams.get('token') ?? '';
@@ -177,15 +209,35 @@ export class OAuthAuthority {
    */
   verifyBearer(request: IncomingMessage, acceptedScopes: readonly string[]): BearerCheck {
     const header = request.headers.authorization ?? '';
-    const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
-    if (token === undefined) return { ok: false, status: 401, error: 'invalid_token', description: 'no bearer token' };
+    return this.verifyToken(/^Bearer\s+(\S+)$/i.exec(header)?.[1], acceptedScopes);
+  }
+
+  /** `verifyBearer` for a token found elsewhere (Facebook's `access_token` parameter). */
+  verifyToken(token: string | undefined, acceptedScopes: readonly string[]): BearerCheck {
+    if (token === undefined || token === '') return { ok: false, status: 401, error: 'invalid_token', description: 'no bearer token', reason: 'missing' };
     const grant = this.accessTokens.get(token);
-    if (grant === undefined) return { ok: false, status: 401, error: 'invalid_token', description: 'unknown or revoked token' };
-    if (grant.expiresAt <= Date.now()) return { ok: false, status: 401, error: 'invalid_token', description: 'token expired' };
+    if (grant === undefined) {
+      const reason = this.revokedAccessTokens.has(token) ? 'revoked' : 'unknown';
+      return { ok: false, status: 401, error: 'invalid_token', description: 'unknown or revoked token', reason };
+    }
+    if (grant.expiresAt <= Date.now()) return { ok: false, status: 401, error: 'invalid_token', description: 'token expired', reason: 'expired' };
     if (acceptedScopes.length > 0 && !acceptedScopes.some((scope) => grant.scopes.includes(scope))) {
       return { ok: false, status: 403, error: 'insufficient_scope', description: `needs one of ${acceptedScopes.join(', ')}` };
     }
-    return { ok: true, grant: { clientId: grant.clientId, subject: grant.subject, scopes: grant.scopes }, token };
+    return { ok: true, grant: { clientId: grant.clientId, subject: grant.subject, scopes: grant.scopes }, token, expiresAt: grant.expiresAt };
+  }
+
+  /**
+   * A token of the same grant for another subject that the consenting account acts as (Facebook's
+   * page tokens): it has no expiry of its own and dies with the grant. Undefined when `token` is not
+   * valid now.
+   */
+  issueDerivedToken(token: string, subject: string): string | undefined {
+    const parent = this.accessTokens.get(token);
+    if (parent === undefined || parent.expiresAt <= Date.now()) return undefined;
+    const derived = this.mint('derived');
+    this.accessTokens.set(derived, { ...parent, subject, expiresAt: Number.POSITIVE_INFINITY });
+    return derived;
   }
 
   private authorize(url: URL, response: ServerResponse): void {
@@ -213,6 +265,9 @@ export class OAuthAuthority {
     if (challenge !== undefined && challengeMethod !== undefined && challengeMethod !== 'S256' && challengeMethod !== 'plain') {
       return fail('invalid_request', 'code_challenge_method must be S256 or plain');
     }
+    if (this.options.requirePkce && (challenge === undefined || challengeMethod !== 'S256')) {
+      return fail('invalid_request', 'code_challenge with code_challenge_method=S256 is required');
+    }
     if (this.refuseNext) {
       this.refuseNext = false;
       return fail('access_denied', 'The user denied the request');
@@ -235,9 +290,11 @@ export class OAuthAuthority {
 
   private token(form: URLSearchParams, authorization: string | undefined): Record<string, unknown> {
     const client = this.authenticateClient(form, authorization);
-    const grantType = form.get('grant_type');
+    const grantType = form.get('grant_type') ?? this.options.defaultGrantType ?? null;
     if (grantType === 'authorization_code') return this.exchangeCode(client, form);
     if (grantType === 'refresh_token') return this.refresh(client, form);
+    const exchange = this.options.longLivedExchange;
+    if (exchange !== undefined && grantType === exchange.grantType) return this.exchangeForLongLived(client, form.get(exchange.tokenParameter), exchange.lifetimeSeconds);
     if (grantType === null) throw new OAuthError('invalid_request', 'Missing required parameter: grant_type');
     throw new OAuthError('unsupported_grant_type', `Invalid grant_type: ${grantType}`);
   }
@@ -279,6 +336,16 @@ export class OAuthAuthority {
     return this.issue(code, refreshToken, true);
   }
 
+  /** A valid access token traded for a longer-lived one of the same grant; the old one stays valid. */
+  private exchangeForLongLived(client: OAuthClientRegistration, token: string | null, lifetimeSeconds: number): Record<string, unknown> {
+    if (token === null) throw new OAuthError('invalid_request', 'Missing required parameter: the token to exchange');
+    const check = this.verifyToken(token, []);
+    if (!check.ok) throw new OAuthError('invalid_grant', check.status === 401 && check.reason === 'expired' ? 'The token to exchange has expired.' : 'The token to exchange is not valid.');
+    if (check.grant.clientId !== client.clientId) throw new OAuthError('invalid_grant', 'The token to exchange belongs to another client.');
+    const grant = this.accessTokens.get(token);
+    return this.issue(check.grant, grant?.refreshToken ?? this.mint('refresh'), false, lifetimeSeconds);
+  }
+
   private refresh(client: OAuthClientRegistration, form: URLSearchParams): Record<string, unknown> {
     const value = form.get('refresh_token');
     if (value === null) throw new OAuthError('invalid_request', 'Missing required parameter: refresh_token');
@@ -293,16 +360,19 @@ export class OAuthAuthority {
     return this.issue(grant, next, true);
   }
 
-  private issue(grant: OAuthGrant, refreshToken: string, includeRefreshToken: boolean): Record<string, unknown> {
+  /**
+   * Issues an access token of a grant. The grant is kept under its refresh token, also where the
+   * platform hands out none (`issueRefreshTokens: false`): revoking it still revokes every token.
+   */
+  private issue(grant: OAuthGrant, refreshToken: string, includeRefreshToken: boolean, lifetime = this.options.accessTokenLifetimeSeconds): Record<string, unknown> {
     const accessToken = this.mint('access');
-    const lifetime = this.options.accessTokenLifetimeSeconds;
     this.accessTokens.set(accessToken, { clientId: grant.clientId, subject: grant.subject, scopes: grant.scopes, expiresAt: Date.now() + lifetime * 1000, refreshToken });
     return {
       access_token: accessToken,
       token_type: 'Bearer',
       expires_in: lifetime,
-      scope: grant.scopes.join(this.options.scopeSeparator),
-      ...(includeRefreshToken ? { refresh_token: refreshToken } : {}),
+      ...(this.options.answerScope ? { scope: grant.scopes.join(this.options.scopeSeparator) } : {}),
+      ...(includeRefreshToken && this.options.issueRefreshTokens ? { refresh_token: refreshToken } : {}),
     };
   }
 
@@ -313,7 +383,11 @@ export class OAuthAuthority {
     if (refreshToken === undefined) return false;
     const grant = this.refreshTokens.get(refreshToken);
     if (grant !== undefined) grant.revoked = true;
-    for (const [value, issued] of this.accessTokens) if (issued.refreshToken === refreshToken) this.accessTokens.delete(value);
+    for (const [value, issued] of this.accessTokens) {
+      if (issued.refreshToken !== refreshToken) continue;
+      this.accessTokens.delete(value);
+      this.revokedAccessTokens.add(value);
+    }
     return true;
   }
 
