@@ -17,5 +17,6 @@ export * from './browser.js';
 export * from './bus-errors.js';
 export * from './fakes/platforms/oauth-authority.js';
 export * from './fakes/platforms/youtube-fake.js';
+export * from './fakes/platforms/twitch-fake.js';
 export * from './fakes/platforms/facebook-fake.js';
 export * from './fakes/platforms/kick-fake.js';

@@ -5,6 +5,18 @@ import { renderTemplate } from '@streamcaster/stack';
 import { freePort } from '../free-port.js';
 import { runOnce, SupervisedProcess } from '@streamcaster/supervisor';
 
+/** nginx-rtmp's publish notifications, as a platform's ingest tells its backend who starts and stops. */
+export interface RtmpSinkHooks {
+  /**
+   * `on_publish`: nginx POSTs the publish as a form (`name` without its query, `clientid`, `tcurl`,
+   * ..., then every parameter of the stream name's query, such as `bandwidthtest=true`); a 2xx answer
+   * lets the publisher in, any other refuses it.
+   */
+  onPublish: string;
+  /** `on_publish_done`: the same form once the publisher has gone. */
+  onPublishDone: string;
+}
+
 /**
  * A platform's RTMP ingest, for the tests: a real nginx-rtmp that records everything published to
  * it, and for RTMPS a real stunnel in front of it terminating TLS, as the platforms' edges do.
@@ -21,6 +33,7 @@ export class RtmpSink {
     readonly name: string,
     private readonly directory: string,
     private readonly tls = false,
+    private readonly hooks?: RtmpSinkHooks,
   ) {}
 
   get url(): string {
@@ -67,6 +80,7 @@ export class RtmpSink {
         '  application app {',
         '    live on;',
         `    record all; record_path ${this.recordDirectory}; record_unique on;`,
+        ...(this.hooks ? [`    on_publish ${this.hooks.onPublish};`, `    on_publish_done ${this.hooks.onPublishDone};`] : []),
         '  }',
         '} }',
         'http {',

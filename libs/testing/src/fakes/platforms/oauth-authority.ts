@@ -11,6 +11,30 @@ export interface OAuthClientRegistration {
 /** The RFC 6749 error codes the token endpoint answers with. */
 export type OAuthErrorCode = 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'unsupported_grant_type' | 'invalid_scope';
 
+/** Why the token or revoke endpoint refuses a request, for a platform to word in its own way. */
+export type OAuthProblem =
+  | 'missing_parameter'
+  | 'unknown_client'
+  | 'wrong_client_secret'
+  | 'invalid_code'
+  | 'redirect_uri_mismatch'
+  | 'invalid_code_verifier'
+  | 'invalid_refresh_token'
+  | 'unsupported_grant_type'
+  | 'invalid_token';
+
+/** A refused token or revoke request: what went wrong, and the RFC 6749 answer given by default. */
+export interface OAuthRefusal {
+  endpoint: 'token' | 'revoke';
+  problem: OAuthProblem;
+  /** The missing parameter, for `missing_parameter`. */
+  parameter?: string;
+  error: OAuthErrorCode;
+  description: string;
+  /** The status of the default answer (`errorStatus`). */
+  status: number;
+}
+
 /** Where each platform keeps its endpoints and how it words its answers; Google's by default. */
 export interface OAuthAuthorityOptions {
   /** The authorize page (`/o/oauth2/v2/auth`). */
@@ -46,6 +70,27 @@ export interface OAuthAuthorityOptions {
    * (Facebook's `grant_type=fb_exchange_token&fb_exchange_token=<token>`, about 60 days).
    */
   longLivedExchange?: { grantType: string; tokenParameter: string; lifetimeSeconds: number };
+  /**
+   * The status and body of a refused token or revoke request in the platform's own shape (Twitch:
+   * `{ status, message }`); undefined keeps the default answer (`errorStatus`, `errorBody`).
+   */
+  refusal?: (refusal: OAuthRefusal) => { status: number; body: unknown } | undefined;
+  /** Whether a POST to the token and revoke endpoints also reads its parameters from the query string (Twitch, which twurple relies on). */
+  parametersInQuery?: boolean;
+  /** Whether a `code_challenge` is kept and checked (RFC 7636); Twitch has no PKCE and ignores it. */
+  pkce?: boolean;
+  /** Whether token answers carry `scope` as a JSON array (Twitch) instead of a separated string. */
+  scopeAsArray?: boolean;
+  /** `token_type` of token answers (`Bearer`; Twitch writes `bearer`). */
+  tokenType?: string;
+  /** Content-Type of the JSON answers (`application/json; charset=utf-8`; Twitch: exactly `application/json`). */
+  jsonContentType?: string;
+  /** Whether revoke needs the client's `client_id` and refuses a token of another client (Twitch). */
+  revokeChecksClient?: boolean;
+  /** Whether a successful revoke answers 200 with no body (Twitch) instead of `{}`. */
+  emptyRevokeAnswer?: boolean;
+  /** `error_description` of the redirect when the user refuses (`The user denied the request`). */
+  deniedDescription?: string;
 }
 
 /** Who a token speaks for and what it may do. */
@@ -82,8 +127,10 @@ interface RefreshToken extends OAuthGrant {
 
 class OAuthError extends Error {
   constructor(
+    readonly problem: OAuthProblem,
     readonly code: OAuthErrorCode,
     readonly description: string,
+    readonly parameter?: string,
   ) {
     super(description);
   }
@@ -130,6 +177,15 @@ export class OAuthAuthority {
       answerScope: options.answerScope ?? true,
       requirePkce: options.requirePkce ?? false,
       longLivedExchange: options.longLivedExchange,
+      refusal: options.refusal ?? (() => undefined),
+      parametersInQuery: options.parametersInQuery ?? false,
+      pkce: options.pkce ?? true,
+      scopeAsArray: options.scopeAsArray ?? false,
+      tokenType: options.tokenType ?? 'Bearer',
+      jsonContentType: options.jsonContentType ?? 'application/json; charset=utf-8',
+      revokeChecksClient: options.revokeChecksClient ?? false,
+      emptyRevokeAnswer: options.emptyRevokeAnswer ?? false,
+      deniedDescription: options.deniedDescription ?? 'The user denied the request',
     };
   }
 
@@ -179,12 +235,12 @@ export class OAuthAuthority {
       return true;
     }
     if (url.pathname === this.options.tokenPath && this.options.tokenMethods.some((method) => method === request.method)) {
-      const form = request.method === 'GET' ? url.searchParams : await readForm(request);
+      const form = request.method === 'GET' ? url.searchParams : await this.readParameters(request, url);
       try {
         this.sendJson(response, 200, this.token(form, request.headers.authorization));
       } catch (error) {
         if (!(error instanceof OAuthError)) throw error;
-        this.sendJson(response, this.options.errorStatus(error.code), this.options.errorBody(error.code, error.description));
+        this.refuse(response, 'token', error);
       }
       return true;
     }
@@ -192,11 +248,18 @@ export class OAuthAuthority {
       // Google takes the token in the query or the form; either revokes the whole grant.
       const form = await readForm(request);
       const token = form.get('token') ?? url.searchParams.get('token') ?? '';
-      if (!this.revoke(token)) {
-        this.sendJson(response, 400, this.options.errorBody('invalid_request', 'Token expired or revoked'));
+      try {
+        if (this.options.revokeChecksClient) this.revokingClient(form.get('client_id') ?? url.searchParams.get('client_id'), token);
+        if (token === '') throw new OAuthError('missing_parameter', 'invalid_request', 'Token expired or revoked', 'token');
+        if (!this.revoke(token)) throw new OAuthError('invalid_token', 'invalid_request', 'Token expired or revoked');
+      } catch (error) {
+        if (!(error instanceof OAuthError)) throw error;
+        // A revoke refusal is 400 whatever errorStatus says of token errors.
+        this.refuse(response, 'revoke', error, 400);
         return true;
       }
-      this.sendJson(response, 200, {});
+      if (this.options.emptyRevokeAnswer) response.writeHead(200).end();
+      else this.sendJson(response, 200, {});
       return true;
     }
     return false;
@@ -260,8 +323,8 @@ export class OAuthAuthority {
     if (query.get('response_type') !== 'code') return fail('unsupported_response_type', 'response_type must be code');
     const scopes = (query.get('scope') ?? '').split(this.options.scopeSeparator).filter(Boolean);
     if (scopes.length === 0) return fail('invalid_scope', 'scope is required');
-    const challengeMethod = query.get('code_challenge_method') ?? undefined;
-    const challenge = query.get('code_challenge') ?? undefined;
+    const challengeMethod = this.options.pkce ? (query.get('code_challenge_method') ?? undefined) : undefined;
+    const challenge = this.options.pkce ? (query.get('code_challenge') ?? undefined) : undefined;
     if (challenge !== undefined && challengeMethod !== undefined && challengeMethod !== 'S256' && challengeMethod !== 'plain') {
       return fail('invalid_request', 'code_challenge_method must be S256 or plain');
     }
@@ -270,7 +333,7 @@ export class OAuthAuthority {
     }
     if (this.refuseNext) {
       this.refuseNext = false;
-      return fail('access_denied', 'The user denied the request');
+      return fail('access_denied', this.options.deniedDescription);
     }
     if (this.consentSubject === undefined) return fail('access_denied', 'no account is logged in at the fake (call consentAs)');
     const code = this.mint('code');
@@ -295,8 +358,8 @@ export class OAuthAuthority {
     if (grantType === 'refresh_token') return this.refresh(client, form);
     const exchange = this.options.longLivedExchange;
     if (exchange !== undefined && grantType === exchange.grantType) return this.exchangeForLongLived(client, form.get(exchange.tokenParameter), exchange.lifetimeSeconds);
-    if (grantType === null) throw new OAuthError('invalid_request', 'Missing required parameter: grant_type');
-    throw new OAuthError('unsupported_grant_type', `Invalid grant_type: ${grantType}`);
+    if (grantType === null) throw new OAuthError('missing_parameter', 'invalid_request', 'Missing required parameter: grant_type', 'grant_type');
+    throw new OAuthError('unsupported_grant_type', 'unsupported_grant_type', `Invalid grant_type: ${grantType}`);
   }
 
   /** The client authenticates with its secret in the form or with HTTP Basic (RFC 6749 2.3.1). */
@@ -309,27 +372,28 @@ export class OAuthAuthority {
       clientId = decodeURIComponent(id ?? '');
       secret = decodeURIComponent(password ?? '');
     }
-    if (clientId === null) throw new OAuthError('invalid_request', 'Missing required parameter: client_id');
+    if (clientId === null) throw new OAuthError('missing_parameter', 'invalid_request', 'Missing required parameter: client_id', 'client_id');
     const client = this.clients.get(clientId);
-    if (client === undefined || client.clientSecret !== secret) throw new OAuthError('invalid_client', 'The OAuth client was not found.');
+    if (client === undefined) throw new OAuthError('unknown_client', 'invalid_client', 'The OAuth client was not found.');
+    if (client.clientSecret !== secret) throw new OAuthError('wrong_client_secret', 'invalid_client', 'The OAuth client was not found.');
     return client;
   }
 
   private exchangeCode(client: OAuthClientRegistration, form: URLSearchParams): Record<string, unknown> {
     const codeValue = form.get('code');
-    if (codeValue === null) throw new OAuthError('invalid_request', 'Missing required parameter: code');
+    if (codeValue === null) throw new OAuthError('missing_parameter', 'invalid_request', 'Missing required parameter: code', 'code');
     const code = this.codes.get(codeValue);
     // A code is single-use: the first exchange removes it, whatever its outcome.
     this.codes.delete(codeValue);
     if (code === undefined || code.expiresAt <= Date.now() || code.clientId !== client.clientId) {
-      throw new OAuthError('invalid_grant', 'Malformed auth code.');
+      throw new OAuthError('invalid_code', 'invalid_grant', 'Malformed auth code.');
     }
-    if (form.get('redirect_uri') !== code.redirectUri) throw new OAuthError('invalid_grant', 'Bad Request');
+    if (form.get('redirect_uri') !== code.redirectUri) throw new OAuthError('redirect_uri_mismatch', 'invalid_grant', 'Bad Request');
     if (code.codeChallenge !== undefined) {
       const verifier = form.get('code_verifier');
-      if (verifier === null) throw new OAuthError('invalid_grant', 'Missing code verifier.');
+      if (verifier === null) throw new OAuthError('invalid_code_verifier', 'invalid_grant', 'Missing code verifier.');
       const computed = code.codeChallengeMethod === 'S256' ? createHash('sha256').update(verifier).digest('base64url') : verifier;
-      if (computed !== code.codeChallenge) throw new OAuthError('invalid_grant', 'Invalid code verifier.');
+      if (computed !== code.codeChallenge) throw new OAuthError('invalid_code_verifier', 'invalid_grant', 'Invalid code verifier.');
     }
     const refreshToken = this.mint('refresh');
     this.refreshTokens.set(refreshToken, { clientId: code.clientId, subject: code.subject, scopes: code.scopes, revoked: false });
@@ -338,20 +402,20 @@ export class OAuthAuthority {
 
   /** A valid access token traded for a longer-lived one of the same grant; the old one stays valid. */
   private exchangeForLongLived(client: OAuthClientRegistration, token: string | null, lifetimeSeconds: number): Record<string, unknown> {
-    if (token === null) throw new OAuthError('invalid_request', 'Missing required parameter: the token to exchange');
+    if (token === null) throw new OAuthError('missing_parameter', 'invalid_request', 'Missing required parameter: the token to exchange', this.options.longLivedExchange?.tokenParameter);
     const check = this.verifyToken(token, []);
-    if (!check.ok) throw new OAuthError('invalid_grant', check.status === 401 && check.reason === 'expired' ? 'The token to exchange has expired.' : 'The token to exchange is not valid.');
-    if (check.grant.clientId !== client.clientId) throw new OAuthError('invalid_grant', 'The token to exchange belongs to another client.');
+    if (!check.ok) throw new OAuthError('invalid_token', 'invalid_grant', check.status === 401 && check.reason === 'expired' ? 'The token to exchange has expired.' : 'The token to exchange is not valid.');
+    if (check.grant.clientId !== client.clientId) throw new OAuthError('invalid_token', 'invalid_grant', 'The token to exchange belongs to another client.');
     const grant = this.accessTokens.get(token);
     return this.issue(check.grant, grant?.refreshToken ?? this.mint('refresh'), false, lifetimeSeconds);
   }
 
   private refresh(client: OAuthClientRegistration, form: URLSearchParams): Record<string, unknown> {
     const value = form.get('refresh_token');
-    if (value === null) throw new OAuthError('invalid_request', 'Missing required parameter: refresh_token');
+    if (value === null) throw new OAuthError('missing_parameter', 'invalid_request', 'Missing required parameter: refresh_token', 'refresh_token');
     const grant = this.refreshTokens.get(value);
     if (grant === undefined || grant.revoked || grant.clientId !== client.clientId) {
-      throw new OAuthError('invalid_grant', 'Token has been expired or revoked.');
+      throw new OAuthError('invalid_refresh_token', 'invalid_grant', 'Token has been expired or revoked.');
     }
     if (!this.options.rotateRefreshTokens) return this.issue(grant, value, false);
     grant.revoked = true;
@@ -369,9 +433,9 @@ export class OAuthAuthority {
     this.accessTokens.set(accessToken, { clientId: grant.clientId, subject: grant.subject, scopes: grant.scopes, expiresAt: Date.now() + lifetime * 1000, refreshToken });
     return {
       access_token: accessToken,
-      token_type: 'Bearer',
+      token_type: this.options.tokenType,
       expires_in: lifetime,
-      ...(this.options.answerScope ? { scope: grant.scopes.join(this.options.scopeSeparator) } : {}),
+      ...(this.options.answerScope ? { scope: this.options.scopeAsArray ? [...grant.scopes] : grant.scopes.join(this.options.scopeSeparator) } : {}),
       ...(includeRefreshToken && this.options.issueRefreshTokens ? { refresh_token: refreshToken } : {}),
     };
   }
@@ -391,12 +455,37 @@ export class OAuthAuthority {
     return true;
   }
 
+  /** Revoke with the client's id (Twitch): the client must be registered and the token its own. */
+  private revokingClient(clientId: string | null, token: string): void {
+    if (clientId === null || clientId === '') throw new OAuthError('missing_parameter', 'invalid_request', 'Missing required parameter: client_id', 'client_id');
+    if (!this.clients.has(clientId)) throw new OAuthError('unknown_client', 'invalid_client', 'The OAuth client was not found.');
+    const owner = this.accessTokens.get(token)?.clientId ?? this.refreshTokens.get(token)?.clientId;
+    if (owner !== undefined && owner !== clientId) throw new OAuthError('invalid_token', 'invalid_request', 'Token expired or revoked');
+  }
+
+  /** The form body, and with `parametersInQuery` the query string too (the body wins where both have one). */
+  private async readParameters(request: IncomingMessage, url: URL): Promise<URLSearchParams> {
+    const form = await readForm(request);
+    if (this.options.parametersInQuery) {
+      for (const [name, value] of url.searchParams) if (!form.has(name)) form.set(name, value);
+    }
+    return form;
+  }
+
+  /** The platform's answer to a refused request (`refusal`), else `errorStatus` (or the endpoint's fixed status) and `errorBody`. */
+  private refuse(response: ServerResponse, endpoint: OAuthRefusal['endpoint'], error: OAuthError, fixedStatus?: number): void {
+    const status = fixedStatus ?? this.options.errorStatus(error.code);
+    const refusal: OAuthRefusal = { endpoint, problem: error.problem, error: error.code, description: error.description, status, ...(error.parameter ? { parameter: error.parameter } : {}) };
+    const answer = this.options.refusal(refusal) ?? { status, body: this.options.errorBody(error.code, error.description) };
+    this.sendJson(response, answer.status, answer.body);
+  }
+
   private mint(kind: string): string {
     return `${this.options.tokenPrefix}_${kind}_${randomBytes(18).toString('base64url')}`;
   }
 
   private sendJson(response: ServerResponse, status: number, body: unknown): void {
-    response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }).end(JSON.stringify(body));
+    response.writeHead(status, { 'content-type': this.options.jsonContentType, 'cache-control': 'no-store' }).end(JSON.stringify(body));
   }
 }
 
