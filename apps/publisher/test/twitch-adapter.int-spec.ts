@@ -176,7 +176,9 @@ describe('Twitch adapter: a broadcast', () => {
     const adapter = new TwitchAdapter(configFor());
     const tokens = await connect(adapter);
     const testContext = context(tokens, { environment: 'test' });
+    const patchesBefore = requestsTo('PATCH', '/mock/channels').length;
     const ingest = await adapter.broadcaster.prepare(testContext, {}, noRefs);
+    assert.equal(requestsTo('PATCH', '/mock/channels').length, patchesBefore, 'a rehearsal leaves the public channel title alone');
     const key = fake.streamKey(dj.id);
     assert.equal(ingest.pushUrl, `${fake.ingestUrl}/${key}?bandwidthtest=true`);
     assert.equal(ingest.secret, key);

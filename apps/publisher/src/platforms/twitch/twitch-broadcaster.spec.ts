@@ -94,11 +94,16 @@ describe('Twitch broadcaster', () => {
     assert.equal(ingest.watchUrl, 'https://www.twitch.tv/djfake');
   });
 
-  it('prepare in Test appends ?bandwidthtest=true to the key; the secret is the key alone', async () => {
-    const { broadcaster, save } = setup();
+  it('prepare in Test appends ?bandwidthtest=true to the key, and leaves the public channel title alone', async () => {
+    const { helix, broadcaster, save } = setup();
     const ingest = await broadcaster.prepare(context({ environment: 'test' }), {}, save);
     assert.equal(ingest.pushUrl, `rtmps://ingest.example/app/${KEY}?bandwidthtest=true`);
     assert.equal(ingest.secret, KEY);
+    assert.ok(!helix.calls.some((call) => call.startsWith('PATCH /channels')), `a rehearsal changed the title: ${helix.calls.join(', ')}`);
+    const edit = await refusal(broadcaster.updateText(context({ environment: 'test' }), { login: 'djfake' }, { title: 'Rehearsal title' }));
+    assert.equal(edit.kind, 'refused');
+    assert.match(edit.message, /a rehearsal does not change the channel's title/);
+    assert.ok(!helix.calls.some((call) => call.startsWith('PATCH /channels')));
   });
 
   it('refuses a title over 140 characters before calling Twitch', async () => {

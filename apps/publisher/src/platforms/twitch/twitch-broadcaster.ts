@@ -32,7 +32,10 @@ export class TwitchBroadcaster implements PlatformBroadcaster {
       login = user.login;
       await saveRefs({ ...refs, login });
     }
-    await this.helix.updateChannel(call, context.externalId, { title: context.title, ...(this.config.twitchCategoryId ? { gameId: this.config.twitchCategoryId } : {}) });
+    // The channel's title is public even while offline: a rehearsal leaves it as it is.
+    if (context.environment === 'live') {
+      await this.helix.updateChannel(call, context.externalId, { title: context.title, ...(this.config.twitchCategoryId ? { gameId: this.config.twitchCategoryId } : {}) });
+    }
     const key = await this.helix.streamKey(call, context.externalId);
     const bandwidthTest = context.environment === 'test' ? '?bandwidthtest=true' : '';
     return { pushUrl: `${this.config.twitchIngestUrl}/${key}${bandwidthTest}`, secret: key, watchUrl: `https://www.twitch.tv/${login}` };
@@ -53,6 +56,9 @@ export class TwitchBroadcaster implements PlatformBroadcaster {
   async updateText(context: PlatformCallContext, _refs: PlatformRefs, text: { title?: string; description?: string }): Promise<void> {
     if (text.title === undefined) return;
     refuseTitle(text.title);
+    if (context.environment === 'test') {
+      throw new PlatformError('twitch', 'refused', "Twitch: a rehearsal does not change the channel's title, which the followers see even offline");
+    }
     await this.helix.updateChannel(callOf(context), context.externalId, { title: text.title });
   }
 
