@@ -183,6 +183,11 @@ export class FacebookFake {
     return fake;
   }
 
+  /** The codes, tokens (page tokens too) and stream keys it handed out: none may ever appear in StreamCaster's logs. */
+  issuedSecrets(): string[] {
+    return [...this.oauth.issuedSecrets(), ...this.pageTokens.keys(), ...[...this.videos.values()].map((video) => video.streamKey)];
+  }
+
   async stop(): Promise<void> {
     clearInterval(this.poller);
     this.server?.closeAllConnections();

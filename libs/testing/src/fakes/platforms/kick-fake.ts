@@ -123,6 +123,11 @@ export class KickFake {
     return fake;
   }
 
+  /** The codes, tokens and stream keys it handed out: none may ever appear in StreamCaster's logs. */
+  issuedSecrets(): string[] {
+    return [...this.oauth.issuedSecrets(), ...[...this.channels.values()].map((channel) => channel.streamKey)];
+  }
+
   async stop(): Promise<void> {
     clearInterval(this.poller);
     this.server?.closeAllConnections();

@@ -151,6 +151,7 @@ type OptionalBehaviour = 'defaultGrantType' | 'longLivedExchange';
  */
 export class OAuthAuthority {
   private readonly clients = new Map<string, OAuthClientRegistration>();
+  private readonly minted = new Set<string>();
   private readonly codes = new Map<string, AuthorizationCode>();
   private readonly accessTokens = new Map<string, AccessToken>();
   private readonly refreshTokens = new Map<string, RefreshToken>();
@@ -481,7 +482,14 @@ export class OAuthAuthority {
   }
 
   private mint(kind: string): string {
-    return `${this.options.tokenPrefix}_${kind}_${randomBytes(18).toString('base64url')}`;
+    const secret = `${this.options.tokenPrefix}_${kind}_${randomBytes(18).toString('base64url')}`;
+    this.minted.add(secret);
+    return secret;
+  }
+
+  /** Every code and token handed out so far: what a test looks for where it must never appear (logs). */
+  issuedSecrets(): string[] {
+    return [...this.minted];
   }
 
   private sendJson(response: ServerResponse, status: number, body: unknown): void {

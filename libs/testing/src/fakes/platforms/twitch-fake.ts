@@ -199,6 +199,11 @@ export class TwitchFake {
   }
 
   /** TWURPLE_MOCK_API_PORT. */
+  /** The codes, tokens and stream keys it handed out: none may ever appear in StreamCaster's logs. */
+  issuedSecrets(): string[] {
+    return [...this.oauth.issuedSecrets(), ...[...this.users.values()].map((user) => user.streamKey)];
+  }
+
   get port(): number {
     return this.listenPort;
   }

@@ -153,6 +153,11 @@ export class YouTubeFake {
     await this.sink.stop();
   }
 
+  /** The codes, tokens and stream names it handed out: none may ever appear in StreamCaster's logs. */
+  issuedSecrets(): string[] {
+    return [...this.oauth.issuedSecrets(), ...[...this.streams.values()].map((stream) => stream.cdn.streamName)];
+  }
+
   /** googleapis's `rootUrl` (YOUTUBE_API_URL). */
   get apiUrl(): string {
     return `${this.baseUrl}/`;
