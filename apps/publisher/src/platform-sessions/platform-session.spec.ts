@@ -207,6 +207,25 @@ describe('PlatformSession', () => {
     assert.equal(h.calls.prepare, 1);
   });
 
+  it('refuses a title longer than the platform takes before any call, with the limit in words', async () => {
+    const h = harness({}, { row: { broadcast: { id: 'b1', state: 'live', environment: 'live', title: 'x'.repeat(101), description: '', startedAt: new Date() } as SessionRow['broadcast'] } });
+    h.session.start();
+    await h.until(() => h.row.platformState === 'error', 'error');
+    await h.session.stop();
+    assert.equal(h.calls.prepare, 0);
+    assert.match(String(h.row.platformReason), /^YouTube takes titles of at most 100 characters; this one has 101; shorten it/);
+  });
+
+  it('tries again once the text that was refused is edited', async () => {
+    const h = harness({}, { row: { broadcast: { id: 'b1', state: 'live', environment: 'live', title: 'x'.repeat(101), description: '', startedAt: new Date() } as SessionRow['broadcast'] } });
+    h.session.start();
+    await h.until(() => h.row.platformState === 'error', 'error');
+    h.row.broadcast.title = 'Short enough';
+    await h.until(() => h.row.platformState === 'ready', 'ready with the new title');
+    await h.session.stop();
+    assert.equal(h.calls.prepare, 1);
+  });
+
   it('ends the broadcast at the platform once the broadcast is over, and finishes', async () => {
     const h = harness({}, { broadcastState: 'ending', row: { platformIngestSealed: 'sealed', platformState: 'live', platformRefs: { broadcastId: 'yt-1' } } });
     h.session.start();

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { broadcastRuns, PLATFORM_RULES, type ApiPlatform, type PlatformState, type RelayState } from '@streamcaster/contracts';
+import { broadcastRuns, PLATFORM_RULES, textRefusal, type ApiPlatform, type PlatformState, type RelayState } from '@streamcaster/contracts';
 import { backoffDelay } from '@streamcaster/supervisor';
 import type { BroadcastDestinationEntity } from '../broadcasts/broadcast-destination.entity.js';
 import type { BroadcastEntity } from '../broadcasts/broadcast.entity.js';
@@ -54,7 +54,7 @@ export class PlatformSession {
   private failures = 0;
   private endAttempts = 0;
   /** Why the session waits without calling the platform: an account to reconnect, or a refusal. */
-  private parked: { kind: 'account' | 'refused' | 'quota'; until: number } | null = null;
+  private parked: { kind: 'account' | 'refused' | 'quota'; until: number; text: string } | null = null;
   private lastSeen: { broadcastState: string; relayState: RelayState } | null = null;
   private confirmedLogged = false;
   private done: Promise<void> = Promise.resolve();
@@ -107,6 +107,8 @@ export class PlatformSession {
     if (this.parked) {
       if (this.parked.kind === 'account' && (await this.deps.accountUsable(row.accountId ?? ''))) this.parked = null;
       else if (this.parked.kind !== 'account' && Date.now() >= this.parked.until) this.parked = null;
+      // A refusal may be about the text (too long, a word the platform bans): a new text is a new try.
+      else if (this.parked.kind === 'refused' && textOf(row) !== this.parked.text) this.parked = null;
       else return this.parked.kind === 'account' ? ACCOUNT_LOOK_MS : this.deps.timing.confirmPollMs;
     }
     if (!row.platformIngestSealed) return this.prepare(row);
@@ -114,6 +116,9 @@ export class PlatformSession {
   }
 
   private async prepare(row: SessionRow): Promise<number> {
+    // A title the platform cannot take is refused here, in StreamCaster's words, before any call.
+    const refusal = textRefusal(this.platform, { title: row.broadcast.title, description: row.broadcast.description });
+    if (refusal) throw new PlatformError(this.platform, 'refused', `${refusal}; shorten it on the broadcast (PATCH /api/broadcasts/:id) or in the branding template`);
     if (row.platformState !== 'creating') await this.update(row, { platformState: 'creating', platformReason: null });
     let refs = { ...row.platformRefs };
     const saveRefs = async (next: PlatformRefs): Promise<void> => {
@@ -263,6 +268,7 @@ export class PlatformSession {
           kind: failure.kind === 'revoked' ? 'account' : failure.kind === 'quota' ? 'quota' : 'refused',
           // A refusal does not pass by itself: no further call until the broadcast ends.
           until: failure.kind === 'quota' ? Date.now() + QUOTA_WAIT_MS : Number.POSITIVE_INFINITY,
+          text: textOf(row),
         };
         this.logger.error(`${row.name} of broadcast ${row.broadcastId}: ${failure.message}`);
         await this.update(row, { platformState: 'error', platformReason: failure.message });
@@ -309,6 +315,10 @@ export class PlatformSession {
       if (seen.broadcastState !== this.lastSeen?.broadcastState || seen.relayState !== this.lastSeen.relayState) return;
     }
   }
+}
+
+function textOf(row: SessionRow): string {
+  return JSON.stringify([row.broadcast.title, row.broadcast.description]);
 }
 
 /** The platform's answer as one state of the destination. */

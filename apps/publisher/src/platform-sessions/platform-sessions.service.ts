@@ -104,9 +104,8 @@ export class PlatformSessions implements OnApplicationBootstrap, BeforeApplicati
           outcome: result,
           message,
         });
-        if (!row.platformIngestSealed || row.platformFinished || !row.accountId) {
-          return outcome('not-running', `${label} has no running broadcast for ${row.name}; the new text is used from the next one`);
-        }
+        if (row.platformFinished || !row.accountId) return outcome('not-running', `the broadcast of ${row.name} is over on ${label}`);
+        if (!row.platformIngestSealed) return outcome('not-running', `${label} has not created the broadcast of ${row.name} yet; it is created with the new text`);
         // Twitch has no description: only what the platform has is sent.
         const sent = { ...(text.title !== undefined ? { title: text.title } : {}), ...(text.description !== undefined && PLATFORM_RULES[platform].descriptionMaxLength !== null ? { description: text.description } : {}) };
         if (Object.keys(sent).length === 0) return outcome('updated', `${label} has no description; nothing to change there`);
