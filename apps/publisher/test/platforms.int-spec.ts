@@ -8,8 +8,11 @@ import pg from 'pg';
 import {
   CompletePlatformConnect,
   CreateDestination,
+  DeleteDestination,
+  DeletePlatformAccount,
   GetBroadcast,
   ListBroadcasts,
+  ListDestinations,
   ListPlatformAccounts,
   ListPlatformSetups,
   PlatformViewers,
@@ -19,7 +22,7 @@ import {
   type Environment,
   type PlatformAccountView,
 } from '@streamcaster/contracts';
-import { BusClient, startBusService } from '@streamcaster/service-kit';
+import { BusClient, SecretBox, startBusService } from '@streamcaster/service-kit';
 import type { SupervisedProcess } from '@streamcaster/supervisor';
 import {
   BusObserver,
@@ -35,6 +38,7 @@ import {
 } from '@streamcaster/testing';
 import { PublisherModule } from '../src/app.module.js';
 import { loadPublisherConfig, type PublisherConfig } from '../src/config/publisher.config.js';
+import { TokenRefresher } from '../src/platform-accounts/token-refresher.service.js';
 import { DjSessions, startGatewayProcess, type Dj } from './dj-sessions.js';
 
 /**
@@ -430,5 +434,37 @@ describe('YouTube failing', () => {
     } finally {
       youtube.resetQuota(10_000);
     }
+  });
+});
+
+describe('accounts over time', () => {
+  it('renews a token before it runs out, without waiting for a refusal (the refresher leader)', async () => {
+    const accountId = accounts.live!.id;
+    await database.query(`UPDATE publisher.platform_accounts SET access_token_expires_at = now() + interval '1 minute' WHERE id = $1`, [accountId]);
+    const before = await database.query<{ access_token_sealed: string }>(`SELECT access_token_sealed FROM publisher.platform_accounts WHERE id = $1`, [accountId]);
+    await app.get(TokenRefresher).runOnce();
+    const after = await database.query<{ access_token_sealed: string; access_token_expires_at: Date }>(
+      `SELECT access_token_sealed, access_token_expires_at FROM publisher.platform_accounts WHERE id = $1`,
+      [accountId],
+    );
+    assert.notEqual(after.rows[0]!.access_token_sealed, before.rows[0]!.access_token_sealed, 'a new token');
+    assert.ok(after.rows[0]!.access_token_expires_at.getTime() > Date.now() + 30 * 60_000, 'valid for the platform\'s whole lifetime again');
+  });
+
+  it('deletes an account only once no destination uses it, revoking it at YouTube first', async () => {
+    const accountId = accounts.test!.id;
+    await assert.rejects(bus.request(DeletePlatformAccount, { id: accountId }), isBusError('conflict', 'is used by destination\\(s\\) YouTube rehearsal'));
+    for (const destination of await bus.request(ListDestinations, { environment: 'test' })) await bus.request(DeleteDestination, { id: destination.id });
+    const sealed = await database.query<{ refresh_token_sealed: string }>(`SELECT refresh_token_sealed FROM publisher.platform_accounts WHERE id = $1`, [accountId]);
+    const refreshToken = new SecretBox(config.secretKey).open(sealed.rows[0]!.refresh_token_sealed);
+    const deleted = await bus.request(DeletePlatformAccount, { id: accountId });
+    assert.deepEqual([deleted.revoked, deleted.message], [true, 'YouTube account Club Rehearsal Channel was revoked at YouTube and deleted.']);
+    assert.deepEqual((await bus.request(ListPlatformAccounts, { environment: 'test' })).length, 0);
+    const refused = await fetch(youtube.tokenUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: CLIENT.clientId, client_secret: CLIENT.clientSecret }),
+    });
+    assert.equal(refused.status, 400, 'the revoked refresh token no longer works at Google');
   });
 });

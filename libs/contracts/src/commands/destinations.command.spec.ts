@@ -96,6 +96,37 @@ describe('destinationCreateSchema', () => {
     assert.equal(destinationCreateSchema.safeParse({ ...create, platform: 'twitch-api' }).success, false);
     assert.deepEqual(messagesOf(destinationCreateSchema, { ...create, name: '   ' }), ['name must not be empty']);
   });
+
+  const accountId = '6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f';
+
+  it('takes an API platform with an account and no URL or key; privacy is optional', () => {
+    for (const platform of ['youtube', 'twitch', 'facebook', 'kick']) {
+      assert.deepEqual(destinationCreateSchema.parse({ environment: 'live', platform, name: 'Main', accountId }), {
+        environment: 'live',
+        platform,
+        name: 'Main',
+        accountId,
+        enabled: true,
+      });
+    }
+    const unlisted = destinationCreateSchema.parse({ environment: 'live', platform: 'youtube', name: 'Main', accountId, privacy: 'unlisted' });
+    assert.equal('privacy' in unlisted ? unlisted.privacy : undefined, 'unlisted');
+    assert.deepEqual(messagesOf(destinationCreateSchema, { environment: 'live', platform: 'youtube', name: 'Main', accountId: 'nope' }), [
+      'accountId must be the id of a connected platform account',
+    ]);
+    assert.equal(destinationCreateSchema.safeParse({ environment: 'live', platform: 'youtube', name: 'Main', accountId, privacy: 'friends' }).success, false);
+  });
+
+  it('an rtmp destination still needs its URL and key', () => {
+    assert.equal(destinationCreateSchema.safeParse({ environment: 'live', platform: 'rtmp', name: 'X', accountId }).success, false);
+  });
+
+  it('refuses Kick in Test with the reason: Kick has no private mode', () => {
+    assert.deepEqual(messagesOf(destinationCreateSchema, { environment: 'test', platform: 'kick', name: 'Kick', accountId }), [
+      'Kick has no private or test mode: anything sent to Kick is public, so Kick is left out of Test',
+    ]);
+    assert.equal(destinationCreateSchema.safeParse({ environment: 'test', platform: 'youtube', name: 'YouTube', accountId }).success, true);
+  });
 });
 
 describe('destinationPatchSchema', () => {
