@@ -362,6 +362,13 @@ describe('roles on every route', () => {
     'GET /api/destinations': ['admin', 'operator'],
     'PATCH /api/destinations/{id}': ['admin'],
     'DELETE /api/destinations/{id}': ['admin'],
+    'GET /api/platforms': ['admin', 'operator'],
+    'GET /api/platform-accounts': ['admin', 'operator'],
+    'POST /api/platform-accounts': ['admin'],
+    // The platform sends the browser back here: the signed, single-use state is the proof.
+    'GET /api/platform-accounts/callback/{platform}': 'public',
+    'POST /api/platform-accounts/{id}/page': ['admin'],
+    'DELETE /api/platform-accounts/{id}': ['admin'],
     'GET /api/branding': ['admin', 'operator'],
     'PUT /api/branding': ['admin'],
     'PUT /api/branding/logo': ['admin'],

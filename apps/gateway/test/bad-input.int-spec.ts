@@ -252,11 +252,12 @@ describe('malformed ids and traversal', () => {
       .flatMap(([path, methods]) => Object.keys(methods).map((method) => ({ method: method.toUpperCase(), path })));
   }
 
-  /** A body each PATCH route would accept, so that only the id can be what is refused. */
-  const PATCH_BODY: Record<string, unknown> = {
-    '/api/users/{id}': { disabled: false },
-    '/api/broadcasts/{id}': { title: 'Any title' },
-    '/api/destinations/{id}': { enabled: false },
+  /** A body each route with one would accept, so that only the id can be what is refused. */
+  const BODY: Record<string, unknown> = {
+    'PATCH /api/users/{id}': { disabled: false },
+    'PATCH /api/broadcasts/{id}': { title: 'Any title' },
+    'PATCH /api/destinations/{id}': { enabled: false },
+    'POST /api/platform-accounts/{id}/page': { pageId: '20000000001' },
   };
 
   it('refuses a malformed id on every route that takes one with 400, before anything is forwarded', async () => {
@@ -269,7 +270,7 @@ describe('malformed ids and traversal', () => {
     const malformed = ['not-a-uuid', '%2e%2e%2f%2e%2e%2fetc%2fpasswd', '..%2F..%2Fetc%2Fpasswd', '%00', `${randomUUID()}%00`, `${randomUUID()}%2F..`, '%20', 'a'.repeat(15_000)];
     for (const { method, path } of routes) {
       for (const id of malformed) {
-        const body = method === 'PATCH' ? PATCH_BODY[path] : undefined;
+        const body = BODY[`${method} ${path}`];
         const response = await admin(method, path.replace('{id}', id), body);
         // The owners are down: a 503 here would mean the id went onto the bus.
         assertError(response, 400, /uuid/i, `${method} ${path} with ${id.slice(0, 50)}`);

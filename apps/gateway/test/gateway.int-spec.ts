@@ -160,8 +160,9 @@ describe('gateway auth', () => {
     assert.ok(operations.length >= 15, `only ${operations.length} operations documented`);
     const expired = signToken({ sub: randomUUID(), email: 'a@b.c', role: 'admin', exp: Math.floor(Date.now() / 1000) - 60 }, env.env.JWT_SECRET!);
     const foreign = signToken({ sub: randomUUID(), email: 'a@b.c', role: 'admin', exp: Math.floor(Date.now() / 1000) + 60 }, 'some-other-secret-of-at-least-32-characters');
-    // Login takes a password; refresh and logout take the refresh cookie (auth.int-spec.ts covers them).
-    const publicPaths = new Set(['/api/auth/login', '/api/auth/refresh', '/api/auth/logout', '/api/health', '/api/health/ready']);
+    // Login takes a password; refresh and logout take the refresh cookie (auth.int-spec.ts covers them);
+    // a platform's OAuth callback carries its signed state (the publisher's platforms test covers it).
+    const publicPaths = new Set(['/api/auth/login', '/api/auth/refresh', '/api/auth/logout', '/api/health', '/api/health/ready', '/api/platform-accounts/callback/{platform}']);
     for (const { method, path } of operations) {
       if (publicPaths.has(path)) continue;
       const concrete = path.replace(/\{[^}]+\}/g, randomUUID());
