@@ -49,6 +49,7 @@ function backboneUrls(): { NATS_URL?: string; REDIS_URL?: string } {
 }
 
 const port = (name: string, fallback: number) => Number(env[name] ?? fallback);
+const host = env.PUBLIC_HOST ?? 'localhost';
 const secrets = persistentSecrets();
 const backbone = backboneUrls();
 const stack = new Stack({
@@ -65,6 +66,8 @@ const stack = new Stack({
   subjectPrefix: env.NATS_SUBJECT_PREFIX ?? '',
   queuePrefix: env.QUEUE_PREFIX ?? 'streamcaster',
   ...secrets,
+  // The platforms' OAuth redirect URIs start with it: the dashboard's address, whatever port it has.
+  env: { PUBLIC_URL: env.PUBLIC_URL ?? `http://${host}:${port('GATEWAY_PORT', 8080)}` },
   onLine: (source, line) => process.stdout.write(`${source.padEnd(10)} | ${line}\n`),
 });
 
@@ -88,7 +91,6 @@ try {
   process.exit(1);
 }
 
-const host = env.PUBLIC_HOST ?? 'localhost';
 const rtmp = `rtmp://${host}:${stack.options.rtmpPort}`;
 console.log(`
 StreamCaster is up.
