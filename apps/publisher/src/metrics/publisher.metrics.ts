@@ -52,8 +52,8 @@ export const platformSessionsHeld = new Gauge({
   },
 });
 
-export const platformFailures = new Counter<'platform' | 'kind'>({
+export const platformFailures = new Counter<'platform' | 'outcome'>({
   name: 'streamcaster_platform_failures_total',
-  help: 'Platform API steps that failed, by platform and by what is done about it (transient, rate-limited, auth, revoked, quota, refused)',
-  labelNames: ['platform', 'kind'],
+  help: 'Platform API steps that failed, by platform and by the kind of failure, which decides what is done (transient, rate-limited, auth, revoked, quota, refused)',
+  labelNames: ['platform', 'outcome'],
 });

@@ -244,7 +244,7 @@ export class PlatformSession {
       return 0;
     }
     this.failures += 1;
-    platformFailures.inc({ platform: this.platform, kind: failure.kind });
+    platformFailures.inc({ platform: this.platform, outcome: failure.kind });
     const creating = !row.platformIngestSealed && broadcastRuns(row.broadcast.state);
     switch (failure.kind) {
       case 'transient':
