@@ -91,15 +91,17 @@ export class RelayWorkers implements OnApplicationBootstrap, BeforeApplicationSh
     const rows = (await this.broadcasts.runningDestinations()).filter((row) => row.state !== 'failed');
     const environments = [...new Set(rows.map((row) => row.broadcast.environment))];
     const targets = new Map<string, RelayTarget>();
+    const enabledPlatformDestinations = new Set<string>();
     for (const environment of environments) {
-      for (const target of await this.destinations.relayTargets(environment)) {
+      for (const target of await this.destinations.broadcastTargets(environment)) {
         if (target.kind === 'ready') targets.set(target.id, target);
+        if (target.kind === 'platform') enabledPlatformDestinations.add(target.id);
       }
     }
     // A destination disabled or deleted during the broadcast stops; one added later joins the next.
     return rows.flatMap((row) => {
       if (isApiPlatform(row.platform)) {
-        const target = this.platformTarget(row);
+        const target = enabledPlatformDestinations.has(row.destinationId) ? this.platformTarget(row) : null;
         return target ? [{ key: `${row.broadcastId}:${row.destinationId}`, spec: { broadcastId: row.broadcastId, target } }] : [];
       }
       const target = targets.get(row.destinationId);
