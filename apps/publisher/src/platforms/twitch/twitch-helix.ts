@@ -1,5 +1,4 @@
-import { ApiClient, type ApiConfig } from '@twurple/api';
-import { StaticAuthProvider } from '@twurple/auth';
+import type { ApiClient, ApiConfig } from '@twurple/api';
 import type { PublisherConfig } from '../../config/publisher.config.js';
 import { PlatformError } from '../platform-error.js';
 import { noAnswerError, rateLimitedError, twitchError, type TwitchStep } from './twitch-errors.js';
@@ -78,7 +77,9 @@ export class TwurpleHelix implements TwitchHelix {
     const stop = new AbortController();
     let rateLimitWaitMs: number | undefined;
 
-    const api = new ApiClient({
+    // Loaded at the first Twitch call: an idle publisher does not carry twurple (about 12 MB).
+    const [{ ApiClient: TwurpleApiClient }, { StaticAuthProvider }] = await Promise.all([import('@twurple/api'), import('@twurple/auth')]);
+    const api = new TwurpleApiClient({
       authProvider: new StaticAuthProvider(clientId, call.accessToken),
       fetchOptions: { signal: stop.signal } as ApiConfig['fetchOptions'],
       logger: {

@@ -1,4 +1,4 @@
-import { exchangeCode, refreshUserToken, revokeToken, type AccessToken } from '@twurple/auth';
+import type { AccessToken } from '@twurple/auth';
 import type { PublisherConfig } from '../../config/publisher.config.js';
 import type { AccountIdentity, PlatformOAuth, TokenSet } from '../platform-adapter.js';
 import { PlatformError } from '../platform-error.js';
@@ -12,7 +12,13 @@ export interface TwitchTokenEndpoint {
   revokeToken(clientId: string, accessToken: string): Promise<void>;
 }
 
-export const twurpleTokenEndpoint: TwitchTokenEndpoint = { exchangeCode, refreshUserToken, revokeToken };
+/** twurple's token calls, loaded at the first one: an idle publisher does not carry twurple. */
+const twurpleAuth = () => import('@twurple/auth');
+export const twurpleTokenEndpoint: TwitchTokenEndpoint = {
+  exchangeCode: async (...args) => (await twurpleAuth()).exchangeCode(...args),
+  refreshUserToken: async (...args) => (await twurpleAuth()).refreshUserToken(...args),
+  revokeToken: async (...args) => (await twurpleAuth()).revokeToken(...args),
+};
 
 /**
  * Twitch's OAuth for a channel: the authorization-code flow of a confidential client (Twitch has

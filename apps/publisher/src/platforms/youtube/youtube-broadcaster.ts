@@ -177,7 +177,7 @@ export class YouTubeBroadcaster implements PlatformBroadcaster {
     await this.quota.spend(context.accountId, method, YOUTUBE_UNIT_COSTS[method]);
     let data: T;
     try {
-      ({ data } = await run(this.clientFor(context.accessToken), { retry: false, timeout: this.config.platformRequestTimeoutMs, signal: context.signal }));
+      ({ data } = await run(await this.clientFor(context.accessToken), { retry: false, timeout: this.config.platformRequestTimeoutMs, signal: context.signal }));
     } catch (error) {
       if (context.signal.aborted) throw error;
       throw youtubeApiError(method, error, this.config.platformRequestTimeoutMs);

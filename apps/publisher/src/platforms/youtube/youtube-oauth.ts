@@ -5,7 +5,6 @@ import { PlatformError } from '../platform-error.js';
 import { googleOAuthClient, type GoogleOAuthClient, type YouTubeClientFactory } from './youtube-client.js';
 import { googleTokenError, readGoogleFailure, YOUTUBE_SCOPE, youtubeApiError } from './youtube-errors.js';
 
-type AuthUrlOptions = NonNullable<Parameters<GoogleOAuthClient['generateAuthUrl']>[0]>;
 type Credentials = GoogleOAuthClient['credentials'];
 
 /**
@@ -31,20 +30,26 @@ export class YouTubeOAuth implements PlatformOAuth {
 
   authorizeUrl(request: { state: string; redirectUri: string; codeChallenge: string | null }): string {
     this.requireConfiguration();
-    return googleOAuthClient(this.config).generateAuthUrl({
+    // Built here rather than by google-auth-library, which is only loaded once a token is needed.
+    const url = new URL(this.config.googleAuthUrl);
+    const parameters = {
       access_type: 'offline',
       prompt: 'consent',
-      scope: [...this.scopes],
+      scope: this.scopes.join(' '),
       state: request.state,
       redirect_uri: request.redirectUri,
-      ...(request.codeChallenge ? { code_challenge: request.codeChallenge, code_challenge_method: 'S256' as AuthUrlOptions['code_challenge_method'] } : {}),
-    });
+      response_type: 'code',
+      client_id: this.config.youtubeClientId ?? '',
+      ...(request.codeChallenge ? { code_challenge: request.codeChallenge, code_challenge_method: 'S256' } : {}),
+    };
+    for (const [name, value] of Object.entries(parameters)) url.searchParams.set(name, value);
+    return url.toString();
   }
 
   async exchangeCode(request: { code: string; redirectUri: string; codeVerifier: string | null }): Promise<TokenSet> {
     this.requireConfiguration();
     try {
-      const { tokens } = await googleOAuthClient(this.config).getToken({
+      const { tokens } = await (await googleOAuthClient(this.config)).getToken({
         code: request.code,
         redirect_uri: request.redirectUri,
         ...(request.codeVerifier ? { codeVerifier: request.codeVerifier } : {}),
@@ -58,7 +63,7 @@ export class YouTubeOAuth implements PlatformOAuth {
   /** Google keeps the refresh token on a refresh (it answers without one): the same one is returned. */
   async refresh(refreshToken: string): Promise<TokenSet> {
     this.requireConfiguration();
-    const client = googleOAuthClient(this.config);
+    const client = await googleOAuthClient(this.config);
     client.setCredentials({ refresh_token: refreshToken });
     try {
       await client.getAccessToken();
@@ -74,7 +79,7 @@ export class YouTubeOAuth implements PlatformOAuth {
    */
   async revoke(tokens: { accessToken: string; refreshToken: string | null }): Promise<void> {
     try {
-      await googleOAuthClient(this.config).revokeToken(tokens.refreshToken ?? tokens.accessToken);
+      await (await googleOAuthClient(this.config)).revokeToken(tokens.refreshToken ?? tokens.accessToken);
     } catch (error) {
       if (readGoogleFailure(error).status === 400) return;
       throw googleTokenError('revoke', error, this.config.platformRequestTimeoutMs);
@@ -88,7 +93,7 @@ export class YouTubeOAuth implements PlatformOAuth {
   async identify(accessToken: string): Promise<AccountIdentity> {
     let answer: youtube_v3.Schema$ChannelListResponse | string;
     try {
-      ({ data: answer } = await this.clientFor(accessToken).channels.list({ part: ['snippet'], mine: true }, { retry: false, timeout: this.config.platformRequestTimeoutMs }));
+      ({ data: answer } = await (await this.clientFor(accessToken)).channels.list({ part: ['snippet'], mine: true }, { retry: false, timeout: this.config.platformRequestTimeoutMs }));
     } catch (error) {
       throw youtubeApiError('channels.list', error, this.config.platformRequestTimeoutMs);
     }

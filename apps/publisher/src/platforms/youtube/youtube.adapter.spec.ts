@@ -67,7 +67,7 @@ function stubbed(handlers: Partial<Record<YouTubeMethod, Handler>>, refuseQuota 
       return Promise.resolve();
     },
   };
-  const clientFor: YouTubeClientFactory = () => client as unknown as youtube_v3.Youtube;
+  const clientFor: YouTubeClientFactory = () => Promise.resolve(client as unknown as youtube_v3.Youtube);
   return { adapter: new YouTubeAdapter(config, quota, clientFor), calls, charged, methods: () => calls.map((call) => call.method) };
 }
 

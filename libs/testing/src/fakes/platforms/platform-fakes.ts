@@ -116,3 +116,34 @@ export class PlatformFakes {
     await Promise.all([this.youtube.stop(), this.twitch.stop(), this.facebook.stop(), this.kick.stop()]);
   }
 }
+
+/** Where the OAuth flow ends: the Destinations page's query, as the gateway's callback redirected. */
+export interface ConnectOutcome {
+  connect: string;
+  message: string;
+  accountId: string | null;
+  environment: string | null;
+}
+
+/**
+ * Connects an account as a browser does, over plain HTTP: "Connect" (POST /api/platform-accounts as
+ * an admin), the platform's authorize page (the fake consents at once), its redirect to the gateway's
+ * public callback, and the callback's redirect to the Destinations page, whose query is the outcome.
+ */
+export async function connectOverHttp(gatewayUrl: string, adminToken: string, platform: ApiPlatform, environment: Environment): Promise<ConnectOutcome> {
+  const started = await fetch(`${gatewayUrl}/api/platform-accounts`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ platform, environment }),
+  });
+  if (started.status !== 201) throw new Error(`Connect ${platform} (${environment}): ${started.status} ${await started.text()}`);
+  const { authorizeUrl } = (await started.json()) as { authorizeUrl: string };
+  const consent = await fetch(authorizeUrl, { redirect: 'manual' });
+  const callback = consent.headers.get('location');
+  if (!callback) throw new Error(`${platform}'s authorize page did not redirect (${consent.status})`);
+  const landing = await fetch(callback, { redirect: 'manual' });
+  const destinations = landing.headers.get('location');
+  if (landing.status !== 303 || !destinations) throw new Error(`the gateway's callback answered ${landing.status}, not a redirect to the dashboard`);
+  const query = new URL(destinations, gatewayUrl).searchParams;
+  return { connect: query.get('connect') ?? '', message: query.get('message') ?? '', accountId: query.get('accountId'), environment: query.get('environment') };
+}
