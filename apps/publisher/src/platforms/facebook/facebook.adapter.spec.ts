@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { loadPublisherConfig } from '../../config/publisher.config.js';
 import type { PlatformCallContext, PlatformRefs } from '../platform-adapter.js';
 import { PlatformError } from '../platform-error.js';
-import { ScriptedFetch } from '../scripted-fetch.js';
+import { ScriptedFetch } from '../scripted-fetch.test-helper.js';
 import { FacebookAdapter } from './facebook.adapter.js';
 
 const GRAPH = 'https://graph.example.test/v23.0';

@@ -4,7 +4,7 @@ import { PLATFORM_RULES } from '@streamcaster/contracts';
 import { loadPublisherConfig } from '../../config/publisher.config.js';
 import type { PlatformCallContext } from '../platform-adapter.js';
 import { PlatformError } from '../platform-error.js';
-import { ScriptedFetch } from '../scripted-fetch.js';
+import { ScriptedFetch } from '../scripted-fetch.test-helper.js';
 import { KickAdapter } from './kick.adapter.js';
 
 const API = 'https://api.example.test/public/v1';
