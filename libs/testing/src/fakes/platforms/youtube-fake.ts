@@ -13,6 +13,7 @@ const READ_SCOPES = [...YOUTUBE_SCOPES, 'https://www.googleapis.com/auth/youtube
  * Quota units per call, from "Quota costs" (developers.google.com/youtube/v3/determine_quota_cost):
  * every list 1, every write 50.
  */
+// Kept apart from the publisher's YOUTUBE_UNIT_COSTS on purpose: the fake must not share the product's belief about YouTube.
 export const YOUTUBE_QUOTA_COSTS = {
   'channels.list': 1,
   'videos.list': 1,
