@@ -1,8 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { type AddressInfo } from 'node:net';
-import { parseRtmpStat } from '@streamcaster/service-kit';
+import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { RtmpSink } from '../rtmp-sink.js';
+import { CallCounter, FakeServer, type PublishingStreams } from './fake-server.js';
 import { OAuthAuthority, readBody, type OAuthClientRegistration, type OAuthErrorCode } from './oauth-authority.js';
 import { PlatformFaults, type PlatformFault } from './platform-faults.js';
 
@@ -141,13 +140,11 @@ export class FacebookFake {
   /** Page tokens handed out by `/me/accounts`, with the user whose grant they belong to. */
   private readonly pageTokens = new Map<string, { pageId: string; userId: string }>();
   private readonly videos = new Map<string, LiveVideo>();
-  private readonly callCounts = new Map<FacebookCall, number>();
+  private readonly callCounts = new CallCounter<FacebookCall>();
   private readonly faults = new PlatformFaults<PlatformFault>();
   private readonly sink: RtmpSink;
   private readonly processingMs: number;
-  private server: Server | undefined;
-  private poller: NodeJS.Timeout | undefined;
-  private baseUrl = '';
+  private server: FakeServer | undefined;
   private lastPoll = Date.now();
 
   private constructor(options: FacebookFakeOptions) {
@@ -175,11 +172,12 @@ export class FacebookFake {
 
   static async start(options: FacebookFakeOptions): Promise<FacebookFake> {
     const fake = new FacebookFake(options);
-    await fake.sink.start();
-    fake.server = createServer((request, response) => void fake.route(request, response));
-    await new Promise<void>((resolve) => fake.server?.listen(0, '127.0.0.1', resolve));
-    fake.baseUrl = `http://127.0.0.1:${(fake.server.address() as AddressInfo).port}`;
-    fake.poller = setInterval(() => void fake.pollIngest(), options.ingestPollMs ?? 250);
+    fake.server = await FakeServer.start({
+      sink: fake.sink,
+      route: (request, response) => fake.route(request, response),
+      ingestPollMs: options.ingestPollMs,
+      onIngest: (publishing) => fake.followIngest(publishing),
+    });
     return fake;
   }
 
@@ -189,10 +187,11 @@ export class FacebookFake {
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.poller);
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-    await this.sink.stop();
+    await this.server?.stop();
+  }
+
+  private get baseUrl(): string {
+    return this.server?.baseUrl ?? '';
   }
 
   /** The Graph API base, version included (FACEBOOK_GRAPH_URL). */
@@ -242,8 +241,7 @@ export class FacebookFake {
 
   /** Calls answered so far, of one kind or all. */
   calls(call?: FacebookCall): number {
-    if (call !== undefined) return this.callCounts.get(call) ?? 0;
-    return [...this.callCounts.values()].reduce((total, count) => total + count, 0);
+    return this.callCounts.of(call);
   }
 
   liveVideo(id: string): FacebookLiveVideoView | undefined {
@@ -265,7 +263,7 @@ export class FacebookFake {
       }
       if (url.pathname === this.oauth.tokenPath) {
         call = 'oauth/access_token';
-        this.count(call);
+        this.callCounts.count(call);
         if (this.meetFault(call, response, false)) return;
         await this.oauth.handle(request, response, url);
         return;
@@ -273,7 +271,7 @@ export class FacebookFake {
       const params = await readParams(request, url);
       const route = this.routeOf(request.method ?? 'GET', url.pathname);
       call = route.call;
-      this.count(call);
+      this.callCounts.count(call);
       if (this.meetFault(call, response, false)) return;
       const result = route.run(params, request);
       if (this.meetFault(call, response, true)) return;
@@ -282,10 +280,6 @@ export class FacebookFake {
       const graphError = error instanceof GraphError ? error : new GraphError(500, 1, `An unknown error occurred (${String(error)})`, { transient: true });
       sendJson(response, graphError.status, graphError.body());
     }
-  }
-
-  private count(call: FacebookCall): void {
-    this.callCounts.set(call, this.calls(call) + 1);
   }
 
   /** Answers with the fault planned for this call at this moment (before or after its work); true when it did. */
@@ -583,17 +577,10 @@ export class FacebookFake {
   }
 
   /** A video receives while its stream name publishes at the ingest with its bytes growing. */
-  private async pollIngest(): Promise<void> {
-    let xml: string;
-    try {
-      xml = await (await fetch(this.sink.statUrl)).text();
-    } catch {
-      return;
-    }
+  private followIngest(publishing: PublishingStreams): void {
     const now = Date.now();
     const seconds = Math.max((now - this.lastPoll) / 1000, 0.001);
     this.lastPoll = now;
-    const publishing = new Map(parseRtmpStat(xml).filter((stream) => stream.publishing).map((stream) => [stream.name, stream.bytesIn]));
     for (const video of this.videos.values()) {
       if (video.status === 'LIVE_STOPPED' && video.endedAt !== undefined && now - video.endedAt.getTime() >= this.processingMs) video.status = 'VOD';
       if (video.status === 'LIVE_STOPPED' || video.status === 'VOD') continue;

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { type AddressInfo } from 'node:net';
-import { parseRtmpStat } from '@streamcaster/service-kit';
+import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { RtmpSink } from '../rtmp-sink.js';
+import { CallCounter, FakeServer, type PublishingStreams } from './fake-server.js';
 import { OAuthAuthority, readBody, type OAuthClientRegistration } from './oauth-authority.js';
 
 /** Scopes any one of which YouTube's live methods accept (each method's reference lists both). */
@@ -121,12 +120,10 @@ export class YouTubeFake {
   private readonly channels = new Map<string, YouTubeChannel>();
   private readonly broadcasts = new Map<string, Broadcast>();
   private readonly streams = new Map<string, LiveStream>();
-  private readonly callCounts = new Map<YouTubeMethod, number>();
+  private readonly callCounts = new CallCounter<YouTubeMethod>();
   private readonly failures = new Map<YouTubeMethod, YouTubeFailure[]>();
   private readonly sink: RtmpSink;
-  private server: Server | undefined;
-  private poller: NodeJS.Timeout | undefined;
-  private baseUrl = '';
+  private server: FakeServer | undefined;
   private unitsUsed = 0;
   private dailyQuota: number;
 
@@ -139,24 +136,26 @@ export class YouTubeFake {
 
   static async start(options: YouTubeFakeOptions): Promise<YouTubeFake> {
     const fake = new YouTubeFake(options);
-    await fake.sink.start();
-    fake.server = createServer((request, response) => void fake.route(request, response));
-    await new Promise<void>((resolve) => fake.server?.listen(0, '127.0.0.1', resolve));
-    fake.baseUrl = `http://127.0.0.1:${(fake.server.address() as AddressInfo).port}`;
-    fake.poller = setInterval(() => void fake.pollIngest(), options.ingestPollMs ?? 250);
+    fake.server = await FakeServer.start({
+      sink: fake.sink,
+      route: (request, response) => fake.route(request, response),
+      ingestPollMs: options.ingestPollMs,
+      onIngest: (publishing) => fake.followIngest(publishing),
+    });
     return fake;
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.poller);
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-    await this.sink.stop();
+    await this.server?.stop();
   }
 
   /** The codes, tokens and stream names it handed out: none may ever appear in StreamCaster's logs. */
   issuedSecrets(): string[] {
     return [...this.oauth.issuedSecrets(), ...[...this.streams.values()].map((stream) => stream.cdn.streamName)];
+  }
+
+  private get baseUrl(): string {
+    return this.server?.baseUrl ?? '';
   }
 
   /** googleapis's `rootUrl` (YOUTUBE_API_URL). */
@@ -208,7 +207,7 @@ export class YouTubeFake {
   }
 
   calls(method: YouTubeMethod): number {
-    return this.callCounts.get(method) ?? 0;
+    return this.callCounts.of(method);
   }
 
   broadcastStatus(id: string): LifeCycleStatus | undefined {
@@ -347,7 +346,7 @@ export class YouTubeFake {
 
   /** Quota is counted before the call runs: YouTube charges invalid requests too. */
   private charge(method: YouTubeMethod): void {
-    this.callCounts.set(method, this.calls(method) + 1);
+    this.callCounts.count(method);
     const cost = YOUTUBE_QUOTA_COSTS[method];
     if (this.unitsUsed + cost > this.dailyQuota) {
       throw new GoogleApiError(403, 'quotaExceeded', 'The request cannot be completed because you have exceeded your quota.', 'youtube.quota');
@@ -562,14 +561,7 @@ export class YouTubeFake {
   }
 
   /** A stream is active while its name publishes at the ingest and the bytes in keep growing. */
-  private async pollIngest(): Promise<void> {
-    let xml: string;
-    try {
-      xml = await (await fetch(this.sink.statUrl)).text();
-    } catch {
-      return;
-    }
-    const publishing = new Map(parseRtmpStat(xml).filter((stream) => stream.publishing).map((stream) => [stream.name, stream.bytesIn]));
+  private followIngest(publishing: PublishingStreams): void {
     for (const stream of this.streams.values()) {
       const bytesIn = publishing.get(stream.cdn.streamName);
       if (bytesIn !== undefined && bytesIn > stream.lastBytesIn) stream.streamStatus = 'active';
