@@ -4,10 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FacebookFake, publishAsDj, waitFor, type DjStream } from '@streamcaster/testing';
-import { loadPublisherConfig } from '../src/config/publisher.config.js';
+import { adapterTestConfig, callContext, refusal } from '../src/platforms/adapter-tests.test-helper.js';
 import { FacebookAdapter } from '../src/platforms/facebook/facebook.adapter.js';
 import type { PageChoice, PlatformCallContext, PlatformRefs } from '../src/platforms/platform-adapter.js';
-import { PlatformError } from '../src/platforms/platform-error.js';
 
 // The publisher's Facebook adapter against the Facebook fake: the whole sign-in, a page's live video
 // pushed to by ffmpeg over RTMPS, and the failures a real Graph API has.
@@ -23,16 +22,6 @@ let directory: string;
 let fake: FacebookFake;
 let adapter: FacebookAdapter;
 
-async function refusal(promise: Promise<unknown>): Promise<PlatformError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof PlatformError, `a PlatformError, not ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected a PlatformError');
-}
-
 /** The whole sign-in: the dialog as a browser meets it (redirect not followed), the code, the tokens, the pages. */
 async function signIn(): Promise<{ userToken: string; pageToken: string; scopes: string[] }> {
   const dialog = await fetch(adapter.oauth.authorizeUrl({ state: 'signed-state', redirectUri, codeChallenge: null }), { redirect: 'manual' });
@@ -47,18 +36,7 @@ async function signIn(): Promise<{ userToken: string; pageToken: string; scopes:
 }
 
 function context(pageToken: string, overrides: Partial<PlatformCallContext> = {}): PlatformCallContext {
-  return {
-    accountId: 'account-fb',
-    externalId: page.id,
-    accessToken: pageToken,
-    environment: 'live',
-    privacy: null,
-    title: 'Friday set with DJ Fake',
-    description: 'Live from the club',
-    startedAt: new Date(),
-    signal: new AbortController().signal,
-    ...overrides,
-  };
+  return callContext({ accountId: 'account-fb', externalId: page.id, accessToken: pageToken, title: 'Friday set with DJ Fake', description: 'Live from the club', ...overrides });
 }
 
 /** The refs as the publisher keeps them: each save replaces the last. */
@@ -73,8 +51,7 @@ before(async () => {
   fake.addUser(user);
   fake.addPage(page);
   adapter = new FacebookAdapter(
-    loadPublisherConfig({
-      STREAMCASTER_SECRET_KEY: Buffer.alloc(32, 3).toString('base64'),
+    adapterTestConfig({
       FACEBOOK_APP_ID: client.clientId,
       FACEBOOK_APP_SECRET: client.clientSecret,
       FACEBOOK_GRAPH_URL: fake.graphUrl,

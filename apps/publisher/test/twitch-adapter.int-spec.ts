@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { publishAsDj, TwitchFake, waitFor, type DjStream, type TwitchRequest } from '@streamcaster/testing';
-import { loadPublisherConfig, type PublisherConfig } from '../src/config/publisher.config.js';
+import type { PublisherConfig } from '../src/config/publisher.config.js';
+import { adapterTestConfig, callContext, refusal } from '../src/platforms/adapter-tests.test-helper.js';
 import type { PlatformCallContext, PlatformRefs, TokenSet } from '../src/platforms/platform-adapter.js';
-import { PlatformError } from '../src/platforms/platform-error.js';
 import { TWITCH_BANDWIDTH_TEST_NOTE } from '../src/platforms/twitch/twitch-broadcaster.js';
 import { TwurpleHelix } from '../src/platforms/twitch/twitch-helix.js';
 import { TwitchAdapter } from '../src/platforms/twitch/twitch.adapter.js';
@@ -25,8 +24,7 @@ let directory: string;
 let fake: TwitchFake;
 
 function configFor(overrides: Record<string, string> = {}): PublisherConfig {
-  return loadPublisherConfig({
-    STREAMCASTER_SECRET_KEY: randomBytes(32).toString('base64'),
+  return adapterTestConfig({
     TWITCH_CLIENT_ID: client.clientId,
     TWITCH_CLIENT_SECRET: client.clientSecret,
     TWITCH_AUTH_URL: fake.authUrl,
@@ -48,28 +46,15 @@ async function connect(adapter: TwitchAdapter, scope?: string): Promise<TokenSet
 }
 
 function context(tokens: TokenSet, overrides: Partial<PlatformCallContext> = {}): PlatformCallContext {
-  return {
+  return callContext({
     accountId: 'account-1',
     externalId: dj.id,
     accessToken: tokens.accessToken,
-    environment: 'live',
-    privacy: null,
     title: 'Friday night set',
     description: 'Twitch has no description',
-    startedAt: new Date(),
     signal: AbortSignal.timeout(30_000),
     ...overrides,
-  };
-}
-
-async function refusal(call: Promise<unknown>): Promise<PlatformError> {
-  try {
-    await call;
-  } catch (error) {
-    assert.ok(error instanceof PlatformError, `not a PlatformError: ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the call to be refused');
+  });
 }
 
 function requestsTo(method: string, path: string, since = 0): TwitchRequest[] {

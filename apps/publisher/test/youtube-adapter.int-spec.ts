@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Environment, PlatformPrivacy } from '@streamcaster/contracts';
 import { publishAsDj, waitFor, YouTubeFake, type DjStream, type YouTubeMethod as FakeMethod } from '@streamcaster/testing';
-import { loadPublisherConfig } from '../src/config/publisher.config.js';
 import { newPkcePair } from '../src/platform-accounts/oauth-state.js';
+import { adapterTestConfig, callContext, refusal } from '../src/platforms/adapter-tests.test-helper.js';
 import type { PlatformCallContext, PlatformObservation, PlatformRefs, TokenSet } from '../src/platforms/platform-adapter.js';
-import { isPlatformError, PlatformError } from '../src/platforms/platform-error.js';
+import { PlatformError } from '../src/platforms/platform-error.js';
 import { YouTubeAdapter } from '../src/platforms/youtube/youtube.adapter.js';
 import type { QuotaLedger, YouTubeMethod } from '../src/platforms/youtube/youtube-quota.js';
 
@@ -53,8 +52,7 @@ before(async () => {
   directory = await mkdtemp(join(tmpdir(), 'youtube-adapter-'));
   fake = await YouTubeFake.start({ directory, client });
   fake.addChannel(channel);
-  const config = loadPublisherConfig({
-    STREAMCASTER_SECRET_KEY: randomBytes(32).toString('base64'),
+  const config = adapterTestConfig({
     YOUTUBE_CLIENT_ID: client.clientId,
     YOUTUBE_CLIENT_SECRET: client.clientSecret,
     YOUTUBE_API_URL: fake.apiUrl,
@@ -86,18 +84,7 @@ async function connect(): Promise<TokenSet> {
 }
 
 function context(accessToken: string, overrides: Partial<PlatformCallContext> = {}): PlatformCallContext {
-  return {
-    accountId: 'account-1',
-    externalId: channel.id,
-    accessToken,
-    environment: 'live',
-    privacy: 'public',
-    title: 'Friday night set',
-    description: 'DJ Fake, live from the club',
-    startedAt: new Date(),
-    signal: new AbortController().signal,
-    ...overrides,
-  };
+  return callContext({ accountId: 'account-1', externalId: channel.id, accessToken, privacy: 'public', title: 'Friday night set', description: 'DJ Fake, live from the club', ...overrides });
 }
 
 /** Refs kept as the publisher keeps them: the last ones saved. */
@@ -141,16 +128,6 @@ async function observeUntil(what: string, call: PlatformCallContext, refs: Platf
     const seen = await adapter.broadcaster.observe(call, refs, true);
     return done(seen) ? seen : undefined;
   }, 30_000, 500);
-}
-
-async function refusal(call: Promise<unknown>): Promise<PlatformError> {
-  try {
-    await call;
-  } catch (error) {
-    if (isPlatformError(error)) return error;
-    throw error;
-  }
-  assert.fail('the call was expected to fail with a PlatformError');
 }
 
 function calls(...methods: FakeMethod[]): number[] {
@@ -374,7 +351,7 @@ describe('YouTube adapter: broadcasts against the fake', () => {
       fake.resetQuota(10_000);
     }
     const stingy = new YouTubeAdapter(
-      loadPublisherConfig({ STREAMCASTER_SECRET_KEY: randomBytes(32).toString('base64'), YOUTUBE_CLIENT_ID: client.clientId, YOUTUBE_CLIENT_SECRET: client.clientSecret, YOUTUBE_API_URL: fake.apiUrl }),
+      adapterTestConfig({ YOUTUBE_CLIENT_ID: client.clientId, YOUTUBE_CLIENT_SECRET: client.clientSecret, YOUTUBE_API_URL: fake.apiUrl }),
       new MemoryQuotaLedger(40),
     );
     const inserts = fake.calls('liveBroadcasts.insert');

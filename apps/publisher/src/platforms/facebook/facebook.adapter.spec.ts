@@ -1,51 +1,28 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { loadPublisherConfig } from '../../config/publisher.config.js';
+import { adapterTestConfig, callContext, refusal } from '../adapter-tests.test-helper.js';
 import type { PlatformCallContext, PlatformRefs } from '../platform-adapter.js';
-import { PlatformError } from '../platform-error.js';
 import { ScriptedFetch } from '../scripted-fetch.test-helper.js';
 import { FacebookAdapter } from './facebook.adapter.js';
 
 const GRAPH = 'https://graph.example.test/v23.0';
 const env = {
-  STREAMCASTER_SECRET_KEY: Buffer.alloc(32, 7).toString('base64'),
   FACEBOOK_APP_ID: 'app-id-1',
   FACEBOOK_APP_SECRET: 'app-secret-1',
   FACEBOOK_GRAPH_URL: GRAPH,
   FACEBOOK_AUTH_URL: 'https://www.example.test/v23.0/dialog/oauth',
 };
-const adapter = new FacebookAdapter(loadPublisherConfig(env));
+const adapter = new FacebookAdapter(adapterTestConfig(env));
 const http = new ScriptedFetch();
 const PUSH = 'rtmps://live-api-s.example.test:443/rtmp/FB-987-0-AbSecret?s_bl=1&s_vt=api-s&a=AbToo';
 
 function context(overrides: Partial<PlatformCallContext> = {}): PlatformCallContext {
-  return {
-    accountId: 'account-1',
-    externalId: '200001',
-    accessToken: 'page-token-1',
-    environment: 'live',
-    privacy: null,
-    title: 'Friday set',
-    description: 'Live from the club',
-    startedAt: new Date(),
-    signal: new AbortController().signal,
-    ...overrides,
-  };
+  return callContext({ accountId: 'account-1', externalId: '200001', accessToken: 'page-token-1', title: 'Friday set', description: 'Live from the club', ...overrides });
 }
 
 function recorder(): { saves: PlatformRefs[]; save: (refs: PlatformRefs) => Promise<void> } {
   const saves: PlatformRefs[] = [];
   return { saves, save: async (refs) => void saves.push({ ...refs }) };
-}
-
-async function refusal(promise: Promise<unknown>): Promise<PlatformError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof PlatformError, `a PlatformError, not ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected a PlatformError');
 }
 
 beforeEach(() => http.install());
@@ -56,7 +33,7 @@ describe('FacebookAdapter.oauth', () => {
     assert.deepEqual([...adapter.oauth.scopes], ['pages_show_list', 'pages_manage_posts', 'pages_read_engagement']);
     assert.equal(adapter.oauth.usesPkce, false);
     assert.deepEqual(adapter.oauth.missingConfiguration(), []);
-    const bare = new FacebookAdapter(loadPublisherConfig({ STREAMCASTER_SECRET_KEY: env.STREAMCASTER_SECRET_KEY }));
+    const bare = new FacebookAdapter(adapterTestConfig({}));
     assert.deepEqual(bare.oauth.missingConfiguration(), ['FACEBOOK_APP_ID', 'FACEBOOK_APP_SECRET']);
   });
 
