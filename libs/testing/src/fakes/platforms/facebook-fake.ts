@@ -1,7 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { RtmpSink } from '../rtmp-sink.js';
-import { CallCounter, FakeServer, type PublishingStreams } from './fake-server.js';
+import { CallCounter, LoopbackPlatformFake, type PublishingStreams } from './fake-server.js';
 import { OAuthAuthority, readBody, type OAuthClientRegistration, type OAuthErrorCode } from './oauth-authority.js';
 import { PlatformFaults, type PlatformFault } from './platform-faults.js';
 
@@ -131,8 +131,7 @@ const DESCRIPTION_MAX = 5000;
  * machine, Graph's error JSON, and a real nginx-rtmp ingest behind stunnel (Facebook takes RTMPS
  * only) whose bytes decide `stream_health` and when a `LIVE_NOW` video goes `LIVE`.
  */
-export class FacebookFake {
-  readonly oauth: OAuthAuthority;
+export class FacebookFake extends LoopbackPlatformFake {
   private readonly appId: string;
   private readonly appSecret: string;
   private readonly users = new Map<string, FacebookUser>();
@@ -142,15 +141,11 @@ export class FacebookFake {
   private readonly videos = new Map<string, LiveVideo>();
   private readonly callCounts = new CallCounter<FacebookCall>();
   private readonly faults = new PlatformFaults<PlatformFault>();
-  private readonly sink: RtmpSink;
   private readonly processingMs: number;
-  private server: FakeServer | undefined;
   private lastPoll = Date.now();
 
   private constructor(options: FacebookFakeOptions) {
-    this.appId = options.client.clientId;
-    this.appSecret = options.client.clientSecret;
-    this.oauth = new OAuthAuthority({
+    const oauth = new OAuthAuthority({
       authorizePath: `/${FACEBOOK_GRAPH_VERSION}/dialog/oauth`,
       tokenPath: `/${FACEBOOK_GRAPH_VERSION}/oauth/access_token`,
       revokePath: null,
@@ -165,20 +160,15 @@ export class FacebookFake {
       errorBody: graphOAuthError,
       tokenPrefix: 'EAAfake',
     });
+    super(oauth, new RtmpSink('facebook', options.directory, true));
+    this.appId = options.client.clientId;
+    this.appSecret = options.client.clientSecret;
     this.oauth.registerClient(options.client);
     this.processingMs = options.processingMs ?? 1000;
-    this.sink = new RtmpSink('facebook', options.directory, true);
   }
 
   static async start(options: FacebookFakeOptions): Promise<FacebookFake> {
-    const fake = new FacebookFake(options);
-    fake.server = await FakeServer.start({
-      sink: fake.sink,
-      route: (request, response) => fake.route(request, response),
-      ingestPollMs: options.ingestPollMs,
-      onIngest: (publishing) => fake.followIngest(publishing),
-    });
-    return fake;
+    return new FacebookFake(options).serve(options.ingestPollMs);
   }
 
   /** The codes, tokens (page tokens too) and stream keys it handed out: none may ever appear in StreamCaster's logs. */
@@ -186,30 +176,9 @@ export class FacebookFake {
     return [...this.oauth.issuedSecrets(), ...this.pageTokens.keys(), ...[...this.videos.values()].map((video) => video.streamKey)];
   }
 
-  async stop(): Promise<void> {
-    await this.server?.stop();
-  }
-
-  private get baseUrl(): string {
-    return this.server?.baseUrl ?? '';
-  }
-
   /** The Graph API base, version included (FACEBOOK_GRAPH_URL). */
   get graphUrl(): string {
     return `${this.baseUrl}/${FACEBOOK_GRAPH_VERSION}`;
-  }
-
-  /** The login dialog (FACEBOOK_AUTH_URL). */
-  get authUrl(): string {
-    return `${this.baseUrl}${this.oauth.authorizePath}`;
-  }
-
-  get tokenUrl(): string {
-    return `${this.baseUrl}${this.oauth.tokenPath}`;
-  }
-
-  get ingest(): RtmpSink {
-    return this.sink;
   }
 
   /** Adds a person and logs them in at the dialog. */
@@ -253,7 +222,7 @@ export class FacebookFake {
     return [...this.videos.values()].filter((video) => pageId === undefined || video.pageId === pageId).map(viewOf);
   }
 
-  private async route(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  protected override async route(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', this.baseUrl);
     let call: FacebookCall | undefined;
     try {
@@ -577,7 +546,7 @@ export class FacebookFake {
   }
 
   /** A video receives while its stream name publishes at the ingest with its bytes growing. */
-  private followIngest(publishing: PublishingStreams): void {
+  protected override followIngest(publishing: PublishingStreams): void {
     const now = Date.now();
     const seconds = Math.max((now - this.lastPoll) / 1000, 0.001);
     this.lastPoll = now;

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { type AddressInfo } from 'node:net';
 import { parseRtmpStat } from '@streamcaster/service-kit';
 import type { RtmpSink } from '../rtmp-sink.js';
+import type { OAuthAuthority } from './oauth-authority.js';
 
 /** The bytes in of each stream name that publishes at a fake's ingest now, as its /stat shows them. */
 export type PublishingStreams = ReadonlyMap<string, number>;
@@ -44,6 +45,59 @@ export class FakeServer {
     await closeServer(this.server);
     await this.sink.stop();
   }
+}
+
+/**
+ * A platform fake served by one `FakeServer` (YouTube, Facebook, Kick): it keeps the server, the
+ * ingest and the whole URLs of the OAuth endpoints; the platform answers every request (`route`)
+ * and makes its state of what its ingest receives (`followIngest`).
+ */
+export abstract class LoopbackPlatformFake {
+  private server: FakeServer | undefined;
+
+  protected constructor(
+    readonly oauth: OAuthAuthority,
+    protected readonly sink: RtmpSink,
+  ) {}
+
+  /** The whole authorize page URL (the platform's `*_AUTH_URL`). */
+  get authUrl(): string {
+    return `${this.baseUrl}${this.oauth.authorizePath}`;
+  }
+
+  /** The whole token endpoint URL. */
+  get tokenUrl(): string {
+    return `${this.baseUrl}${this.oauth.tokenPath}`;
+  }
+
+  /** The fake's ingest, for tests that look at what was recorded. */
+  get ingest(): RtmpSink {
+    return this.sink;
+  }
+
+  async stop(): Promise<void> {
+    await this.server?.stop();
+  }
+
+  /** `http://127.0.0.1:<port>` once started. */
+  protected get baseUrl(): string {
+    return this.server?.baseUrl ?? '';
+  }
+
+  /** Starts the ingest and the server; the platform's static `start` calls it once constructed. */
+  protected async serve(ingestPollMs: number | undefined): Promise<this> {
+    this.server = await FakeServer.start({
+      sink: this.sink,
+      route: (request, response) => this.route(request, response),
+      ingestPollMs,
+      onIngest: (publishing) => this.followIngest(publishing),
+    });
+    return this;
+  }
+
+  protected abstract route(request: IncomingMessage, response: ServerResponse): Promise<void>;
+
+  protected abstract followIngest(publishing: PublishingStreams): void;
 }
 
 /** Closes a fake's server now: a client's keep-alive connections would otherwise hold it open. */

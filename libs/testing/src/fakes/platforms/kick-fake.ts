@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { RtmpSink } from '../rtmp-sink.js';
-import { CallCounter, FakeServer, type PublishingStreams } from './fake-server.js';
+import { CallCounter, LoopbackPlatformFake, type PublishingStreams } from './fake-server.js';
 import { OAuthAuthority, readBody, type OAuthClientRegistration } from './oauth-authority.js';
 import { PlatformFaults, type PlatformFault } from './platform-faults.js';
 
@@ -85,17 +85,14 @@ const TITLE_MAX = 100;
  * behind stunnel: a channel is live (`stream.is_live`, listed in `/livestreams`) only while bytes
  * arrive under its stream key. Kick has no test mode: whatever reaches it is public.
  */
-export class KickFake {
-  readonly oauth: OAuthAuthority;
+export class KickFake extends LoopbackPlatformFake {
   private readonly channels = new Map<number, Channel>();
   private readonly categories = new Map<number, KickCategory>(DEFAULT_CATEGORIES.map((category) => [category.id, category]));
   private readonly callCounts = new CallCounter<KickCall>();
   private readonly faults = new PlatformFaults<KickFault>();
-  private readonly sink: RtmpSink;
-  private server: FakeServer | undefined;
 
   private constructor(options: KickFakeOptions) {
-    this.oauth = new OAuthAuthority({
+    const oauth = new OAuthAuthority({
       authorizePath: '/oauth/authorize',
       tokenPath: '/oauth/token',
       revokePath: '/oauth/revoke',
@@ -106,19 +103,12 @@ export class KickFake {
       errorBody: () => ({ error: 'Invalid request' }),
       tokenPrefix: 'kickfake',
     });
+    super(oauth, new RtmpSink('kick', options.directory, true));
     this.oauth.registerClient(options.client);
-    this.sink = new RtmpSink('kick', options.directory, true);
   }
 
   static async start(options: KickFakeOptions): Promise<KickFake> {
-    const fake = new KickFake(options);
-    fake.server = await FakeServer.start({
-      sink: fake.sink,
-      route: (request, response) => fake.route(request, response),
-      ingestPollMs: options.ingestPollMs,
-      onIngest: (publishing) => fake.followIngest(publishing),
-    });
-    return fake;
+    return new KickFake(options).serve(options.ingestPollMs);
   }
 
   /** The codes, tokens and stream keys it handed out: none may ever appear in StreamCaster's logs. */
@@ -126,35 +116,13 @@ export class KickFake {
     return [...this.oauth.issuedSecrets(), ...[...this.channels.values()].map((channel) => channel.streamKey)];
   }
 
-  async stop(): Promise<void> {
-    await this.server?.stop();
-  }
-
-  private get baseUrl(): string {
-    return this.server?.baseUrl ?? '';
-  }
-
   /** KICK_API_URL. */
   get apiUrl(): string {
     return `${this.baseUrl}/public/v1`;
   }
 
-  /** KICK_AUTH_URL. */
-  get authUrl(): string {
-    return `${this.baseUrl}${this.oauth.authorizePath}`;
-  }
-
-  /** KICK_TOKEN_URL. */
-  get tokenUrl(): string {
-    return `${this.baseUrl}${this.oauth.tokenPath}`;
-  }
-
   get revokeUrl(): string {
     return `${this.baseUrl}${this.oauth.revokePath}`;
-  }
-
-  get ingest(): RtmpSink {
-    return this.sink;
   }
 
   /** Adds a user with their channel and logs them in at the authorize page. */
@@ -198,7 +166,7 @@ export class KickFake {
     return this.callCounts.of(call);
   }
 
-  private async route(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  protected override async route(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', this.baseUrl);
     try {
       if (url.pathname === this.oauth.tokenPath) {
@@ -363,7 +331,7 @@ export class KickFake {
   }
 
   /** A channel is live while its stream key publishes at the ingest with its bytes growing. */
-  private followIngest(publishing: PublishingStreams): void {
+  protected override followIngest(publishing: PublishingStreams): void {
     for (const channel of this.channels.values()) {
       const bytesIn = publishing.get(channel.streamKey);
       if (bytesIn !== undefined && bytesIn > channel.lastBytesIn && !channel.isLive) {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { RtmpSink } from '../rtmp-sink.js';
-import { CallCounter, FakeServer, type PublishingStreams } from './fake-server.js';
+import { CallCounter, LoopbackPlatformFake, type PublishingStreams } from './fake-server.js';
 import { OAuthAuthority, readBody, type OAuthClientRegistration } from './oauth-authority.js';
 
 /** Scopes any one of which YouTube's live methods accept (each method's reference lists both). */
@@ -115,38 +115,23 @@ const INGESTION_TYPES = ['rtmp', 'dash', 'webrtc', 'hls'];
  * while the ingest's /stat shows bytes coming in under its stream name, so that a broadcast goes
  * `live` only when bytes really arrive.
  */
-export class YouTubeFake {
-  readonly oauth: OAuthAuthority;
+export class YouTubeFake extends LoopbackPlatformFake {
   private readonly channels = new Map<string, YouTubeChannel>();
   private readonly broadcasts = new Map<string, Broadcast>();
   private readonly streams = new Map<string, LiveStream>();
   private readonly callCounts = new CallCounter<YouTubeMethod>();
   private readonly failures = new Map<YouTubeMethod, YouTubeFailure[]>();
-  private readonly sink: RtmpSink;
-  private server: FakeServer | undefined;
   private unitsUsed = 0;
   private dailyQuota: number;
 
   private constructor(options: YouTubeFakeOptions) {
-    this.oauth = new OAuthAuthority({ accessTokenLifetimeSeconds: options.accessTokenLifetimeSeconds, tokenPrefix: 'ya29.fake' });
+    super(new OAuthAuthority({ accessTokenLifetimeSeconds: options.accessTokenLifetimeSeconds, tokenPrefix: 'ya29.fake' }), new RtmpSink('youtube', options.directory, true));
     this.oauth.registerClient(options.client);
     this.dailyQuota = options.dailyQuota ?? 10_000;
-    this.sink = new RtmpSink('youtube', options.directory, true);
   }
 
   static async start(options: YouTubeFakeOptions): Promise<YouTubeFake> {
-    const fake = new YouTubeFake(options);
-    fake.server = await FakeServer.start({
-      sink: fake.sink,
-      route: (request, response) => fake.route(request, response),
-      ingestPollMs: options.ingestPollMs,
-      onIngest: (publishing) => fake.followIngest(publishing),
-    });
-    return fake;
-  }
-
-  async stop(): Promise<void> {
-    await this.server?.stop();
+    return new YouTubeFake(options).serve(options.ingestPollMs);
   }
 
   /** The codes, tokens and stream names it handed out: none may ever appear in StreamCaster's logs. */
@@ -154,32 +139,13 @@ export class YouTubeFake {
     return [...this.oauth.issuedSecrets(), ...[...this.streams.values()].map((stream) => stream.cdn.streamName)];
   }
 
-  private get baseUrl(): string {
-    return this.server?.baseUrl ?? '';
-  }
-
   /** googleapis's `rootUrl` (YOUTUBE_API_URL). */
   get apiUrl(): string {
     return `${this.baseUrl}/`;
   }
 
-  /** The whole authorize page URL (GOOGLE_AUTH_URL). */
-  get authUrl(): string {
-    return `${this.baseUrl}${this.oauth.authorizePath}`;
-  }
-
-  /** The whole token URL (GOOGLE_TOKEN_URL). */
-  get tokenUrl(): string {
-    return `${this.baseUrl}${this.oauth.tokenPath}`;
-  }
-
   get revokeUrl(): string {
     return `${this.baseUrl}${this.oauth.revokePath}`;
-  }
-
-  /** The fake's ingest, for tests that look at what was recorded. */
-  get ingest(): RtmpSink {
-    return this.sink;
   }
 
   /** Adds a channel and logs its owner in at the authorize page. */
@@ -231,7 +197,7 @@ export class YouTubeFake {
     if (broadcast !== undefined) broadcast.concurrentViewers = viewers;
   }
 
-  private async route(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  protected override async route(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', this.baseUrl);
     try {
       if (await this.oauth.handle(request, response, url)) return;
@@ -561,7 +527,7 @@ export class YouTubeFake {
   }
 
   /** A stream is active while its name publishes at the ingest and the bytes in keep growing. */
-  private followIngest(publishing: PublishingStreams): void {
+  protected override followIngest(publishing: PublishingStreams): void {
     for (const stream of this.streams.values()) {
       const bytesIn = publishing.get(stream.cdn.streamName);
       if (bytesIn !== undefined && bytesIn > stream.lastBytesIn) stream.streamStatus = 'active';
