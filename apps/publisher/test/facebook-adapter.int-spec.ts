@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FacebookFake, publishAsDj, waitFor, type DjStream } from '@streamcaster/testing';
-import { adapterTestConfig, callContext, refusal } from '../src/platforms/adapter-tests.test-helper.js';
+import { adapterTestConfig, callContext, consentCode, refusal } from '../src/platforms/adapter-tests.test-helper.js';
 import { FacebookAdapter } from '../src/platforms/facebook/facebook.adapter.js';
 import type { PageChoice, PlatformCallContext, PlatformRefs } from '../src/platforms/platform-adapter.js';
 
@@ -24,12 +24,8 @@ let adapter: FacebookAdapter;
 
 /** The whole sign-in: the dialog as a browser meets it (redirect not followed), the code, the tokens, the pages. */
 async function signIn(): Promise<{ userToken: string; pageToken: string; scopes: string[] }> {
-  const dialog = await fetch(adapter.oauth.authorizeUrl({ state: 'signed-state', redirectUri, codeChallenge: null }), { redirect: 'manual' });
-  assert.equal(dialog.status, 302);
-  const callback = new URL(dialog.headers.get('location') ?? '');
-  assert.equal(`${callback.origin}${callback.pathname}`, redirectUri);
-  assert.equal(callback.searchParams.get('state'), 'signed-state');
-  const tokens = await adapter.oauth.exchangeCode({ code: callback.searchParams.get('code') ?? '', redirectUri, codeVerifier: null });
+  const code = await consentCode(adapter.oauth.authorizeUrl({ state: 'signed-state', redirectUri, codeChallenge: null }), redirectUri, 'signed-state');
+  const tokens = await adapter.oauth.exchangeCode({ code, redirectUri, codeVerifier: null });
   const identity = (await adapter.oauth.identify(tokens.accessToken)) as PageChoice;
   const pageToken = identity.pages.find((candidate) => candidate.id === page.id)?.accessToken ?? '';
   return { userToken: tokens.accessToken, pageToken, scopes: tokens.scopes };

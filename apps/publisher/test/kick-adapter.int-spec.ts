@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { PLATFORM_RULES } from '@streamcaster/contracts';
 import { KickFake, publishAsDj, waitFor, type DjStream } from '@streamcaster/testing';
 import { newPkcePair } from '../src/platform-accounts/oauth-state.js';
-import { adapterTestConfig, callContext, refusal } from '../src/platforms/adapter-tests.test-helper.js';
+import { adapterTestConfig, callContext, consentCode, refusal } from '../src/platforms/adapter-tests.test-helper.js';
 import type { AccountIdentity, PlatformCallContext, TokenSet } from '../src/platforms/platform-adapter.js';
 import { KickAdapter } from '../src/platforms/kick/kick.adapter.js';
 
@@ -25,12 +25,8 @@ let adapter: KickAdapter;
 /** The whole sign-in: the authorize page as a browser meets it (redirect not followed), the code with its verifier, who it is. */
 async function signIn(): Promise<{ tokens: TokenSet; identity: AccountIdentity }> {
   const { verifier, challenge } = newPkcePair();
-  const authorize = await fetch(adapter.oauth.authorizeUrl({ state: 'signed-state', redirectUri, codeChallenge: challenge }), { redirect: 'manual' });
-  assert.equal(authorize.status, 302);
-  const callback = new URL(authorize.headers.get('location') ?? '');
-  assert.equal(`${callback.origin}${callback.pathname}`, redirectUri);
-  assert.equal(callback.searchParams.get('state'), 'signed-state');
-  const tokens = await adapter.oauth.exchangeCode({ code: callback.searchParams.get('code') ?? '', redirectUri, codeVerifier: verifier });
+  const code = await consentCode(adapter.oauth.authorizeUrl({ state: 'signed-state', redirectUri, codeChallenge: challenge }), redirectUri, 'signed-state');
+  const tokens = await adapter.oauth.exchangeCode({ code, redirectUri, codeVerifier: verifier });
   const identity = (await adapter.oauth.identify(tokens.accessToken)) as AccountIdentity;
   return { tokens, identity };
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { publishAsDj, TwitchFake, waitFor, type DjStream, type TwitchRequest } from '@streamcaster/testing';
 import type { PublisherConfig } from '../src/config/publisher.config.js';
-import { adapterTestConfig, callContext, refusal } from '../src/platforms/adapter-tests.test-helper.js';
+import { adapterTestConfig, callContext, consentCode, refusal } from '../src/platforms/adapter-tests.test-helper.js';
 import type { PlatformCallContext, PlatformRefs, TokenSet } from '../src/platforms/platform-adapter.js';
 import { TWITCH_BANDWIDTH_TEST_NOTE } from '../src/platforms/twitch/twitch-broadcaster.js';
 import { TwurpleHelix } from '../src/platforms/twitch/twitch-helix.js';
@@ -38,11 +38,8 @@ function configFor(overrides: Record<string, string> = {}): PublisherConfig {
 async function connect(adapter: TwitchAdapter, scope?: string): Promise<TokenSet> {
   const url = new URL(adapter.oauth.authorizeUrl({ state: 'signed-state', redirectUri, codeChallenge: null }));
   if (scope !== undefined) url.searchParams.set('scope', scope);
-  const consent = await fetch(url, { redirect: 'manual' });
-  assert.equal(consent.status, 302);
-  const back = new URL(consent.headers.get('location') ?? '');
-  assert.equal(back.searchParams.get('state'), 'signed-state');
-  return adapter.oauth.exchangeCode({ code: back.searchParams.get('code') ?? '', redirectUri, codeVerifier: null });
+  const code = await consentCode(url, redirectUri, 'signed-state');
+  return adapter.oauth.exchangeCode({ code, redirectUri, codeVerifier: null });
 }
 
 function context(tokens: TokenSet, overrides: Partial<PlatformCallContext> = {}): PlatformCallContext {

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Environment, PlatformPrivacy } from '@streamcaster/contracts';
 import { publishAsDj, waitFor, YouTubeFake, type DjStream, type YouTubeMethod as FakeMethod } from '@streamcaster/testing';
 import { newPkcePair } from '../src/platform-accounts/oauth-state.js';
-import { adapterTestConfig, callContext, refusal } from '../src/platforms/adapter-tests.test-helper.js';
+import { adapterTestConfig, callContext, consentCode, refusal } from '../src/platforms/adapter-tests.test-helper.js';
 import type { PlatformCallContext, PlatformObservation, PlatformRefs, TokenSet } from '../src/platforms/platform-adapter.js';
 import { PlatformError } from '../src/platforms/platform-error.js';
 import { YouTubeAdapter } from '../src/platforms/youtube/youtube.adapter.js';
@@ -74,13 +74,8 @@ after(async () => {
 /** The whole connect flow: the authorize page (followed as a browser would, without its redirect), the code, the exchange. */
 async function connect(): Promise<TokenSet> {
   const pkce = newPkcePair();
-  const url = adapter.oauth.authorizeUrl({ state: 'state-1', redirectUri, codeChallenge: pkce.challenge });
-  const response = await fetch(url, { redirect: 'manual' });
-  assert.equal(response.status, 302);
-  const back = new URL(response.headers.get('location') ?? '');
-  assert.equal(`${back.origin}${back.pathname}`, redirectUri);
-  assert.equal(back.searchParams.get('state'), 'state-1');
-  return adapter.oauth.exchangeCode({ code: back.searchParams.get('code') ?? '', redirectUri, codeVerifier: pkce.verifier });
+  const code = await consentCode(adapter.oauth.authorizeUrl({ state: 'state-1', redirectUri, codeChallenge: pkce.challenge }), redirectUri, 'state-1');
+  return adapter.oauth.exchangeCode({ code, redirectUri, codeVerifier: pkce.verifier });
 }
 
 function context(accessToken: string, overrides: Partial<PlatformCallContext> = {}): PlatformCallContext {
@@ -149,8 +144,7 @@ describe('YouTube adapter: Google OAuth against the fake', () => {
   });
 
   it('refuses an exchange with a wrong PKCE verifier, in words', async () => {
-    const url = adapter.oauth.authorizeUrl({ state: 's', redirectUri, codeChallenge: newPkcePair().challenge });
-    const code = new URL((await fetch(url, { redirect: 'manual' })).headers.get('location') ?? '').searchParams.get('code') ?? '';
+    const code = await consentCode(adapter.oauth.authorizeUrl({ state: 's', redirectUri, codeChallenge: newPkcePair().challenge }), redirectUri, 's');
     const error = await refusal(adapter.oauth.exchangeCode({ code, redirectUri, codeVerifier: newPkcePair().verifier }));
     assert.equal(error.kind, 'refused');
     assert.match(error.message, /^Google \(signing in\): Google refused the sign-in code .*: Invalid code verifier\.$/);

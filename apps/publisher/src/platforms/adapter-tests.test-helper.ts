@@ -16,6 +16,19 @@ export function callContext(fields: Pick<PlatformCallContext, 'accountId' | 'ext
   return { environment: 'live', privacy: null, startedAt: new Date(), signal: new AbortController().signal, ...fields };
 }
 
+/**
+ * The platform's authorize page as a browser meets it, its redirect not followed: the code it sends
+ * back to `redirectUri` with the `state` of the request.
+ */
+export async function consentCode(authorizeUrl: string | URL, redirectUri: string, state: string): Promise<string> {
+  const consent = await fetch(authorizeUrl, { redirect: 'manual' });
+  assert.equal(consent.status, 302);
+  const callback = new URL(consent.headers.get('location') ?? '');
+  assert.equal(`${callback.origin}${callback.pathname}`, redirectUri);
+  assert.equal(callback.searchParams.get('state'), state);
+  return callback.searchParams.get('code') ?? '';
+}
+
 /** The `PlatformError` a call fails with; a call that succeeds, or fails with anything else, fails the test. */
 export async function refusal(call: Promise<unknown>): Promise<PlatformError> {
   try {
