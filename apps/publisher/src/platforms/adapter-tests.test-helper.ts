@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { loadPublisherConfig, type PublisherConfig } from '../config/publisher.config.js';
-import type { PlatformCallContext } from './platform-adapter.js';
+import type { PlatformCallContext, PlatformRefs, SaveRefs } from './platform-adapter.js';
 import { PlatformError } from './platform-error.js';
 
 // What the adapters' unit specs (beside them) and integration tests (apps/publisher/test) share.
@@ -14,6 +14,17 @@ export function adapterTestConfig(variables: Record<string, string>): PublisherC
 /** A broadcast step's context: Live, no privacy, started now, never aborted, unless the test says otherwise. */
 export function callContext(fields: Pick<PlatformCallContext, 'accountId' | 'externalId' | 'accessToken' | 'title' | 'description'> & Partial<PlatformCallContext>): PlatformCallContext {
   return { environment: 'live', privacy: null, startedAt: new Date(), signal: new AbortController().signal, ...fields };
+}
+
+/** Refs kept as the publisher keeps them: each save replaces the last (`refs`); `saves` are all of them, in order. */
+export class RefsStore {
+  readonly saves: PlatformRefs[] = [];
+
+  get refs(): PlatformRefs {
+    return this.saves.at(-1) ?? {};
+  }
+
+  readonly save: SaveRefs = async (refs) => void this.saves.push({ ...refs });
 }
 
 /**
