@@ -4,10 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FacebookFake, publishAsDj, waitFor, type DjStream } from '@streamcaster/testing';
-import { loadPublisherConfig } from '../src/config/publisher.config.js';
+import { adapterTestConfig, callContext, consentCode, RefsStore, refusal } from '../src/platforms/adapter-tests.test-helper.js';
 import { FacebookAdapter } from '../src/platforms/facebook/facebook.adapter.js';
-import type { PageChoice, PlatformCallContext, PlatformRefs } from '../src/platforms/platform-adapter.js';
-import { PlatformError } from '../src/platforms/platform-error.js';
+import type { PageChoice, PlatformCallContext } from '../src/platforms/platform-adapter.js';
 
 // The publisher's Facebook adapter against the Facebook fake: the whole sign-in, a page's live video
 // pushed to by ffmpeg over RTMPS, and the failures a real Graph API has.
@@ -23,48 +22,17 @@ let directory: string;
 let fake: FacebookFake;
 let adapter: FacebookAdapter;
 
-async function refusal(promise: Promise<unknown>): Promise<PlatformError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof PlatformError, `a PlatformError, not ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected a PlatformError');
-}
-
 /** The whole sign-in: the dialog as a browser meets it (redirect not followed), the code, the tokens, the pages. */
 async function signIn(): Promise<{ userToken: string; pageToken: string; scopes: string[] }> {
-  const dialog = await fetch(adapter.oauth.authorizeUrl({ state: 'signed-state', redirectUri, codeChallenge: null }), { redirect: 'manual' });
-  assert.equal(dialog.status, 302);
-  const callback = new URL(dialog.headers.get('location') ?? '');
-  assert.equal(`${callback.origin}${callback.pathname}`, redirectUri);
-  assert.equal(callback.searchParams.get('state'), 'signed-state');
-  const tokens = await adapter.oauth.exchangeCode({ code: callback.searchParams.get('code') ?? '', redirectUri, codeVerifier: null });
+  const code = await consentCode(adapter.oauth.authorizeUrl({ state: 'signed-state', redirectUri, codeChallenge: null }), redirectUri, 'signed-state');
+  const tokens = await adapter.oauth.exchangeCode({ code, redirectUri, codeVerifier: null });
   const identity = (await adapter.oauth.identify(tokens.accessToken)) as PageChoice;
   const pageToken = identity.pages.find((candidate) => candidate.id === page.id)?.accessToken ?? '';
   return { userToken: tokens.accessToken, pageToken, scopes: tokens.scopes };
 }
 
 function context(pageToken: string, overrides: Partial<PlatformCallContext> = {}): PlatformCallContext {
-  return {
-    accountId: 'account-fb',
-    externalId: page.id,
-    accessToken: pageToken,
-    environment: 'live',
-    privacy: null,
-    title: 'Friday set with DJ Fake',
-    description: 'Live from the club',
-    startedAt: new Date(),
-    signal: new AbortController().signal,
-    ...overrides,
-  };
-}
-
-/** The refs as the publisher keeps them: each save replaces the last. */
-function refsStore(): { refs: PlatformRefs; save: (refs: PlatformRefs) => Promise<void> } {
-  const store = { refs: {} as PlatformRefs, save: async (refs: PlatformRefs) => void (store.refs = { ...refs }) };
-  return store;
+  return callContext({ accountId: 'account-fb', externalId: page.id, accessToken: pageToken, title: 'Friday set with DJ Fake', description: 'Live from the club', ...overrides });
 }
 
 before(async () => {
@@ -73,8 +41,7 @@ before(async () => {
   fake.addUser(user);
   fake.addPage(page);
   adapter = new FacebookAdapter(
-    loadPublisherConfig({
-      STREAMCASTER_SECRET_KEY: Buffer.alloc(32, 3).toString('base64'),
+    adapterTestConfig({
       FACEBOOK_APP_ID: client.clientId,
       FACEBOOK_APP_SECRET: client.clientSecret,
       FACEBOOK_GRAPH_URL: fake.graphUrl,
@@ -113,7 +80,7 @@ describe('the Facebook adapter against the fake: sign-in', () => {
 
   it('revokes the grant behind the page token: the page token is then refused as revoked', async () => {
     const { pageToken } = await signIn();
-    const store = refsStore();
+    const store = new RefsStore();
     await adapter.broadcaster.prepare(context(pageToken), {}, store.save);
     await adapter.oauth.revoke({ accessToken: pageToken, refreshToken: null });
     const refused = await refusal(adapter.broadcaster.observe(context(pageToken), store.refs, false));
@@ -125,7 +92,7 @@ describe('the Facebook adapter against the fake: sign-in', () => {
 describe('the Facebook adapter against the fake: live videos', () => {
   it('Live: creates LIVE_NOW, is live once ffmpeg pushes over RTMPS, reports viewers, changes the title, ends', async () => {
     const { pageToken } = await signIn();
-    const store = refsStore();
+    const store = new RefsStore();
     const ingest = await adapter.broadcaster.prepare(context(pageToken), {}, store.save);
     const id = store.refs['liveVideoId'] ?? '';
     assert.equal(fake.liveVideo(id)?.published, true);
@@ -162,7 +129,7 @@ describe('the Facebook adapter against the fake: live videos', () => {
   it('Test: an UNPUBLISHED preview is "testing" once it receives, and never LIVE', async () => {
     const { pageToken } = await signIn();
     const test = context(pageToken, { environment: 'test', title: 'Rehearsal' });
-    const store = refsStore();
+    const store = new RefsStore();
     const ingest = await adapter.broadcaster.prepare(test, {}, store.save);
     const id = store.refs['liveVideoId'] ?? '';
     let dj: DjStream | undefined;
@@ -191,7 +158,7 @@ describe('the Facebook adapter against the fake: live videos', () => {
   it('a 500 during creation is transient; prepared again with the saved refs, one live video is made', async () => {
     const { pageToken } = await signIn();
     const before = fake.liveVideos(page.id).length;
-    const store = refsStore();
+    const store = new RefsStore();
     fake.failNext('server-error', { call: 'live_videos.create' });
     const failed = await refusal(adapter.broadcaster.prepare(context(pageToken, { title: 'After a 500' }), store.refs, store.save));
     assert.equal(failed.kind, 'transient');
@@ -205,7 +172,7 @@ describe('the Facebook adapter against the fake: live videos', () => {
     const { pageToken } = await signIn();
     const before = fake.liveVideos(page.id).length;
     const creates = fake.calls('live_videos.create');
-    const store = refsStore();
+    const store = new RefsStore();
     fake.failNext('html', { call: 'live_videos.create', afterDoing: true });
     const failed = await refusal(adapter.broadcaster.prepare(context(pageToken, { title: 'Lost answer' }), store.refs, store.save));
     assert.equal(failed.kind, 'transient');
@@ -220,7 +187,7 @@ describe('the Facebook adapter against the fake: live videos', () => {
   it('no answer at all during creation is transient (timeout); prepared again, nothing is made twice', async () => {
     const { pageToken } = await signIn();
     const before = fake.liveVideos(page.id).length;
-    const store = refsStore();
+    const store = new RefsStore();
     fake.failNext('hang', { call: 'live_videos.create', afterDoing: true });
     const failed = await refusal(adapter.broadcaster.prepare(context(pageToken, { title: 'Timed out' }), store.refs, store.save));
     assert.equal(failed.kind, 'transient');
@@ -233,7 +200,7 @@ describe('the Facebook adapter against the fake: live videos', () => {
     const { pageToken } = await signIn();
     fake.setPageCanGoLive(page.id, false);
     try {
-      const refused = await refusal(adapter.broadcaster.prepare(context(pageToken), {}, refsStore().save));
+      const refused = await refusal(adapter.broadcaster.prepare(context(pageToken), {}, new RefsStore().save));
       assert.equal(refused.kind, 'refused');
       assert.match(refused.message, /this page cannot go live: .*100 followers/);
     } finally {

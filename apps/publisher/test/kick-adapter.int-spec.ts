@@ -5,10 +5,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PLATFORM_RULES } from '@streamcaster/contracts';
 import { KickFake, publishAsDj, waitFor, type DjStream } from '@streamcaster/testing';
-import { loadPublisherConfig } from '../src/config/publisher.config.js';
 import { newPkcePair } from '../src/platform-accounts/oauth-state.js';
+import { adapterTestConfig, callContext, consentCode, refusal } from '../src/platforms/adapter-tests.test-helper.js';
 import type { AccountIdentity, PlatformCallContext, TokenSet } from '../src/platforms/platform-adapter.js';
-import { PlatformError } from '../src/platforms/platform-error.js';
 import { KickAdapter } from '../src/platforms/kick/kick.adapter.js';
 
 // The publisher's Kick adapter against the Kick fake: OAuth 2.1 with PKCE end to end, rotating
@@ -23,42 +22,17 @@ let directory: string;
 let fake: KickFake;
 let adapter: KickAdapter;
 
-async function refusal(promise: Promise<unknown>): Promise<PlatformError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof PlatformError, `a PlatformError, not ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected a PlatformError');
-}
-
 /** The whole sign-in: the authorize page as a browser meets it (redirect not followed), the code with its verifier, who it is. */
 async function signIn(): Promise<{ tokens: TokenSet; identity: AccountIdentity }> {
   const { verifier, challenge } = newPkcePair();
-  const authorize = await fetch(adapter.oauth.authorizeUrl({ state: 'signed-state', redirectUri, codeChallenge: challenge }), { redirect: 'manual' });
-  assert.equal(authorize.status, 302);
-  const callback = new URL(authorize.headers.get('location') ?? '');
-  assert.equal(`${callback.origin}${callback.pathname}`, redirectUri);
-  assert.equal(callback.searchParams.get('state'), 'signed-state');
-  const tokens = await adapter.oauth.exchangeCode({ code: callback.searchParams.get('code') ?? '', redirectUri, codeVerifier: verifier });
+  const code = await consentCode(adapter.oauth.authorizeUrl({ state: 'signed-state', redirectUri, codeChallenge: challenge }), redirectUri, 'signed-state');
+  const tokens = await adapter.oauth.exchangeCode({ code, redirectUri, codeVerifier: verifier });
   const identity = (await adapter.oauth.identify(tokens.accessToken)) as AccountIdentity;
   return { tokens, identity };
 }
 
 function context(accessToken: string, overrides: Partial<PlatformCallContext> = {}): PlatformCallContext {
-  return {
-    accountId: 'account-kick',
-    externalId: String(user.userId),
-    accessToken,
-    environment: 'live',
-    privacy: null,
-    title: 'Friday set with DJ Fake',
-    description: 'Kick has no description',
-    startedAt: new Date(),
-    signal: new AbortController().signal,
-    ...overrides,
-  };
+  return callContext({ accountId: 'account-kick', externalId: String(user.userId), accessToken, title: 'Friday set with DJ Fake', description: 'Kick has no description', ...overrides });
 }
 
 before(async () => {
@@ -66,8 +40,7 @@ before(async () => {
   fake = await KickFake.start({ directory, client });
   fake.addUser(user);
   adapter = new KickAdapter(
-    loadPublisherConfig({
-      STREAMCASTER_SECRET_KEY: Buffer.alloc(32, 5).toString('base64'),
+    adapterTestConfig({
       KICK_CLIENT_ID: client.clientId,
       KICK_CLIENT_SECRET: client.clientSecret,
       KICK_API_URL: fake.apiUrl,

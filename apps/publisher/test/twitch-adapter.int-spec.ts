@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { publishAsDj, TwitchFake, waitFor, type DjStream, type TwitchRequest } from '@streamcaster/testing';
-import { loadPublisherConfig, type PublisherConfig } from '../src/config/publisher.config.js';
+import type { PublisherConfig } from '../src/config/publisher.config.js';
+import { adapterTestConfig, callContext, consentCode, refusal } from '../src/platforms/adapter-tests.test-helper.js';
 import type { PlatformCallContext, PlatformRefs, TokenSet } from '../src/platforms/platform-adapter.js';
-import { PlatformError } from '../src/platforms/platform-error.js';
 import { TWITCH_BANDWIDTH_TEST_NOTE } from '../src/platforms/twitch/twitch-broadcaster.js';
 import { TwurpleHelix } from '../src/platforms/twitch/twitch-helix.js';
 import { TwitchAdapter } from '../src/platforms/twitch/twitch.adapter.js';
@@ -25,8 +24,7 @@ let directory: string;
 let fake: TwitchFake;
 
 function configFor(overrides: Record<string, string> = {}): PublisherConfig {
-  return loadPublisherConfig({
-    STREAMCASTER_SECRET_KEY: randomBytes(32).toString('base64'),
+  return adapterTestConfig({
     TWITCH_CLIENT_ID: client.clientId,
     TWITCH_CLIENT_SECRET: client.clientSecret,
     TWITCH_AUTH_URL: fake.authUrl,
@@ -40,36 +38,20 @@ function configFor(overrides: Record<string, string> = {}): PublisherConfig {
 async function connect(adapter: TwitchAdapter, scope?: string): Promise<TokenSet> {
   const url = new URL(adapter.oauth.authorizeUrl({ state: 'signed-state', redirectUri, codeChallenge: null }));
   if (scope !== undefined) url.searchParams.set('scope', scope);
-  const consent = await fetch(url, { redirect: 'manual' });
-  assert.equal(consent.status, 302);
-  const back = new URL(consent.headers.get('location') ?? '');
-  assert.equal(back.searchParams.get('state'), 'signed-state');
-  return adapter.oauth.exchangeCode({ code: back.searchParams.get('code') ?? '', redirectUri, codeVerifier: null });
+  const code = await consentCode(url, redirectUri, 'signed-state');
+  return adapter.oauth.exchangeCode({ code, redirectUri, codeVerifier: null });
 }
 
 function context(tokens: TokenSet, overrides: Partial<PlatformCallContext> = {}): PlatformCallContext {
-  return {
+  return callContext({
     accountId: 'account-1',
     externalId: dj.id,
     accessToken: tokens.accessToken,
-    environment: 'live',
-    privacy: null,
     title: 'Friday night set',
     description: 'Twitch has no description',
-    startedAt: new Date(),
     signal: AbortSignal.timeout(30_000),
     ...overrides,
-  };
-}
-
-async function refusal(call: Promise<unknown>): Promise<PlatformError> {
-  try {
-    await call;
-  } catch (error) {
-    assert.ok(error instanceof PlatformError, `not a PlatformError: ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the call to be refused');
+  });
 }
 
 function requestsTo(method: string, path: string, since = 0): TwitchRequest[] {
@@ -262,14 +244,15 @@ describe('Twitch adapter: the rate limit', () => {
     const adapter = new TwitchAdapter(configFor({ PLATFORM_REQUEST_TIMEOUT_MS: '1000' }));
     const tokens = await connect(adapter);
     await adapter.broadcaster.updateText(context(tokens), {}, { title: 'Before the limit' });
-    const since = Date.now();
+    // Counted, not timed: the PATCH before the limit may have arrived in this very millisecond.
+    const earlier = requestsTo('PATCH', '/mock/channels').length;
     fake.exhaustRateLimit(dj.id, 3000);
     const error = await refusal(adapter.broadcaster.updateText(context(tokens), {}, { title: 'Held back' }));
     assert.equal(error.kind, 'rate-limited');
     assert.ok((error.details.retryAfterMs ?? 0) > 1000, `retryAfterMs ${error.details.retryAfterMs}`);
     // Past the reset, when twurple would have sent it again.
     await new Promise((resolve) => setTimeout(resolve, 4000));
-    assert.deepEqual(requestsTo('PATCH', '/mock/channels', since).map((call) => call.status), [429]);
+    assert.deepEqual(requestsTo('PATCH', '/mock/channels').slice(earlier).map((call) => call.status), [429]);
     assert.equal(fake.channel(dj.id).title, 'Before the limit');
   });
 });

@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Environment, PlatformPrivacy } from '@streamcaster/contracts';
 import { publishAsDj, waitFor, YouTubeFake, type DjStream, type YouTubeMethod as FakeMethod } from '@streamcaster/testing';
-import { loadPublisherConfig } from '../src/config/publisher.config.js';
 import { newPkcePair } from '../src/platform-accounts/oauth-state.js';
+import { adapterTestConfig, callContext, consentCode, RefsStore, refusal } from '../src/platforms/adapter-tests.test-helper.js';
 import type { PlatformCallContext, PlatformObservation, PlatformRefs, TokenSet } from '../src/platforms/platform-adapter.js';
-import { isPlatformError, PlatformError } from '../src/platforms/platform-error.js';
+import { PlatformError } from '../src/platforms/platform-error.js';
 import { YouTubeAdapter } from '../src/platforms/youtube/youtube.adapter.js';
 import type { QuotaLedger, YouTubeMethod } from '../src/platforms/youtube/youtube-quota.js';
 
@@ -53,8 +52,7 @@ before(async () => {
   directory = await mkdtemp(join(tmpdir(), 'youtube-adapter-'));
   fake = await YouTubeFake.start({ directory, client });
   fake.addChannel(channel);
-  const config = loadPublisherConfig({
-    STREAMCASTER_SECRET_KEY: randomBytes(32).toString('base64'),
+  const config = adapterTestConfig({
     YOUTUBE_CLIENT_ID: client.clientId,
     YOUTUBE_CLIENT_SECRET: client.clientSecret,
     YOUTUBE_API_URL: fake.apiUrl,
@@ -76,40 +74,12 @@ after(async () => {
 /** The whole connect flow: the authorize page (followed as a browser would, without its redirect), the code, the exchange. */
 async function connect(): Promise<TokenSet> {
   const pkce = newPkcePair();
-  const url = adapter.oauth.authorizeUrl({ state: 'state-1', redirectUri, codeChallenge: pkce.challenge });
-  const response = await fetch(url, { redirect: 'manual' });
-  assert.equal(response.status, 302);
-  const back = new URL(response.headers.get('location') ?? '');
-  assert.equal(`${back.origin}${back.pathname}`, redirectUri);
-  assert.equal(back.searchParams.get('state'), 'state-1');
-  return adapter.oauth.exchangeCode({ code: back.searchParams.get('code') ?? '', redirectUri, codeVerifier: pkce.verifier });
+  const code = await consentCode(adapter.oauth.authorizeUrl({ state: 'state-1', redirectUri, codeChallenge: pkce.challenge }), redirectUri, 'state-1');
+  return adapter.oauth.exchangeCode({ code, redirectUri, codeVerifier: pkce.verifier });
 }
 
 function context(accessToken: string, overrides: Partial<PlatformCallContext> = {}): PlatformCallContext {
-  return {
-    accountId: 'account-1',
-    externalId: channel.id,
-    accessToken,
-    environment: 'live',
-    privacy: 'public',
-    title: 'Friday night set',
-    description: 'DJ Fake, live from the club',
-    startedAt: new Date(),
-    signal: new AbortController().signal,
-    ...overrides,
-  };
-}
-
-/** Refs kept as the publisher keeps them: the last ones saved. */
-function refStore(): { refs: () => PlatformRefs; save: (refs: PlatformRefs) => Promise<void> } {
-  let stored: PlatformRefs = {};
-  return {
-    refs: () => stored,
-    save: (refs) => {
-      stored = { ...refs };
-      return Promise.resolve();
-    },
-  };
+  return callContext({ accountId: 'account-1', externalId: channel.id, accessToken, privacy: 'public', title: 'Friday night set', description: 'DJ Fake, live from the club', ...overrides });
 }
 
 /** Units the tests' own lookups cost at the fake (1 a list), not charged to any ledger. */
@@ -143,16 +113,6 @@ async function observeUntil(what: string, call: PlatformCallContext, refs: Platf
   }, 30_000, 500);
 }
 
-async function refusal(call: Promise<unknown>): Promise<PlatformError> {
-  try {
-    await call;
-  } catch (error) {
-    if (isPlatformError(error)) return error;
-    throw error;
-  }
-  assert.fail('the call was expected to fail with a PlatformError');
-}
-
 function calls(...methods: FakeMethod[]): number[] {
   return methods.map((method) => fake.calls(method));
 }
@@ -172,8 +132,7 @@ describe('YouTube adapter: Google OAuth against the fake', () => {
   });
 
   it('refuses an exchange with a wrong PKCE verifier, in words', async () => {
-    const url = adapter.oauth.authorizeUrl({ state: 's', redirectUri, codeChallenge: newPkcePair().challenge });
-    const code = new URL((await fetch(url, { redirect: 'manual' })).headers.get('location') ?? '').searchParams.get('code') ?? '';
+    const code = await consentCode(adapter.oauth.authorizeUrl({ state: 's', redirectUri, codeChallenge: newPkcePair().challenge }), redirectUri, 's');
     const error = await refusal(adapter.oauth.exchangeCode({ code, redirectUri, codeVerifier: newPkcePair().verifier }));
     assert.equal(error.kind, 'refused');
     assert.match(error.message, /^Google \(signing in\): Google refused the sign-in code .*: Invalid code verifier\.$/);
@@ -211,37 +170,37 @@ describe('YouTube adapter: broadcasts against the fake', () => {
   it('Live: prepares, YouTube receives the pushed stream, goes live in public, takes a new title, ends complete', async () => {
     const { accessToken } = await connect();
     const call = context(accessToken, { accountId: 'account-live' });
-    const store = refStore();
+    const store = new RefsStore();
     const fakeUnitsBefore = fake.quotaUsed - lookupUnits;
 
     const ingest = await adapter.broadcaster.prepare(call, {}, store.save);
-    const broadcastId = store.refs()['broadcastId'] ?? '';
+    const broadcastId = store.refs['broadcastId'] ?? '';
     assert.match(ingest.pushUrl, /^rtmps:\/\/127\.0\.0\.1:\d+\/app\/[0-9a-f-]+$/);
     assert.ok(ingest.pushUrl.endsWith(`/${ingest.secret}`));
     assert.equal(ingest.watchUrl, `https://www.youtube.com/watch?v=${broadcastId}`);
-    assert.deepEqual(Object.keys(store.refs()).sort(), ['bound', 'broadcastId', 'plannedStart', 'streamId']);
+    assert.deepEqual(Object.keys(store.refs).sort(), ['bound', 'broadcastId', 'plannedStart', 'streamId']);
     assert.equal(fake.broadcastStatus(broadcastId), 'ready');
 
-    assert.deepEqual(await adapter.broadcaster.observe(call, store.refs(), false), { receiving: false, onAir: null, viewers: null });
-    const early = await refusal(adapter.broadcaster.goOnAir(call, store.refs(), store.save));
+    assert.deepEqual(await adapter.broadcaster.observe(call, store.refs, false), { receiving: false, onAir: null, viewers: null });
+    const early = await refusal(adapter.broadcaster.goOnAir(call, store.refs, store.save));
     assert.deepEqual([early.kind, early.message], ['transient', "YouTube (changing the broadcast's status): YouTube does not receive the stream yet"]);
 
     const dj = push(ingest.pushUrl);
-    await observeUntil('YouTube to receive the stream', call, store.refs(), (seen) => seen.receiving);
-    await adapter.broadcaster.goOnAir(call, store.refs(), store.save);
-    const live = await observeUntil('YouTube to say live', call, store.refs(), (seen) => seen.onAir === 'live');
+    await observeUntil('YouTube to receive the stream', call, store.refs, (seen) => seen.receiving);
+    await adapter.broadcaster.goOnAir(call, store.refs, store.save);
+    const live = await observeUntil('YouTube to say live', call, store.refs, (seen) => seen.onAir === 'live');
     assert.equal(live.viewers, 0);
     fake.setConcurrentViewers(broadcastId, 42);
-    assert.deepEqual(await adapter.broadcaster.observe(call, store.refs(), true), { receiving: true, onAir: 'live', viewers: 42 });
+    assert.deepEqual(await adapter.broadcaster.observe(call, store.refs, true), { receiving: true, onAir: 'live', viewers: 42 });
     assert.equal((await broadcastAtYouTube(accessToken, broadcastId))?.status.privacyStatus, 'public');
 
     // Going on air again (a poll that raced the confirmation) changes nothing and costs no transition.
     const transitions = fake.calls('liveBroadcasts.transition');
-    await adapter.broadcaster.goOnAir(call, store.refs(), store.save);
+    await adapter.broadcaster.goOnAir(call, store.refs, store.save);
     assert.equal(fake.calls('liveBroadcasts.transition'), transitions);
 
     const before = await broadcastAtYouTube(accessToken, broadcastId);
-    await adapter.broadcaster.updateText(call, store.refs(), { title: 'Friday night set, part two' });
+    await adapter.broadcaster.updateText(call, store.refs, { title: 'Friday night set, part two' });
     const after = await broadcastAtYouTube(accessToken, broadcastId);
     assert.equal(after?.snippet.title, 'Friday night set, part two');
     assert.equal(after?.snippet.description, 'DJ Fake, live from the club');
@@ -249,10 +208,10 @@ describe('YouTube adapter: broadcasts against the fake', () => {
 
     dj.process.kill('SIGINT');
     await dj.exited;
-    await adapter.broadcaster.end(call, store.refs());
+    await adapter.broadcaster.end(call, store.refs);
     assert.equal(fake.broadcastStatus(broadcastId), 'complete');
-    await adapter.broadcaster.end(call, store.refs());
-    await observeUntil('YouTube to see the stream stop', call, store.refs(), (seen) => !seen.receiving && seen.onAir === 'complete');
+    await adapter.broadcaster.end(call, store.refs);
+    await observeUntil('YouTube to see the stream stop', call, store.refs, (seen) => !seen.receiving && seen.onAir === 'complete');
     // Every unit YouTube counted was charged to the account's ledger first.
     assert.equal(ledger.usedBy('account-live'), fake.quotaUsed - lookupUnits - fakeUnitsBefore);
   });
@@ -260,18 +219,18 @@ describe('YouTube adapter: broadcasts against the fake', () => {
   it('Test: private whatever the destination says, testing and never live, then complete', async () => {
     const { accessToken } = await connect();
     const call = context(accessToken, { environment: 'test' satisfies Environment, privacy: 'public' satisfies PlatformPrivacy });
-    const store = refStore();
+    const store = new RefsStore();
     const ingest = await adapter.broadcaster.prepare(call, {}, store.save);
-    const broadcastId = store.refs()['broadcastId'] ?? '';
+    const broadcastId = store.refs['broadcastId'] ?? '';
     assert.equal((await broadcastAtYouTube(accessToken, broadcastId))?.status.privacyStatus, 'private');
 
     const transitions = fake.calls('liveBroadcasts.transition');
     const dj = push(ingest.pushUrl);
-    await observeUntil('YouTube to receive the stream', call, store.refs(), (seen) => seen.receiving);
-    await adapter.broadcaster.goOnAir(call, store.refs(), store.save);
-    const testing = await observeUntil('YouTube to say testing', call, store.refs(), (seen) => seen.onAir === 'testing');
+    await observeUntil('YouTube to receive the stream', call, store.refs, (seen) => seen.receiving);
+    await adapter.broadcaster.goOnAir(call, store.refs, store.save);
+    const testing = await observeUntil('YouTube to say testing', call, store.refs, (seen) => seen.onAir === 'testing');
     assert.equal(testing.viewers, null);
-    await adapter.broadcaster.goOnAir(call, store.refs(), store.save);
+    await adapter.broadcaster.goOnAir(call, store.refs, store.save);
     // One transition, to testing; and YouTube allows none from live back to testing, so never live.
     assert.equal(fake.calls('liveBroadcasts.transition'), transitions + 1);
     assert.equal(fake.broadcastStatus(broadcastId), 'testing');
@@ -279,18 +238,18 @@ describe('YouTube adapter: broadcasts against the fake', () => {
 
     dj.process.kill('SIGINT');
     await dj.exited;
-    await adapter.broadcaster.end(call, store.refs());
+    await adapter.broadcaster.end(call, store.refs);
     assert.equal(fake.broadcastStatus(broadcastId), 'complete');
   });
 
   it('ends a broadcast that never went on air by deleting it, so no empty upcoming broadcast stays', async () => {
     const { accessToken } = await connect();
     const call = context(accessToken, { title: 'Cancelled set' });
-    const store = refStore();
+    const store = new RefsStore();
     await adapter.broadcaster.prepare(call, {}, store.save);
-    const broadcastId = store.refs()['broadcastId'] ?? '';
+    const broadcastId = store.refs['broadcastId'] ?? '';
     assert.equal(fake.broadcastStatus(broadcastId), 'ready');
-    await adapter.broadcaster.end(call, store.refs());
+    await adapter.broadcaster.end(call, store.refs);
     assert.equal(fake.broadcastStatus(broadcastId), undefined);
     assert.equal(await upcomingTitled(accessToken, 'Cancelled set'), 0);
   });
@@ -307,16 +266,16 @@ describe('YouTube adapter: broadcasts against the fake', () => {
     await assert.rejects(adapter.broadcaster.prepare(call, {}, crashing), /the publisher crashed/);
     assert.ok(stored['broadcastId']);
 
-    const store = refStore();
+    const store = new RefsStore();
     const ingest = await adapter.broadcaster.prepare(call, stored, store.save);
-    assert.equal(store.refs()['broadcastId'], stored['broadcastId']);
+    assert.equal(store.refs['broadcastId'], stored['broadcastId']);
     const [insertsAfter, streamsAfter, bindsAfter] = calls('liveBroadcasts.insert', 'liveStreams.insert', 'liveBroadcasts.bind');
     assert.deepEqual([insertsAfter, bindsAfter], [inserts + 1, binds + 1]);
     // The channel's reusable stream, or one new one when it had none free: never one per attempt.
     assert.ok(streamsAfter! - streams! <= 1, `${streamsAfter! - streams!} streams inserted`);
     assert.equal(await upcomingTitled(accessToken, 'Crash after save'), 1);
     assert.ok(ingest.pushUrl.endsWith(ingest.secret));
-    await adapter.broadcaster.end(call, store.refs());
+    await adapter.broadcaster.end(call, store.refs);
   });
 
   it('resumes after a crash that lost the insert\'s answer: finds the broadcast by its planned start, inserts no second one', async () => {
@@ -332,53 +291,53 @@ describe('YouTube adapter: broadcasts against the fake', () => {
     await assert.rejects(adapter.broadcaster.prepare(call, {}, crashing), /crashed before saving/);
     assert.deepEqual(Object.keys(stored), ['plannedStart']);
 
-    const store = refStore();
+    const store = new RefsStore();
     await adapter.broadcaster.prepare(call, stored, store.save);
     assert.equal(fake.calls('liveBroadcasts.insert'), inserts + 1);
     assert.equal(await upcomingTitled(accessToken, 'Crash before save'), 1);
-    assert.equal(fake.broadcastStatus(store.refs()['broadcastId'] ?? ''), 'ready');
-    await adapter.broadcaster.end(call, store.refs());
+    assert.equal(fake.broadcastStatus(store.refs['broadcastId'] ?? ''), 'ready');
+    await adapter.broadcaster.end(call, store.refs);
   });
 
   it('a 503, an HTML page and a 429 during creation fail as retryable, and the retries create one broadcast', async () => {
     const { accessToken } = await connect();
     const call = context(accessToken, { title: 'Flaky creation' });
-    const store = refStore();
+    const store = new RefsStore();
     fake.failNext('liveBroadcasts.insert', { code: 503, reason: 'backendError', message: 'The service is currently unavailable.' });
-    const unavailable = await refusal(adapter.broadcaster.prepare(call, store.refs(), store.save));
+    const unavailable = await refusal(adapter.broadcaster.prepare(call, store.refs, store.save));
     assert.deepEqual([unavailable.kind, unavailable.message], ['transient', 'YouTube (creating the broadcast): YouTube had an internal error (HTTP 503 backendError); it may pass']);
 
     fake.failNext('liveStreams.list', 'html');
-    const page = await refusal(adapter.broadcaster.prepare(call, store.refs(), store.save));
+    const page = await refusal(adapter.broadcaster.prepare(call, store.refs, store.save));
     assert.equal(page.kind, 'transient');
     assert.match(page.message, /^YouTube \(reading the stream\): HTTP 502 with a page that is not the API's JSON answer/);
 
     fake.failNext('liveBroadcasts.bind', { code: 429, reason: 'rateLimitExceeded', message: 'Too many requests.', retryAfterSeconds: 2 });
-    const limited = await refusal(adapter.broadcaster.prepare(call, store.refs(), store.save));
+    const limited = await refusal(adapter.broadcaster.prepare(call, store.refs, store.save));
     assert.deepEqual([limited.kind, limited.details.retryAfterMs], ['rate-limited', 2000]);
 
-    const ingest = await adapter.broadcaster.prepare(call, store.refs(), store.save);
+    const ingest = await adapter.broadcaster.prepare(call, store.refs, store.save);
     assert.ok(ingest.pushUrl.startsWith('rtmps://'));
     assert.equal(await upcomingTitled(accessToken, 'Flaky creation'), 1);
-    await adapter.broadcaster.end(call, store.refs());
+    await adapter.broadcaster.end(call, store.refs);
   });
 
   it("YouTube's quota exhausted is a quota error with the reason; StreamCaster's own budget stops calls before YouTube", async () => {
     const { accessToken } = await connect();
     fake.resetQuota(49);
     try {
-      const exhausted = await refusal(adapter.broadcaster.prepare(context(accessToken, { title: 'No quota' }), {}, refStore().save));
+      const exhausted = await refusal(adapter.broadcaster.prepare(context(accessToken, { title: 'No quota' }), {}, new RefsStore().save));
       assert.equal(exhausted.kind, 'quota');
       assert.match(exhausted.message, /^YouTube \(creating the broadcast\): YouTube's daily API quota is exhausted/);
     } finally {
       fake.resetQuota(10_000);
     }
     const stingy = new YouTubeAdapter(
-      loadPublisherConfig({ STREAMCASTER_SECRET_KEY: randomBytes(32).toString('base64'), YOUTUBE_CLIENT_ID: client.clientId, YOUTUBE_CLIENT_SECRET: client.clientSecret, YOUTUBE_API_URL: fake.apiUrl }),
+      adapterTestConfig({ YOUTUBE_CLIENT_ID: client.clientId, YOUTUBE_CLIENT_SECRET: client.clientSecret, YOUTUBE_API_URL: fake.apiUrl }),
       new MemoryQuotaLedger(40),
     );
     const inserts = fake.calls('liveBroadcasts.insert');
-    const budget = await refusal(stingy.broadcaster.prepare(context(accessToken), {}, refStore().save));
+    const budget = await refusal(stingy.broadcaster.prepare(context(accessToken), {}, new RefsStore().save));
     assert.equal(budget.kind, 'quota');
     assert.equal(fake.calls('liveBroadcasts.insert'), inserts);
   });
@@ -387,7 +346,7 @@ describe('YouTube adapter: broadcasts against the fake', () => {
     fake.addChannel({ id: 'UCadapterNoLive000000001', title: 'No live yet', liveStreamingEnabled: false });
     try {
       const { accessToken } = await connect();
-      const error = await refusal(adapter.broadcaster.prepare(context(accessToken, { accountId: 'account-no-live' }), {}, refStore().save));
+      const error = await refusal(adapter.broadcaster.prepare(context(accessToken, { accountId: 'account-no-live' }), {}, new RefsStore().save));
       assert.equal(error.kind, 'refused');
       assert.equal(error.message, 'YouTube (creating the broadcast): live streaming is not enabled on this YouTube channel (enable it in YouTube Studio; it takes 24 hours)');
     } finally {

@@ -1,5 +1,5 @@
-import { PLATFORM_CREDENTIAL_VARIABLES } from '@streamcaster/contracts';
 import type { PublisherConfig } from '../../config/publisher.config.js';
+import { missingCredentials, requireCredentials } from '../client-credentials.js';
 import type { PageChoice, PlatformOAuth, TokenSet } from '../platform-adapter.js';
 import { PlatformError } from '../platform-error.js';
 import { describeTokenError } from './facebook-errors.js';
@@ -36,8 +36,7 @@ export class FacebookOAuth implements PlatformOAuth {
   ) {}
 
   missingConfiguration(): string[] {
-    const [idVariable, secretVariable] = PLATFORM_CREDENTIAL_VARIABLES.facebook;
-    return [...(this.config.facebookAppId ? [] : [idVariable]), ...(this.config.facebookAppSecret ? [] : [secretVariable])];
+    return missingCredentials('facebook', this.config.facebookAppId, this.config.facebookAppSecret);
   }
 
   authorizeUrl(request: { state: string; redirectUri: string; codeChallenge: string | null }): string {
@@ -112,8 +111,7 @@ export class FacebookOAuth implements PlatformOAuth {
   }
 
   private credentials(): { appId: string; appSecret: string } {
-    const { facebookAppId: appId, facebookAppSecret: appSecret } = this.config;
-    if (!appId || !appSecret) throw new PlatformError('facebook', 'refused', `Facebook is not configured: set ${this.missingConfiguration().join(' and ')}`);
+    const { clientId: appId, clientSecret: appSecret } = requireCredentials('facebook', this.config.facebookAppId, this.config.facebookAppSecret);
     return { appId, appSecret };
   }
 

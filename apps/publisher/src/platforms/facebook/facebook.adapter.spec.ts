@@ -1,51 +1,23 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { loadPublisherConfig } from '../../config/publisher.config.js';
-import type { PlatformCallContext, PlatformRefs } from '../platform-adapter.js';
-import { PlatformError } from '../platform-error.js';
-import { ScriptedFetch } from '../scripted-fetch.js';
+import { adapterTestConfig, callContext, RefsStore, refusal } from '../adapter-tests.test-helper.js';
+import type { PlatformCallContext } from '../platform-adapter.js';
+import { ScriptedFetch } from '../scripted-fetch.test-helper.js';
 import { FacebookAdapter } from './facebook.adapter.js';
 
 const GRAPH = 'https://graph.example.test/v23.0';
 const env = {
-  STREAMCASTER_SECRET_KEY: Buffer.alloc(32, 7).toString('base64'),
   FACEBOOK_APP_ID: 'app-id-1',
   FACEBOOK_APP_SECRET: 'app-secret-1',
   FACEBOOK_GRAPH_URL: GRAPH,
   FACEBOOK_AUTH_URL: 'https://www.example.test/v23.0/dialog/oauth',
 };
-const adapter = new FacebookAdapter(loadPublisherConfig(env));
+const adapter = new FacebookAdapter(adapterTestConfig(env));
 const http = new ScriptedFetch();
 const PUSH = 'rtmps://live-api-s.example.test:443/rtmp/FB-987-0-AbSecret?s_bl=1&s_vt=api-s&a=AbToo';
 
 function context(overrides: Partial<PlatformCallContext> = {}): PlatformCallContext {
-  return {
-    accountId: 'account-1',
-    externalId: '200001',
-    accessToken: 'page-token-1',
-    environment: 'live',
-    privacy: null,
-    title: 'Friday set',
-    description: 'Live from the club',
-    startedAt: new Date(),
-    signal: new AbortController().signal,
-    ...overrides,
-  };
-}
-
-function recorder(): { saves: PlatformRefs[]; save: (refs: PlatformRefs) => Promise<void> } {
-  const saves: PlatformRefs[] = [];
-  return { saves, save: async (refs) => void saves.push({ ...refs }) };
-}
-
-async function refusal(promise: Promise<unknown>): Promise<PlatformError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof PlatformError, `a PlatformError, not ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected a PlatformError');
+  return callContext({ accountId: 'account-1', externalId: '200001', accessToken: 'page-token-1', title: 'Friday set', description: 'Live from the club', ...overrides });
 }
 
 beforeEach(() => http.install());
@@ -56,7 +28,7 @@ describe('FacebookAdapter.oauth', () => {
     assert.deepEqual([...adapter.oauth.scopes], ['pages_show_list', 'pages_manage_posts', 'pages_read_engagement']);
     assert.equal(adapter.oauth.usesPkce, false);
     assert.deepEqual(adapter.oauth.missingConfiguration(), []);
-    const bare = new FacebookAdapter(loadPublisherConfig({ STREAMCASTER_SECRET_KEY: env.STREAMCASTER_SECRET_KEY }));
+    const bare = new FacebookAdapter(adapterTestConfig({}));
     assert.deepEqual(bare.oauth.missingConfiguration(), ['FACEBOOK_APP_ID', 'FACEBOOK_APP_SECRET']);
   });
 
@@ -134,7 +106,7 @@ describe('FacebookAdapter.broadcaster', () => {
 
   it('creates a LIVE_NOW live video on the page (Live), saving the request and then its id at once, and pushes to its RTMPS URL', async () => {
     http.answer({ json: { id: '987', stream_url: PUSH, secure_stream_url: PUSH } }, { json: { id: '987', status: 'UNPUBLISHED', secure_stream_url: PUSH, permalink_url: '/200001/videos/987/' } });
-    const refs = recorder();
+    const refs = new RefsStore();
     const ingest = await broadcaster.prepare(context(), {}, refs.save);
     const create = http.request(0);
     assert.equal(`${create.method} ${create.url.pathname}`, 'POST /v23.0/200001/live_videos');
@@ -149,13 +121,13 @@ describe('FacebookAdapter.broadcaster', () => {
 
   it('creates an UNPUBLISHED preview in Test', async () => {
     http.answer({ json: { id: '988', secure_stream_url: PUSH } }, { json: { id: '988', status: 'UNPUBLISHED', secure_stream_url: PUSH } });
-    await broadcaster.prepare(context({ environment: 'test' }), {}, recorder().save);
+    await broadcaster.prepare(context({ environment: 'test' }), {}, new RefsStore().save);
     assert.equal(http.params(0)['status'], 'UNPUBLISHED');
   });
 
   it('resumes from a saved id without creating another', async () => {
     http.answer({ json: { id: '987', status: 'UNPUBLISHED', secure_stream_url: PUSH, permalink_url: 'https://www.facebook.com/x/videos/987/' } });
-    const refs = recorder();
+    const refs = new RefsStore();
     const ingest = await broadcaster.prepare(context(), { liveVideoId: '987' }, refs.save);
     assert.equal(http.requests.length, 1);
     assert.equal(`${http.request().method} ${http.request().url.pathname}`, 'GET /v23.0/987');
@@ -176,7 +148,7 @@ describe('FacebookAdapter.broadcaster', () => {
       },
       { json: { id: '989', status: 'UNPUBLISHED', secure_stream_url: PUSH } },
     );
-    const refs = recorder();
+    const refs = new RefsStore();
     await broadcaster.prepare(context(), { createRequestedAt: requestedAt }, refs.save);
     assert.equal(http.request(0).url.pathname, '/v23.0/200001/live_videos');
     assert.equal(http.request(0).method, 'GET');
@@ -186,27 +158,27 @@ describe('FacebookAdapter.broadcaster', () => {
 
   it('creates anew when the earlier creation call made nothing', async () => {
     http.answer({ json: { data: [] } }, { json: { id: '991', secure_stream_url: PUSH } }, { json: { id: '991', status: 'UNPUBLISHED', secure_stream_url: PUSH } });
-    const refs = recorder();
+    const refs = new RefsStore();
     await broadcaster.prepare(context(), { createRequestedAt: new Date().toISOString() }, refs.save);
     assert.equal(http.request(1).method, 'POST');
     assert.equal(refs.saves.at(-1)?.['liveVideoId'], '991');
   });
 
   it('refuses before calling: a title over 255 characters, a video that already ended, no RTMPS address', async () => {
-    const long = await refusal(broadcaster.prepare(context({ title: 'x'.repeat(256) }), {}, recorder().save));
+    const long = await refusal(broadcaster.prepare(context({ title: 'x'.repeat(256) }), {}, new RefsStore().save));
     assert.deepEqual([long.kind, http.requests.length], ['refused', 0]);
     assert.match(long.message, /at most 255 characters/);
     http.answer({ json: { id: '987', status: 'VOD', secure_stream_url: PUSH } });
-    const ended = await refusal(broadcaster.prepare(context(), { liveVideoId: '987' }, recorder().save));
+    const ended = await refusal(broadcaster.prepare(context(), { liveVideoId: '987' }, new RefsStore().save));
     assert.match(ended.message, /already ended on Facebook \(VOD\)/);
     http.answer({ json: { id: '987', status: 'UNPUBLISHED', stream_url: 'rtmp://plain.example/rtmp/FB-987' } });
-    const plain = await refusal(broadcaster.prepare(context(), { liveVideoId: '987' }, recorder().save));
+    const plain = await refusal(broadcaster.prepare(context(), { liveVideoId: '987' }, new RefsStore().save));
     assert.match(plain.message, /RTMPS only/);
   });
 
   it('is a transient error when Facebook answers HTML during creation, with the request saved but no id', async () => {
     http.answer({ status: 502, text: '<!DOCTYPE html><html>Sorry, something went wrong.</html>' });
-    const refs = recorder();
+    const refs = new RefsStore();
     const error = await refusal(broadcaster.prepare(context(), {}, refs.save));
     assert.equal(error.kind, 'transient');
     assert.match(error.message, /HTML page/);

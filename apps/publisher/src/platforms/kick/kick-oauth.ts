@@ -1,5 +1,5 @@
-import { PLATFORM_CREDENTIAL_VARIABLES } from '@streamcaster/contracts';
 import type { PublisherConfig } from '../../config/publisher.config.js';
+import { missingCredentials, requireCredentials, type ClientCredentials } from '../client-credentials.js';
 import type { AccountIdentity, PlatformOAuth, TokenSet } from '../platform-adapter.js';
 import { PlatformError, isPlatformError } from '../platform-error.js';
 import type { KickAnswer, KickApi } from './kick-api.js';
@@ -33,8 +33,7 @@ export class KickOAuth implements PlatformOAuth {
   ) {}
 
   missingConfiguration(): string[] {
-    const [idVariable, secretVariable] = PLATFORM_CREDENTIAL_VARIABLES.kick;
-    return [...(this.config.kickClientId ? [] : [idVariable]), ...(this.config.kickClientSecret ? [] : [secretVariable])];
+    return missingCredentials('kick', this.config.kickClientId, this.config.kickClientSecret);
   }
 
   authorizeUrl(request: { state: string; redirectUri: string; codeChallenge: string | null }): string {
@@ -106,10 +105,8 @@ export class KickOAuth implements PlatformOAuth {
     return { externalId: String(user.user_id), displayName: slug ?? user.name ?? String(user.user_id), channelUrl: slug ? `https://kick.com/${slug}` : null };
   }
 
-  private credentials(): { clientId: string; clientSecret: string } {
-    const { kickClientId: clientId, kickClientSecret: clientSecret } = this.config;
-    if (!clientId || !clientSecret) throw new PlatformError('kick', 'refused', `Kick is not configured: set ${this.missingConfiguration().join(' and ')}`);
-    return { clientId, clientSecret };
+  private credentials(): ClientCredentials {
+    return requireCredentials('kick', this.config.kickClientId, this.config.kickClientSecret);
   }
 }
 

@@ -1,15 +1,13 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { PLATFORM_RULES } from '@streamcaster/contracts';
-import { loadPublisherConfig } from '../../config/publisher.config.js';
+import { adapterTestConfig, callContext, refusal } from '../adapter-tests.test-helper.js';
 import type { PlatformCallContext } from '../platform-adapter.js';
-import { PlatformError } from '../platform-error.js';
-import { ScriptedFetch } from '../scripted-fetch.js';
+import { ScriptedFetch } from '../scripted-fetch.test-helper.js';
 import { KickAdapter } from './kick.adapter.js';
 
 const API = 'https://api.example.test/public/v1';
 const env = {
-  STREAMCASTER_SECRET_KEY: Buffer.alloc(32, 7).toString('base64'),
   KICK_CLIENT_ID: 'kick-client',
   KICK_CLIENT_SECRET: 'kick-secret',
   KICK_API_URL: API,
@@ -17,33 +15,12 @@ const env = {
   KICK_TOKEN_URL: 'https://id.example.test/oauth/token',
   KICK_CATEGORY_ID: '15',
 };
-const adapter = new KickAdapter(loadPublisherConfig(env));
+const adapter = new KickAdapter(adapterTestConfig(env));
 const http = new ScriptedFetch();
 const noSave = async (): Promise<void> => {};
 
 function context(overrides: Partial<PlatformCallContext> = {}): PlatformCallContext {
-  return {
-    accountId: 'account-1',
-    externalId: '4242',
-    accessToken: 'access-1',
-    environment: 'live',
-    privacy: null,
-    title: 'Friday set',
-    description: 'unused on Kick',
-    startedAt: new Date(),
-    signal: new AbortController().signal,
-    ...overrides,
-  };
-}
-
-async function refusal(promise: Promise<unknown>): Promise<PlatformError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof PlatformError, `a PlatformError, not ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected a PlatformError');
+  return callContext({ accountId: 'account-1', externalId: '4242', accessToken: 'access-1', title: 'Friday set', description: 'unused on Kick', ...overrides });
 }
 
 beforeEach(() => http.install());

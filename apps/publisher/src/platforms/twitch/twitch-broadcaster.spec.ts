@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { PublisherConfig } from '../../config/publisher.config.js';
+import { callContext, refusal } from '../adapter-tests.test-helper.js';
 import type { PlatformCallContext, PlatformRefs } from '../platform-adapter.js';
-import { PlatformError } from '../platform-error.js';
 import { TWITCH_BANDWIDTH_TEST_NOTE, TwitchBroadcaster } from './twitch-broadcaster.js';
 import type { TwitchAccount, TwitchCall, TwitchHelix } from './twitch-helix.js';
 
@@ -46,34 +46,13 @@ function config(categoryId: string | null = '26936'): PublisherConfig {
 }
 
 function context(overrides: Partial<PlatformCallContext> = {}): PlatformCallContext {
-  return {
-    accountId: 'a1',
-    externalId: '141981764',
-    accessToken: 'token-1',
-    environment: 'live',
-    privacy: null,
-    title: 'Friday set',
-    description: 'ignored by Twitch',
-    startedAt: new Date(),
-    signal: new AbortController().signal,
-    ...overrides,
-  };
+  return callContext({ accountId: 'a1', externalId: '141981764', accessToken: 'token-1', title: 'Friday set', description: 'ignored by Twitch', ...overrides });
 }
 
 function setup(categoryId?: string | null): { helix: RecordingHelix; broadcaster: TwitchBroadcaster; saved: PlatformRefs[]; save: (refs: PlatformRefs) => Promise<void> } {
   const helix = new RecordingHelix();
   const saved: PlatformRefs[] = [];
   return { helix, broadcaster: new TwitchBroadcaster(config(categoryId), helix), saved, save: async (refs) => void saved.push(refs) };
-}
-
-async function refusal(call: Promise<unknown>): Promise<PlatformError> {
-  try {
-    await call;
-  } catch (error) {
-    assert.ok(error instanceof PlatformError);
-    return error;
-  }
-  assert.fail('expected a refusal');
 }
 
 describe('Twitch broadcaster', () => {

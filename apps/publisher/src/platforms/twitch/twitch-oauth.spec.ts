@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AccessToken } from '@twurple/auth';
 import type { PublisherConfig } from '../../config/publisher.config.js';
-import { PlatformError } from '../platform-error.js';
+import { refusal } from '../adapter-tests.test-helper.js';
 import type { TwitchHelix } from './twitch-helix.js';
 import { TwitchOAuth, type TwitchTokenEndpoint } from './twitch-oauth.js';
 
@@ -59,16 +59,6 @@ const helix: TwitchHelix = {
   streamKey: async () => 'key',
   liveStream: async () => null,
 };
-
-async function refusal(call: Promise<unknown>): Promise<PlatformError> {
-  try {
-    await call;
-  } catch (error) {
-    assert.ok(error instanceof PlatformError);
-    return error;
-  }
-  assert.fail('expected a refusal');
-}
 
 describe('Twitch OAuth', () => {
   it('builds the authorize URL: code flow, both scopes separated by %20, state, force_verify, no PKCE', () => {

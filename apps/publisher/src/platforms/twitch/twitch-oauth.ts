@@ -1,5 +1,6 @@
 import type { AccessToken } from '@twurple/auth';
 import type { PublisherConfig } from '../../config/publisher.config.js';
+import { missingCredentials, requireCredentials, type ClientCredentials } from '../client-credentials.js';
 import type { AccountIdentity, PlatformOAuth, TokenSet } from '../platform-adapter.js';
 import { PlatformError } from '../platform-error.js';
 import { noAnswerError, readTwitchFailure, TWITCH_OAUTH_SCOPES, twitchError, type TwitchStep } from './twitch-errors.js';
@@ -36,10 +37,7 @@ export class TwitchOAuth implements PlatformOAuth {
   ) {}
 
   missingConfiguration(): string[] {
-    const missing: string[] = [];
-    if (!this.config.twitchClientId) missing.push('TWITCH_CLIENT_ID');
-    if (!this.config.twitchClientSecret) missing.push('TWITCH_CLIENT_SECRET');
-    return missing;
+    return missingCredentials('twitch', this.config.twitchClientId, this.config.twitchClientSecret);
   }
 
   authorizeUrl(request: { state: string; redirectUri: string; codeChallenge: string | null }): string {
@@ -100,10 +98,8 @@ export class TwitchOAuth implements PlatformOAuth {
     return { externalId: user.id, displayName: user.login, channelUrl: `https://www.twitch.tv/${user.login}` };
   }
 
-  private credentials(): { clientId: string; clientSecret: string } {
-    const { twitchClientId: clientId, twitchClientSecret: clientSecret } = this.config;
-    if (!clientId || !clientSecret) throw new PlatformError('twitch', 'refused', `Twitch is not configured: set ${this.missingConfiguration().join(' and ')}`);
-    return { clientId, clientSecret };
+  private credentials(): ClientCredentials {
+    return requireCredentials('twitch', this.config.twitchClientId, this.config.twitchClientSecret);
   }
 
   /** A token call whose errors only ever leave as a `PlatformError` (see `bounded`). */

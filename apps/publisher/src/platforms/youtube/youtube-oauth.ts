@@ -1,5 +1,6 @@
 import type { youtube_v3 } from '@googleapis/youtube';
 import type { PublisherConfig } from '../../config/publisher.config.js';
+import { missingCredentials, requireCredentials } from '../client-credentials.js';
 import type { AccountIdentity, PlatformOAuth, TokenSet } from '../platform-adapter.js';
 import { PlatformError } from '../platform-error.js';
 import { googleOAuthClient, type GoogleOAuthClient, type YouTubeClientFactory } from './youtube-client.js';
@@ -22,10 +23,7 @@ export class YouTubeOAuth implements PlatformOAuth {
   ) {}
 
   missingConfiguration(): string[] {
-    const missing: string[] = [];
-    if (!this.config.youtubeClientId) missing.push('YOUTUBE_CLIENT_ID');
-    if (!this.config.youtubeClientSecret) missing.push('YOUTUBE_CLIENT_SECRET');
-    return missing;
+    return missingCredentials('youtube', this.config.youtubeClientId, this.config.youtubeClientSecret);
   }
 
   authorizeUrl(request: { state: string; redirectUri: string; codeChallenge: string | null }): string {
@@ -109,8 +107,7 @@ export class YouTubeOAuth implements PlatformOAuth {
   }
 
   private requireConfiguration(): void {
-    const missing = this.missingConfiguration();
-    if (missing.length > 0) throw new PlatformError('youtube', 'refused', `YouTube is not configured: set ${missing.join(' and ')}`);
+    requireCredentials('youtube', this.config.youtubeClientId, this.config.youtubeClientSecret);
   }
 }
 

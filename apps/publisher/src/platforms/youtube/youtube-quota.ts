@@ -3,6 +3,7 @@
  * request costs, failed ones too. The live methods' rows could not be confirmed from the stored page
  * (docs/platform-contracts.md §4); these are the published values, kept in one table.
  */
+// Kept apart from the YouTube fake's YOUTUBE_QUOTA_COSTS on purpose: the fake must not share the product's belief about YouTube.
 export const YOUTUBE_UNIT_COSTS = {
   'channels.list': 1,
   'videos.list': 1,

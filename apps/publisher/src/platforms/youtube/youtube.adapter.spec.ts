@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import type { youtube_v3 } from '@googleapis/youtube';
-import { loadPublisherConfig } from '../../config/publisher.config.js';
+import { adapterTestConfig, callContext } from '../adapter-tests.test-helper.js';
 import type { PlatformCallContext, PlatformRefs } from '../platform-adapter.js';
 import { PlatformError } from '../platform-error.js';
 import { YouTubeAdapter } from './youtube.adapter.js';
@@ -10,26 +9,14 @@ import type { YouTubeClientFactory } from './youtube-client.js';
 import { YOUTUBE_UNIT_COSTS, type QuotaLedger, type YouTubeMethod } from './youtube-quota.js';
 import { broadcastResource, isPlannedBroadcast, onAirOf, plannedStartAt, pushTarget, snippetUpdate, streamResource, viewersOf } from './youtube-requests.js';
 
-const config = loadPublisherConfig({
-  STREAMCASTER_SECRET_KEY: randomBytes(32).toString('base64'),
+const config = adapterTestConfig({
   YOUTUBE_CLIENT_ID: 'streamcaster.apps.example',
   YOUTUBE_CLIENT_SECRET: 'client-secret',
   GOOGLE_AUTH_URL: 'https://accounts.example.test/o/oauth2/v2/auth',
 });
 
 function context(overrides: Partial<PlatformCallContext> = {}): PlatformCallContext {
-  return {
-    accountId: 'account-1',
-    externalId: 'UCchannel',
-    accessToken: 'ya29.access',
-    environment: 'live',
-    privacy: null,
-    title: 'Friday set',
-    description: 'DJ Fake, live',
-    startedAt: new Date(),
-    signal: new AbortController().signal,
-    ...overrides,
-  };
+  return callContext({ accountId: 'account-1', externalId: 'UCchannel', accessToken: 'ya29.access', title: 'Friday set', description: 'DJ Fake, live', ...overrides });
 }
 
 type Handler = (params: Record<string, unknown>) => unknown;
@@ -161,7 +148,7 @@ describe('YouTube OAuth', () => {
   });
 
   it('names the unset client credentials, and refuses to start a sign-in without them', () => {
-    const bare = new YouTubeAdapter(loadPublisherConfig({ STREAMCASTER_SECRET_KEY: randomBytes(32).toString('base64'), YOUTUBE_CLIENT_ID: 'id' }), { spend: () => Promise.resolve() });
+    const bare = new YouTubeAdapter(adapterTestConfig({ YOUTUBE_CLIENT_ID: 'id' }), { spend: () => Promise.resolve() });
     assert.deepEqual(bare.oauth.missingConfiguration(), ['YOUTUBE_CLIENT_SECRET']);
     assert.deepEqual(stubbed({}).adapter.oauth.missingConfiguration(), []);
     assert.throws(() => bare.oauth.authorizeUrl({ state: 's', redirectUri: 'https://x/cb', codeChallenge: null }), /YouTube is not configured: set YOUTUBE_CLIENT_SECRET/);

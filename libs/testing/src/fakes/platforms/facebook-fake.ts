@@ -1,8 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { type AddressInfo } from 'node:net';
-import { parseRtmpStat } from '@streamcaster/service-kit';
+import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { RtmpSink } from '../rtmp-sink.js';
+import { CallCounter, LoopbackPlatformFake, type PublishingStreams } from './fake-server.js';
 import { OAuthAuthority, readBody, type OAuthClientRegistration, type OAuthErrorCode } from './oauth-authority.js';
 import { PlatformFaults, type PlatformFault } from './platform-faults.js';
 
@@ -132,8 +131,7 @@ const DESCRIPTION_MAX = 5000;
  * machine, Graph's error JSON, and a real nginx-rtmp ingest behind stunnel (Facebook takes RTMPS
  * only) whose bytes decide `stream_health` and when a `LIVE_NOW` video goes `LIVE`.
  */
-export class FacebookFake {
-  readonly oauth: OAuthAuthority;
+export class FacebookFake extends LoopbackPlatformFake {
   private readonly appId: string;
   private readonly appSecret: string;
   private readonly users = new Map<string, FacebookUser>();
@@ -141,19 +139,13 @@ export class FacebookFake {
   /** Page tokens handed out by `/me/accounts`, with the user whose grant they belong to. */
   private readonly pageTokens = new Map<string, { pageId: string; userId: string }>();
   private readonly videos = new Map<string, LiveVideo>();
-  private readonly callCounts = new Map<FacebookCall, number>();
+  private readonly callCounts = new CallCounter<FacebookCall>();
   private readonly faults = new PlatformFaults<PlatformFault>();
-  private readonly sink: RtmpSink;
   private readonly processingMs: number;
-  private server: Server | undefined;
-  private poller: NodeJS.Timeout | undefined;
-  private baseUrl = '';
   private lastPoll = Date.now();
 
   private constructor(options: FacebookFakeOptions) {
-    this.appId = options.client.clientId;
-    this.appSecret = options.client.clientSecret;
-    this.oauth = new OAuthAuthority({
+    const oauth = new OAuthAuthority({
       authorizePath: `/${FACEBOOK_GRAPH_VERSION}/dialog/oauth`,
       tokenPath: `/${FACEBOOK_GRAPH_VERSION}/oauth/access_token`,
       revokePath: null,
@@ -168,19 +160,15 @@ export class FacebookFake {
       errorBody: graphOAuthError,
       tokenPrefix: 'EAAfake',
     });
+    super(oauth, new RtmpSink('facebook', options.directory, true));
+    this.appId = options.client.clientId;
+    this.appSecret = options.client.clientSecret;
     this.oauth.registerClient(options.client);
     this.processingMs = options.processingMs ?? 1000;
-    this.sink = new RtmpSink('facebook', options.directory, true);
   }
 
   static async start(options: FacebookFakeOptions): Promise<FacebookFake> {
-    const fake = new FacebookFake(options);
-    await fake.sink.start();
-    fake.server = createServer((request, response) => void fake.route(request, response));
-    await new Promise<void>((resolve) => fake.server?.listen(0, '127.0.0.1', resolve));
-    fake.baseUrl = `http://127.0.0.1:${(fake.server.address() as AddressInfo).port}`;
-    fake.poller = setInterval(() => void fake.pollIngest(), options.ingestPollMs ?? 250);
-    return fake;
+    return new FacebookFake(options).serve(options.ingestPollMs);
   }
 
   /** The codes, tokens (page tokens too) and stream keys it handed out: none may ever appear in StreamCaster's logs. */
@@ -188,29 +176,9 @@ export class FacebookFake {
     return [...this.oauth.issuedSecrets(), ...this.pageTokens.keys(), ...[...this.videos.values()].map((video) => video.streamKey)];
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.poller);
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-    await this.sink.stop();
-  }
-
   /** The Graph API base, version included (FACEBOOK_GRAPH_URL). */
   get graphUrl(): string {
     return `${this.baseUrl}/${FACEBOOK_GRAPH_VERSION}`;
-  }
-
-  /** The login dialog (FACEBOOK_AUTH_URL). */
-  get authUrl(): string {
-    return `${this.baseUrl}${this.oauth.authorizePath}`;
-  }
-
-  get tokenUrl(): string {
-    return `${this.baseUrl}${this.oauth.tokenPath}`;
-  }
-
-  get ingest(): RtmpSink {
-    return this.sink;
   }
 
   /** Adds a person and logs them in at the dialog. */
@@ -242,8 +210,7 @@ export class FacebookFake {
 
   /** Calls answered so far, of one kind or all. */
   calls(call?: FacebookCall): number {
-    if (call !== undefined) return this.callCounts.get(call) ?? 0;
-    return [...this.callCounts.values()].reduce((total, count) => total + count, 0);
+    return this.callCounts.of(call);
   }
 
   liveVideo(id: string): FacebookLiveVideoView | undefined {
@@ -255,7 +222,7 @@ export class FacebookFake {
     return [...this.videos.values()].filter((video) => pageId === undefined || video.pageId === pageId).map(viewOf);
   }
 
-  private async route(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  protected override async route(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', this.baseUrl);
     let call: FacebookCall | undefined;
     try {
@@ -265,7 +232,7 @@ export class FacebookFake {
       }
       if (url.pathname === this.oauth.tokenPath) {
         call = 'oauth/access_token';
-        this.count(call);
+        this.callCounts.count(call);
         if (this.meetFault(call, response, false)) return;
         await this.oauth.handle(request, response, url);
         return;
@@ -273,7 +240,7 @@ export class FacebookFake {
       const params = await readParams(request, url);
       const route = this.routeOf(request.method ?? 'GET', url.pathname);
       call = route.call;
-      this.count(call);
+      this.callCounts.count(call);
       if (this.meetFault(call, response, false)) return;
       const result = route.run(params, request);
       if (this.meetFault(call, response, true)) return;
@@ -282,10 +249,6 @@ export class FacebookFake {
       const graphError = error instanceof GraphError ? error : new GraphError(500, 1, `An unknown error occurred (${String(error)})`, { transient: true });
       sendJson(response, graphError.status, graphError.body());
     }
-  }
-
-  private count(call: FacebookCall): void {
-    this.callCounts.set(call, this.calls(call) + 1);
   }
 
   /** Answers with the fault planned for this call at this moment (before or after its work); true when it did. */
@@ -583,17 +546,10 @@ export class FacebookFake {
   }
 
   /** A video receives while its stream name publishes at the ingest with its bytes growing. */
-  private async pollIngest(): Promise<void> {
-    let xml: string;
-    try {
-      xml = await (await fetch(this.sink.statUrl)).text();
-    } catch {
-      return;
-    }
+  protected override followIngest(publishing: PublishingStreams): void {
     const now = Date.now();
     const seconds = Math.max((now - this.lastPoll) / 1000, 0.001);
     this.lastPoll = now;
-    const publishing = new Map(parseRtmpStat(xml).filter((stream) => stream.publishing).map((stream) => [stream.name, stream.bytesIn]));
     for (const video of this.videos.values()) {
       if (video.status === 'LIVE_STOPPED' && video.endedAt !== undefined && now - video.endedAt.getTime() >= this.processingMs) video.status = 'VOD';
       if (video.status === 'LIVE_STOPPED' || video.status === 'VOD') continue;

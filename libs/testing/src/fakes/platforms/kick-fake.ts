@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { type AddressInfo } from 'node:net';
-import { parseRtmpStat } from '@streamcaster/service-kit';
+import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { RtmpSink } from '../rtmp-sink.js';
+import { CallCounter, LoopbackPlatformFake, type PublishingStreams } from './fake-server.js';
 import { OAuthAuthority, readBody, type OAuthClientRegistration } from './oauth-authority.js';
 import { PlatformFaults, type PlatformFault } from './platform-faults.js';
 
@@ -86,19 +85,14 @@ const TITLE_MAX = 100;
  * behind stunnel: a channel is live (`stream.is_live`, listed in `/livestreams`) only while bytes
  * arrive under its stream key. Kick has no test mode: whatever reaches it is public.
  */
-export class KickFake {
-  readonly oauth: OAuthAuthority;
+export class KickFake extends LoopbackPlatformFake {
   private readonly channels = new Map<number, Channel>();
   private readonly categories = new Map<number, KickCategory>(DEFAULT_CATEGORIES.map((category) => [category.id, category]));
-  private readonly callCounts = new Map<KickCall, number>();
+  private readonly callCounts = new CallCounter<KickCall>();
   private readonly faults = new PlatformFaults<KickFault>();
-  private readonly sink: RtmpSink;
-  private server: Server | undefined;
-  private poller: NodeJS.Timeout | undefined;
-  private baseUrl = '';
 
   private constructor(options: KickFakeOptions) {
-    this.oauth = new OAuthAuthority({
+    const oauth = new OAuthAuthority({
       authorizePath: '/oauth/authorize',
       tokenPath: '/oauth/token',
       revokePath: '/oauth/revoke',
@@ -109,18 +103,12 @@ export class KickFake {
       errorBody: () => ({ error: 'Invalid request' }),
       tokenPrefix: 'kickfake',
     });
+    super(oauth, new RtmpSink('kick', options.directory, true));
     this.oauth.registerClient(options.client);
-    this.sink = new RtmpSink('kick', options.directory, true);
   }
 
   static async start(options: KickFakeOptions): Promise<KickFake> {
-    const fake = new KickFake(options);
-    await fake.sink.start();
-    fake.server = createServer((request, response) => void fake.route(request, response));
-    await new Promise<void>((resolve) => fake.server?.listen(0, '127.0.0.1', resolve));
-    fake.baseUrl = `http://127.0.0.1:${(fake.server.address() as AddressInfo).port}`;
-    fake.poller = setInterval(() => void fake.pollIngest(), options.ingestPollMs ?? 250);
-    return fake;
+    return new KickFake(options).serve(options.ingestPollMs);
   }
 
   /** The codes, tokens and stream keys it handed out: none may ever appear in StreamCaster's logs. */
@@ -128,34 +116,13 @@ export class KickFake {
     return [...this.oauth.issuedSecrets(), ...[...this.channels.values()].map((channel) => channel.streamKey)];
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.poller);
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-    await this.sink.stop();
-  }
-
   /** KICK_API_URL. */
   get apiUrl(): string {
     return `${this.baseUrl}/public/v1`;
   }
 
-  /** KICK_AUTH_URL. */
-  get authUrl(): string {
-    return `${this.baseUrl}${this.oauth.authorizePath}`;
-  }
-
-  /** KICK_TOKEN_URL. */
-  get tokenUrl(): string {
-    return `${this.baseUrl}${this.oauth.tokenPath}`;
-  }
-
   get revokeUrl(): string {
     return `${this.baseUrl}${this.oauth.revokePath}`;
-  }
-
-  get ingest(): RtmpSink {
-    return this.sink;
   }
 
   /** Adds a user with their channel and logs them in at the authorize page. */
@@ -196,21 +163,20 @@ export class KickFake {
   }
 
   calls(call?: KickCall): number {
-    if (call !== undefined) return this.callCounts.get(call) ?? 0;
-    return [...this.callCounts.values()].reduce((total, count) => total + count, 0);
+    return this.callCounts.of(call);
   }
 
-  private async route(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  protected override async route(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', this.baseUrl);
     try {
       if (url.pathname === this.oauth.tokenPath) {
-        this.count('oauth/token');
+        this.callCounts.count('oauth/token');
         if (this.meetFault('oauth/token', response, false)) return;
       }
       if (await this.oauth.handle(request, response, url)) return;
       const body = await readBody(request);
       const route = this.routeOf(request.method ?? 'GET', url.pathname);
-      this.count(route.call);
+      this.callCounts.count(route.call);
       if (this.meetFault(route.call, response, false)) return;
       const caller = this.authenticate(request, route.scopes);
       const result = route.run(caller, url.searchParams, body);
@@ -221,10 +187,6 @@ export class KickFake {
       const apiError = error instanceof KickApiError ? error : new KickApiError(500, 'Internal Server Error', String(error));
       sendJson(response, apiError.status, { data: apiError.data, message: apiError.message });
     }
-  }
-
-  private count(call: KickCall): void {
-    this.callCounts.set(call, this.calls(call) + 1);
   }
 
   private meetFault(call: KickCall, response: ServerResponse, afterDoing: boolean): boolean {
@@ -369,14 +331,7 @@ export class KickFake {
   }
 
   /** A channel is live while its stream key publishes at the ingest with its bytes growing. */
-  private async pollIngest(): Promise<void> {
-    let xml: string;
-    try {
-      xml = await (await fetch(this.sink.statUrl)).text();
-    } catch {
-      return;
-    }
-    const publishing = new Map(parseRtmpStat(xml).filter((stream) => stream.publishing).map((stream) => [stream.name, stream.bytesIn]));
+  protected override followIngest(publishing: PublishingStreams): void {
     for (const channel of this.channels.values()) {
       const bytesIn = publishing.get(channel.streamKey);
       if (bytesIn !== undefined && bytesIn > channel.lastBytesIn && !channel.isLive) {

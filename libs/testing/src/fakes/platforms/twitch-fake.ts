@@ -1,8 +1,8 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { parseRtmpStat } from '@streamcaster/service-kit';
 import { freePort } from '../../free-port.js';
 import { RtmpSink } from '../rtmp-sink.js';
+import { closeServer, pollIngest, type PublishingStreams } from './fake-server.js';
 import { OAuthAuthority, readBody, type OAuthClientRegistration, type OAuthRefusal } from './oauth-authority.js';
 
 /** The scopes of the Helix endpoints StreamCaster calls (`GET /users`, `GET /streams` and `GET /channels` need none). */
@@ -185,25 +185,22 @@ export class TwitchFake {
       await fake.stop();
       throw error;
     }
-    fake.poller = setInterval(() => void fake.pollIngest(), options.ingestPollMs ?? 250);
+    fake.poller = pollIngest(fake.sink, options.ingestPollMs, (publishing) => fake.followIngest(publishing));
     return fake;
   }
 
   async stop(): Promise<void> {
     clearInterval(this.poller);
-    for (const server of this.servers) {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
+    for (const server of this.servers) await closeServer(server);
     await this.sink?.stop();
   }
 
-  /** TWURPLE_MOCK_API_PORT. */
   /** The codes, tokens and stream keys it handed out: none may ever appear in StreamCaster's logs. */
   issuedSecrets(): string[] {
     return [...this.oauth.issuedSecrets(), ...[...this.users.values()].map((user) => user.streamKey)];
   }
 
+  /** TWURPLE_MOCK_API_PORT. */
   get port(): number {
     return this.listenPort;
   }
@@ -380,14 +377,7 @@ export class TwitchFake {
   }
 
   /** A channel is live while a publish without bandwidthtest sends bytes under its key. */
-  private async pollIngest(): Promise<void> {
-    let xml: string;
-    try {
-      xml = await (await fetch(this.ingest.statUrl)).text();
-    } catch {
-      return;
-    }
-    const publishing = new Map(parseRtmpStat(xml).filter((stream) => stream.publishing).map((stream) => [stream.name, stream.bytesIn]));
+  private followIngest(publishing: PublishingStreams): void {
     for (const publish of this.active.values()) {
       const bytesIn = publishing.get(publish.key);
       if (bytesIn !== undefined) this.bytesByKey.set(publish.key, bytesIn);

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { type AddressInfo } from 'node:net';
-import { parseRtmpStat } from '@streamcaster/service-kit';
+import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { RtmpSink } from '../rtmp-sink.js';
+import { CallCounter, LoopbackPlatformFake, type PublishingStreams } from './fake-server.js';
 import { OAuthAuthority, readBody, type OAuthClientRegistration } from './oauth-authority.js';
 
 /** Scopes any one of which YouTube's live methods accept (each method's reference lists both). */
@@ -13,6 +12,7 @@ const READ_SCOPES = [...YOUTUBE_SCOPES, 'https://www.googleapis.com/auth/youtube
  * Quota units per call, from "Quota costs" (developers.google.com/youtube/v3/determine_quota_cost):
  * every list 1, every write 50.
  */
+// Kept apart from the publisher's YOUTUBE_UNIT_COSTS on purpose: the fake must not share the product's belief about YouTube.
 export const YOUTUBE_QUOTA_COSTS = {
   'channels.list': 1,
   'videos.list': 1,
@@ -115,42 +115,23 @@ const INGESTION_TYPES = ['rtmp', 'dash', 'webrtc', 'hls'];
  * while the ingest's /stat shows bytes coming in under its stream name, so that a broadcast goes
  * `live` only when bytes really arrive.
  */
-export class YouTubeFake {
-  readonly oauth: OAuthAuthority;
+export class YouTubeFake extends LoopbackPlatformFake {
   private readonly channels = new Map<string, YouTubeChannel>();
   private readonly broadcasts = new Map<string, Broadcast>();
   private readonly streams = new Map<string, LiveStream>();
-  private readonly callCounts = new Map<YouTubeMethod, number>();
+  private readonly callCounts = new CallCounter<YouTubeMethod>();
   private readonly failures = new Map<YouTubeMethod, YouTubeFailure[]>();
-  private readonly sink: RtmpSink;
-  private server: Server | undefined;
-  private poller: NodeJS.Timeout | undefined;
-  private baseUrl = '';
   private unitsUsed = 0;
   private dailyQuota: number;
 
   private constructor(options: YouTubeFakeOptions) {
-    this.oauth = new OAuthAuthority({ accessTokenLifetimeSeconds: options.accessTokenLifetimeSeconds, tokenPrefix: 'ya29.fake' });
+    super(new OAuthAuthority({ accessTokenLifetimeSeconds: options.accessTokenLifetimeSeconds, tokenPrefix: 'ya29.fake' }), new RtmpSink('youtube', options.directory, true));
     this.oauth.registerClient(options.client);
     this.dailyQuota = options.dailyQuota ?? 10_000;
-    this.sink = new RtmpSink('youtube', options.directory, true);
   }
 
   static async start(options: YouTubeFakeOptions): Promise<YouTubeFake> {
-    const fake = new YouTubeFake(options);
-    await fake.sink.start();
-    fake.server = createServer((request, response) => void fake.route(request, response));
-    await new Promise<void>((resolve) => fake.server?.listen(0, '127.0.0.1', resolve));
-    fake.baseUrl = `http://127.0.0.1:${(fake.server.address() as AddressInfo).port}`;
-    fake.poller = setInterval(() => void fake.pollIngest(), options.ingestPollMs ?? 250);
-    return fake;
-  }
-
-  async stop(): Promise<void> {
-    clearInterval(this.poller);
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-    await this.sink.stop();
+    return new YouTubeFake(options).serve(options.ingestPollMs);
   }
 
   /** The codes, tokens and stream names it handed out: none may ever appear in StreamCaster's logs. */
@@ -163,23 +144,8 @@ export class YouTubeFake {
     return `${this.baseUrl}/`;
   }
 
-  /** The whole authorize page URL (GOOGLE_AUTH_URL). */
-  get authUrl(): string {
-    return `${this.baseUrl}${this.oauth.authorizePath}`;
-  }
-
-  /** The whole token URL (GOOGLE_TOKEN_URL). */
-  get tokenUrl(): string {
-    return `${this.baseUrl}${this.oauth.tokenPath}`;
-  }
-
   get revokeUrl(): string {
     return `${this.baseUrl}${this.oauth.revokePath}`;
-  }
-
-  /** The fake's ingest, for tests that look at what was recorded. */
-  get ingest(): RtmpSink {
-    return this.sink;
   }
 
   /** Adds a channel and logs its owner in at the authorize page. */
@@ -207,7 +173,7 @@ export class YouTubeFake {
   }
 
   calls(method: YouTubeMethod): number {
-    return this.callCounts.get(method) ?? 0;
+    return this.callCounts.of(method);
   }
 
   broadcastStatus(id: string): LifeCycleStatus | undefined {
@@ -231,7 +197,7 @@ export class YouTubeFake {
     if (broadcast !== undefined) broadcast.concurrentViewers = viewers;
   }
 
-  private async route(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  protected override async route(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', this.baseUrl);
     try {
       if (await this.oauth.handle(request, response, url)) return;
@@ -346,7 +312,7 @@ export class YouTubeFake {
 
   /** Quota is counted before the call runs: YouTube charges invalid requests too. */
   private charge(method: YouTubeMethod): void {
-    this.callCounts.set(method, this.calls(method) + 1);
+    this.callCounts.count(method);
     const cost = YOUTUBE_QUOTA_COSTS[method];
     if (this.unitsUsed + cost > this.dailyQuota) {
       throw new GoogleApiError(403, 'quotaExceeded', 'The request cannot be completed because you have exceeded your quota.', 'youtube.quota');
@@ -561,14 +527,7 @@ export class YouTubeFake {
   }
 
   /** A stream is active while its name publishes at the ingest and the bytes in keep growing. */
-  private async pollIngest(): Promise<void> {
-    let xml: string;
-    try {
-      xml = await (await fetch(this.sink.statUrl)).text();
-    } catch {
-      return;
-    }
-    const publishing = new Map(parseRtmpStat(xml).filter((stream) => stream.publishing).map((stream) => [stream.name, stream.bytesIn]));
+  protected override followIngest(publishing: PublishingStreams): void {
     for (const stream of this.streams.values()) {
       const bytesIn = publishing.get(stream.cdn.streamName);
       if (bytesIn !== undefined && bytesIn > stream.lastBytesIn) stream.streamStatus = 'active';
