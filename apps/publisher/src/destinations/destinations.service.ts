@@ -114,15 +114,17 @@ export class DestinationsService {
     return { id };
   }
 
-  /** What a new broadcast of the environment goes to: every enabled destination, of any platform. */
+  /**
+   * What a broadcast of the environment goes to: every enabled destination, read once. An `rtmp` one
+   * comes with its key opened, or as unreadable with the reason (sealed with another
+   * STREAMCASTER_SECRET_KEY, or damaged), so that it fails alone while every other destination goes
+   * live; an API-platform one with the account it streams as (the platform hands out the ingest).
+   */
   async broadcastTargets(environment: Environment): Promise<Array<RelayTarget | UnreadableTarget | PlatformTarget>> {
-    const enabled = await this.destinations.listEnabled(environment);
-    const platformTargets = enabled.flatMap((destination): PlatformTarget[] =>
-      destination.platform !== 'rtmp' && destination.accountId
-        ? [{ kind: 'platform', id: destination.id, name: destination.name, platform: destination.platform, accountId: destination.accountId }]
-        : [],
-    );
-    return [...(await this.relayTargets(environment)), ...platformTargets];
+    return (await this.destinations.listEnabled(environment)).flatMap((destination): Array<RelayTarget | UnreadableTarget | PlatformTarget> => {
+      if (destination.platform === 'rtmp') return [this.rtmpTarget(destination)];
+      return destination.accountId ? [{ kind: 'platform', id: destination.id, name: destination.name, platform: destination.platform, accountId: destination.accountId }] : [];
+    });
   }
 
   /** The privacy of an API-platform destination (read when its platform broadcast is created). */
@@ -130,33 +132,26 @@ export class DestinationsService {
     return (await this.destinations.findById(id))?.privacy ?? null;
   }
 
-  /**
-   * The enabled `rtmp` destinations of an environment with their keys opened. One whose key cannot be read
-   * (sealed with another STREAMCASTER_SECRET_KEY, or damaged) is returned as unreadable with the
-   * reason, so that it fails alone while every other destination goes live.
-   */
-  async relayTargets(environment: Environment): Promise<Array<RelayTarget | UnreadableTarget>> {
-    return (await this.destinations.listEnabled(environment)).filter((destination) => destination.platform === 'rtmp').map((destination) => {
-      try {
-        const streamKey = this.secrets.open(destination.streamKeySealed ?? '');
-        return {
-          kind: 'ready',
-          id: destination.id,
-          name: destination.name,
-          platform: destination.platform,
-          pushUrl: joinStreamKey(destination.url ?? '', streamKey),
-          streamKey,
-        };
-      } catch (error) {
-        return {
-          kind: 'unreadable',
-          id: destination.id,
-          name: destination.name,
-          platform: destination.platform,
-          reason: `its stream key cannot be read (${(error as Error).message}): it was sealed with another STREAMCASTER_SECRET_KEY or is damaged; enter the key again`,
-        };
-      }
-    });
+  private rtmpTarget(destination: DestinationEntity): RelayTarget | UnreadableTarget {
+    try {
+      const streamKey = this.secrets.open(destination.streamKeySealed ?? '');
+      return {
+        kind: 'ready',
+        id: destination.id,
+        name: destination.name,
+        platform: destination.platform,
+        pushUrl: joinStreamKey(destination.url ?? '', streamKey),
+        streamKey,
+      };
+    } catch (error) {
+      return {
+        kind: 'unreadable',
+        id: destination.id,
+        name: destination.name,
+        platform: destination.platform,
+        reason: `its stream key cannot be read (${(error as Error).message}): it was sealed with another STREAMCASTER_SECRET_KEY or is damaged; enter the key again`,
+      };
+    }
   }
 }
 
