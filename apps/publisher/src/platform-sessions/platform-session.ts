@@ -3,10 +3,10 @@ import { broadcastRuns, PLATFORM_RULES, textRefusal, type ApiPlatform, type Plat
 import { backoffDelay } from '@streamcaster/supervisor';
 import type { BroadcastDestinationEntity } from '../broadcasts/broadcast-destination.entity.js';
 import type { BroadcastEntity } from '../broadcasts/broadcast.entity.js';
-import type { AccountAccess } from '../platform-accounts/platform-accounts.service.js';
 import type { PlatformAdapter, PlatformCallContext, PlatformObservation, PlatformRefs, PreparedIngest } from '../platforms/platform-adapter.js';
 import { platformFailures } from '../metrics/publisher.metrics.js';
 import { asPlatformError, PlatformError } from '../platforms/platform-error.js';
+import { callWithFreshToken, type TokenSource } from './platform-call.js';
 
 export type SessionRow = BroadcastDestinationEntity & { broadcast: BroadcastEntity };
 type PlatformChanges = Partial<
@@ -14,13 +14,11 @@ type PlatformChanges = Partial<
 >;
 
 /** What a session needs from the publisher; the Nest service wires it, tests may give their own. */
-export interface PlatformSessionDeps {
+export interface PlatformSessionDeps extends TokenSource {
   adapter: PlatformAdapter;
   load(): Promise<SessionRow | null>;
   /** Saves only while this replica holds the session's lease; false means it lost it. */
   save(changes: PlatformChanges): Promise<boolean>;
-  access(accountId: string): Promise<AccountAccess>;
-  refreshAfterRefusal(accountId: string, failedToken: string): Promise<AccountAccess>;
   accountUsable(accountId: string): Promise<boolean>;
   privacyOf(destinationId: string): Promise<PlatformCallContext['privacy']>;
   sealIngest(ingest: PreparedIngest): string;
@@ -201,40 +199,13 @@ export class PlatformSession {
     return 0;
   }
 
-  /**
-   * Calls the platform with a fresh token. A refused token is refreshed once and the call made again:
-   * tokens can be revoked or expire early, and the platform is the judge.
-   */
+  /** Calls the platform about this destination, with a fresh token (see callWithFreshToken). */
   private async call<T>(row: SessionRow, work: (context: PlatformCallContext) => Promise<T>): Promise<T> {
     const accountId = row.accountId;
     if (!accountId) throw new PlatformError(this.platform, 'refused', 'this destination has no platform account; choose one');
+    const { environment, title, description, startedAt } = row.broadcast;
     const privacy = await this.deps.privacyOf(row.destinationId);
-    const contextOf = (access: AccountAccess): PlatformCallContext => ({
-      accountId,
-      externalId: access.externalId,
-      accessToken: access.accessToken,
-      environment: row.broadcast.environment,
-      privacy,
-      title: row.broadcast.title,
-      description: row.broadcast.description,
-      startedAt: row.broadcast.startedAt,
-      signal: this.abort.signal,
-    });
-    const access = await this.deps.access(accountId);
-    try {
-      return await work(contextOf(access));
-    } catch (error) {
-      if (!(error instanceof PlatformError) || error.kind !== 'auth') throw error;
-      const fresh = await this.deps.refreshAfterRefusal(accountId, access.accessToken);
-      try {
-        return await work(contextOf(fresh));
-      } catch (again) {
-        if (again instanceof PlatformError && again.kind === 'auth') {
-          throw new PlatformError(this.platform, 'revoked', `${this.label} refuses even a freshly renewed sign-in (${again.message}); reconnect the account`);
-        }
-        throw again;
-      }
-    }
+    return callWithFreshToken(this.platform, this.deps, { accountId, environment, privacy, title, description, startedAt, signal: this.abort.signal }, work);
   }
 
   /** Shows the failure on the destination and answers how long to wait before trying again. */

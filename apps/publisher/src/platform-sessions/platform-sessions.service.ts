@@ -17,6 +17,7 @@ import { PlatformAccountsService } from '../platform-accounts/platform-accounts.
 import type { PreparedIngest } from '../platforms/platform-adapter.js';
 import { PlatformAdapters } from '../platforms/platform-adapters.js';
 import { asPlatformError } from '../platforms/platform-error.js';
+import { callWithFreshToken } from './platform-call.js';
 import { PlatformSession, type SessionRow } from './platform-session.js';
 
 interface SessionSpec {
@@ -112,11 +113,8 @@ export class PlatformSessions implements OnApplicationBootstrap, BeforeApplicati
         const refusal = textRefusal(platform, sent);
         if (refusal) return outcome('refused', `${refusal}; ${label} keeps its old title`);
         try {
-          const access = await this.accounts.access(row.accountId);
-          const context = {
+          const subject = {
             accountId: row.accountId,
-            externalId: access.externalId,
-            accessToken: access.accessToken,
             environment: broadcast.environment,
             privacy: await this.destinations.privacyOf(row.destinationId),
             title: text.title ?? broadcast.title,
@@ -124,7 +122,7 @@ export class PlatformSessions implements OnApplicationBootstrap, BeforeApplicati
             startedAt: broadcast.startedAt,
             signal: AbortSignal.timeout(this.config.platformRequestTimeoutMs * 3),
           };
-          await this.adapters.get(platform).broadcaster.updateText(context, row.platformRefs, sent);
+          await callWithFreshToken(platform, this.accounts, subject, (context) => this.adapters.get(platform).broadcaster.updateText(context, row.platformRefs, sent));
           return outcome('updated', `${label} shows the new ${Object.keys(sent).join(' and ')}`);
         } catch (error) {
           const failure = asPlatformError(platform, label, error);
