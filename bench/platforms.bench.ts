@@ -86,7 +86,6 @@ try {
     ...options,
     env: {
       ...fakes.env(),
-      PUBLIC_URL: publicUrl,
       STREAMCASTER_ADMIN_EMAIL: ADMIN.email,
       STREAMCASTER_ADMIN_PASSWORD: ADMIN.password,
       BROADCAST_GRACE_PERIOD_MS: String(GRACE_MS),

@@ -160,7 +160,6 @@ describe('platforms through their APIs, end to end', { timeout: 240_000 }, () =>
       ...options,
       env: {
         ...fakes.env(),
-        PUBLIC_URL: publicUrl,
         STREAMCASTER_ADMIN_EMAIL: ADMIN.email,
         STREAMCASTER_ADMIN_PASSWORD: ADMIN.password,
         BROADCAST_GRACE_PERIOD_MS: String(GRACE_MS),

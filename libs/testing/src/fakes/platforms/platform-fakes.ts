@@ -31,6 +31,7 @@ export class PlatformFakes {
     readonly facebook: FacebookFake,
     readonly kick: KickFake,
     private readonly clients: Record<ApiPlatform, { clientId: string; clientSecret: string }>,
+    private readonly publicUrl: string,
   ) {}
 
   static async start(options: { directory: string; publicUrl: string }): Promise<PlatformFakes> {
@@ -54,7 +55,7 @@ export class PlatformFakes {
       facebook.addPage({ ...page, managers: [user.id] });
     }
     kick.addUser(FAKE_ACCOUNTS.kick.live);
-    return new PlatformFakes(youtube, twitch, facebook, kick, clients);
+    return new PlatformFakes(youtube, twitch, facebook, kick, clients, options.publicUrl);
   }
 
   /** The identity each fake's authorize page consents as next: the account of `environment`. */
@@ -75,9 +76,13 @@ export class PlatformFakes {
     }
   }
 
-  /** What StreamCaster's publisher needs to talk to the fakes (TWURPLE_MOCK_API_PORT among them). */
+  /**
+   * What StreamCaster's publisher needs to talk to the fakes (TWURPLE_MOCK_API_PORT among them), and
+   * its PUBLIC_URL: the one the fakes registered the redirect URIs under, so that the two agree.
+   */
   env(): Record<string, string> {
     return {
+      PUBLIC_URL: this.publicUrl,
       YOUTUBE_CLIENT_ID: this.clients.youtube.clientId,
       YOUTUBE_CLIENT_SECRET: this.clients.youtube.clientSecret,
       YOUTUBE_API_URL: this.youtube.apiUrl,
