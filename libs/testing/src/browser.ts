@@ -52,9 +52,20 @@ export class HeadlessChromium {
    * persistent context on a fresh folder is the same thing, with the folder ours to remove.
    */
   static async launch(viewport: Viewport = DESKTOP): Promise<HeadlessChromium> {
+    try {
+      return await HeadlessChromium.launchOnce(viewport);
+    } catch (error) {
+      // The first Chromium of a freshly installed machine builds its font cache and profile
+      // templates, and has failed to start once in CI for it: one more try, the first error shown.
+      console.error(`Chromium did not start; trying once more: ${error instanceof Error ? error.message : String(error)}`);
+      return HeadlessChromium.launchOnce(viewport);
+    }
+  }
+
+  private static async launchOnce(viewport: Viewport): Promise<HeadlessChromium> {
     const profile = mkdtempSync(join(tmpdir(), 'streamcaster-chromium-'));
     try {
-      const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport });
+      const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport, timeout: 60_000 });
       return new HeadlessChromium(context, profile);
     } catch (error) {
       rmSync(profile, { recursive: true, force: true });
