@@ -419,6 +419,7 @@ describe('gateway branding logo', () => {
       organizationName: 'Club',
       titleTemplate: '{dj}',
       descriptionTemplate: '',
+      slateTemplate: '{dj} will be right back',
       logoPosition: 'top-right',
       logo,
       updatedAt: new Date().toISOString(),

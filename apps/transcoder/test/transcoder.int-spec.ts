@@ -58,7 +58,7 @@ function startTranscoder(): Promise<INestMicroservice> {
 /** What the publisher asks for when a DJ starts: the program of a new broadcast, read from live/<DJ id>. */
 async function programRequested(djId: string, logo: TranscodeJob['logo'] = null): Promise<TranscodeJob> {
   const broadcastId = randomUUID();
-  const job: TranscodeJob = { broadcastId, environment: 'live', input: { app: 'live', streamName: djId }, djName: 'DJ Pixel', logo };
+  const job: TranscodeJob = { broadcastId, environment: 'live', input: { app: 'live', streamName: djId }, djName: 'DJ Pixel', logo, slate: { organizationName: 'Club Pixel', message: 'DJ Pixel will be right back' } };
   await publisher.publish(ProgramRequested, job, broadcastId);
   return job;
 }

@@ -3,6 +3,7 @@ import { BroadcastStateChanged } from './events/broadcast-state-changed.event.js
 import { IngestStarted } from './events/ingest-started.event.js';
 import { IngestStopped } from './events/ingest-stopped.event.js';
 import { ProgramRequested } from './events/program-requested.event.js';
+import { ProgramSourceChanged } from './events/program-source-changed.event.js';
 import { ProgramStarted } from './events/program-started.event.js';
 import { ProgramStopped } from './events/program-stopped.event.js';
 import { RecordingFinalized } from './events/recording-finalized.event.js';
@@ -20,6 +21,7 @@ export const LIFECYCLE_EVENTS: readonly EventContract[] = [
   ProgramRequested,
   ProgramStarted,
   ProgramStopped,
+  ProgramSourceChanged,
   BroadcastStateChanged,
   RelayStateChanged,
   RecordingStarted,

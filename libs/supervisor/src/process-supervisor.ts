@@ -149,6 +149,8 @@ export class SupervisedProcess extends EventEmitter<SupervisedProcessEvents> {
   private attempt = 0;
   private restartTimer: NodeJS.Timeout | null = null;
   private stopRequested = false;
+  /** Set by restartNow(): the next exit is ours, and the restart follows without delay. */
+  private restartImmediately = false;
   private startedAt = 0;
   private readonly stderrTail: string[] = [];
   private exited: Promise<void> = Promise.resolve();
@@ -251,6 +253,18 @@ export class SupervisedProcess extends EventEmitter<SupervisedProcessEvents> {
     this.spawnOnce().catch(() => undefined);
   }
 
+  /**
+   * Kills the running child (SIGKILL: an ffmpeg blocked on a stalled read ignores its first SIGTERM)
+   * and starts a new one at once, without counting it as a failure. For a process whose input is
+   * known to be stuck (the DJ's stream stalled) and that should start over to pick up the next one.
+   */
+  restartNow(): void {
+    const child = this.child;
+    if (this.stopRequested || !child || child.exitCode !== null || child.signalCode !== null) return;
+    this.restartImmediately = true;
+    signalGroup(child, 'SIGKILL');
+  }
+
   /** Forgets earlier failures, so that the next restart waits the shortest delay again. */
   resetBackoff(): void {
     this.attempt = 0;
@@ -343,8 +357,9 @@ export class SupervisedProcess extends EventEmitter<SupervisedProcessEvents> {
       this.setState(failed ? 'failed' : 'stopped');
       return;
     }
-    if (Date.now() - this.startedAt >= this.options.backoff.resetAfterMs) this.attempt = 0;
-    const delay = backoffDelay(this.options.backoff, this.attempt);
+    if (Date.now() - this.startedAt >= this.options.backoff.resetAfterMs || this.restartImmediately) this.attempt = 0;
+    const delay = this.restartImmediately ? 0 : backoffDelay(this.options.backoff, this.attempt);
+    this.restartImmediately = false;
     this.attempt += 1;
     this.setState('backoff');
     this.emit('restartScheduled', delay, this.attempt);

@@ -11,7 +11,7 @@ import { ErrorAlert, FormFooter } from '../shell/widgets';
 import { ComposedPreview } from './composed-preview';
 import { LogoDropZone, logoFileProblem } from './logo-drop-zone';
 
-const FIELDS = ['organizationName', 'titleTemplate', 'descriptionTemplate', 'logoPosition'] as const;
+const FIELDS = ['organizationName', 'titleTemplate', 'descriptionTemplate', 'slateTemplate', 'logoPosition'] as const;
 const POSITIONS: { value: LogoPosition; label: string }[] = [
   { value: 'top-left', label: 'Top left' },
   { value: 'top-right', label: 'Top right' },
@@ -57,6 +57,7 @@ function BrandingForm({ branding, editable }: { branding: Branding; editable: bo
     organizationName: branding.organizationName,
     titleTemplate: branding.titleTemplate,
     descriptionTemplate: branding.descriptionTemplate,
+    slateTemplate: branding.slateTemplate,
     logoPosition: branding.logoPosition,
   });
   const [saved, setSaved] = useState(false);
@@ -120,6 +121,14 @@ function BrandingForm({ branding, editable }: { branding: Branding; editable: bo
             error={form.field('descriptionTemplate')}
             readOnly={!editable}
           />
+          <TextInput
+            label="Slate message"
+            description="Shown on the program while the DJ is away"
+            value={values.slateTemplate}
+            onChange={(event) => set('slateTemplate')(event.currentTarget.value)}
+            error={form.field('slateTemplate')}
+            readOnly={!editable}
+          />
           <Text size="xs" c="dimmed">
             Placeholders: {TEMPLATE_PLACEHOLDERS.join(' ')}; write {'{{'} and {'}}'} for braces.
           </Text>
@@ -153,6 +162,12 @@ function BrandingForm({ branding, editable }: { branding: Branding; editable: bo
           </Text>
           <Text size="sm" aria-label="Description preview" style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>
             {renderTemplate(values.descriptionTemplate, context)}
+          </Text>
+          <Text size="xs" c="dimmed" mt="sm">
+            Slate preview
+          </Text>
+          <Text size="sm" aria-label="Slate preview" style={{ overflowWrap: 'anywhere' }}>
+            {renderTemplate(values.slateTemplate, context)}
           </Text>
         </Paper>
 

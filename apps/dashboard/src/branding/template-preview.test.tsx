@@ -20,6 +20,7 @@ describe('Branding page preview', () => {
     organizationName: 'Radio Kosmos',
     titleTemplate: '{dj} live at {org}',
     descriptionTemplate: 'Set by {dj}',
+    slateTemplate: '{dj} will be right back',
     logoPosition: 'top-right',
     logo: null,
     updatedAt: '2026-03-14T18:00:00.000Z',

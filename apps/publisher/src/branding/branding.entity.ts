@@ -16,6 +16,10 @@ export class BrandingEntity {
   @Column({ name: 'description_template', type: 'text' })
   descriptionTemplate!: string;
 
+  /** What the slate says while the DJ is away, e.g. "{dj} will be right back". */
+  @Column({ name: 'slate_template', type: 'text' })
+  slateTemplate!: string;
+
   @Column({ name: 'logo_position', type: 'text' })
   logoPosition!: LogoPosition;
 

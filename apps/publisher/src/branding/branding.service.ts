@@ -10,6 +10,7 @@ function toBranding(entity: BrandingEntity): Branding {
     organizationName: entity.organizationName,
     titleTemplate: entity.titleTemplate,
     descriptionTemplate: entity.descriptionTemplate,
+    slateTemplate: entity.slateTemplate,
     logoPosition: entity.logoPosition,
     logo: entity.logo,
     updatedAt: entity.updatedAt.toISOString(),
@@ -34,12 +35,13 @@ export class BrandingService {
   }
 
   /** Title and description for a new broadcast: the same text goes to every platform. */
-  async renderFor(djName: string, environment: Environment, startedAt: Date): Promise<{ title: string; description: string; branding: Branding }> {
+  async renderFor(djName: string, environment: Environment, startedAt: Date): Promise<{ title: string; description: string; slateMessage: string; branding: Branding }> {
     const branding = await this.get();
     const context = { dj: djName, org: branding.organizationName, startedAt, environment, timeZone: 'UTC' };
     return {
       title: renderTemplate(branding.titleTemplate, context),
       description: renderTemplate(branding.descriptionTemplate, context),
+      slateMessage: renderTemplate(branding.slateTemplate, context),
       branding,
     };
   }

@@ -20,8 +20,8 @@ export class BroadcastEndProcessor implements OnModuleInit, OnApplicationShutdow
       BROADCAST_QUEUE,
       { redisUrl: this.config.redisUrl, prefix: this.config.queuePrefix },
       async (job) => {
-        const { broadcastId, ingestId } = endBroadcastJobSchema.parse(job.data);
-        await this.broadcasts.onGraceExpired(broadcastId, ingestId);
+        const { broadcastId, ingestId, interruptedAt } = endBroadcastJobSchema.parse(job.data);
+        await this.broadcasts.onGraceExpired(broadcastId, ingestId, interruptedAt);
       },
     );
     this.worker.on('failed', (job, error) => this.logger.error(`broadcast job ${job?.id ?? '?'} failed: ${error.message}`));

@@ -4,6 +4,7 @@ import {
   IngestStarted,
   IngestStopped,
   ListBroadcasts,
+  ProgramSourceChanged,
   ProgramStarted,
   StopBroadcast,
   UpdateBroadcast,
@@ -33,6 +34,11 @@ export class BroadcastsNatsController {
   @OnDurableEvent(ProgramStarted)
   onProgramStarted(message: EventMessage<EventPayload<typeof ProgramStarted>>, { manager }: DurableContext): Promise<void> {
     return this.broadcasts.onProgramStarted(manager, message.payload.broadcastId, message.correlationId);
+  }
+
+  @OnDurableEvent(ProgramSourceChanged)
+  onProgramSourceChanged(message: EventMessage<EventPayload<typeof ProgramSourceChanged>>, { manager }: DurableContext): Promise<void> {
+    return this.broadcasts.onProgramSourceChanged(manager, message.payload, message.correlationId);
   }
 
   @OnCommand(ListBroadcasts)

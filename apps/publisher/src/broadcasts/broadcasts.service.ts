@@ -12,6 +12,7 @@ import {
   type IngestStarted,
   type IngestStopped,
   type Platform,
+  type ProgramSourceChanged,
   type PlatformState,
   type RelayState,
   broadcastRuns,
@@ -149,7 +150,7 @@ export class BroadcastsService implements OnApplicationBootstrap {
 
   /** Asks the transcoder for the broadcast's program (again, when the reconciler finds none). */
   async requestProgram(manager: EntityManager, broadcast: BroadcastEntity, correlationId: string): Promise<void> {
-    const branding = await this.branding.get();
+    const { branding, slateMessage } = await this.branding.renderFor(broadcast.djName, broadcast.environment, broadcast.startedAt);
     await this.outbox.add(
       manager,
       ProgramRequested,
@@ -161,24 +162,56 @@ export class BroadcastsService implements OnApplicationBootstrap {
         logo: branding.logo
           ? { assetName: branding.logo.assetName, position: branding.logoPosition, width: branding.logo.width, height: branding.logo.height }
           : null,
+        slate: { organizationName: branding.organizationName, message: slateMessage },
       },
       correlationId,
     );
   }
 
-  private async interrupt(manager: EntityManager, event: EventPayload<typeof IngestStopped>, correlationId: string, reason: string): Promise<void> {
+  /**
+   * The program shows the slate (the DJ's picture dropped or stalled, or their encoder crashed): the
+   * broadcast is interrupted and its grace period runs, as when the DJ's connection closes, which
+   * it may do later (told twice, then) or never (a stall that clears up). The DJ's picture back on
+   * the program makes it live again, unless that news is older than the interruption.
+   */
+  async onProgramSourceChanged(manager: EntityManager, event: EventPayload<typeof ProgramSourceChanged>, correlationId: string): Promise<void> {
+    const found = await this.broadcasts.findById(event.broadcastId, manager);
+    if (!found) return;
+    await this.broadcasts.lockDj(manager, found.djId, found.environment);
+    const broadcast = await this.broadcasts.findById(event.broadcastId, manager);
+    if (!broadcast?.currentIngestId) return;
+    if (event.source === 'slate') {
+      if (broadcast.state !== 'live') return;
+      const ingest = { djId: broadcast.djId, environment: broadcast.environment, ingestId: broadcast.currentIngestId };
+      await this.interrupt(manager, ingest, correlationId, `the program shows the slate: ${event.reason}`);
+      return;
+    }
+    if (broadcast.state !== 'interrupted' || broadcast.interruptedByIngestId !== broadcast.currentIngestId) return;
+    if (broadcast.interruptedAt && new Date(event.at).getTime() < broadcast.interruptedAt.getTime()) return;
+    if (await this.move(manager, broadcast, 'dj-returned', correlationId, { interruptedByIngestId: null, interruptedAt: null })) {
+      this.logger.log(`broadcast ${broadcast.id} is live again: the DJ's picture is back on the program`);
+    }
+  }
+
+  private async interrupt(
+    manager: EntityManager,
+    event: Pick<EventPayload<typeof IngestStopped>, 'djId' | 'environment' | 'ingestId'>,
+    correlationId: string,
+    reason: string,
+  ): Promise<void> {
     const broadcast = await this.broadcasts.findActiveForDj(event.djId, event.environment, manager);
     if (!broadcast || !canTake(broadcast.state, 'dj-left') || broadcast.state === 'ending') return;
     // A connection the broadcast no longer runs on (the DJ already reconnected): nothing to do.
     if (broadcast.currentIngestId !== event.ingestId) return;
     if (broadcast.state === 'interrupted' && broadcast.interruptedByIngestId === event.ingestId) return; // told twice
-    await this.move(manager, broadcast, 'dj-left', correlationId, { interruptedByIngestId: event.ingestId, interruptedAt: new Date() });
+    const interruptedAt = new Date();
+    await this.move(manager, broadcast, 'dj-left', correlationId, { interruptedByIngestId: event.ingestId, interruptedAt });
     // Added before the commit: if the commit fails, the job finds the broadcast not interrupted and
     // does nothing; a job that is lost is made up for by the reconciler (interrupted_at + grace).
     await this.queues.broadcast.add(
       'end',
-      { broadcastId: broadcast.id, ingestId: event.ingestId },
-      { jobId: `end-${broadcast.id}-${event.ingestId}`, delay: this.config.gracePeriodMs, attempts: 5, backoff: { type: 'exponential', delay: 1_000 } },
+      { broadcastId: broadcast.id, ingestId: event.ingestId, interruptedAt: interruptedAt.toISOString() },
+      { jobId: `end-${broadcast.id}-${event.ingestId}-${interruptedAt.getTime()}`, delay: this.config.gracePeriodMs, attempts: 5, backoff: { type: 'exponential', delay: 1_000 } },
     );
     this.logger.log(`broadcast ${broadcast.id} interrupted (${reason}); it ends in ${this.config.gracePeriodMs} ms unless the DJ returns`);
   }
@@ -201,9 +234,11 @@ export class BroadcastsService implements OnApplicationBootstrap {
   }
 
   /** The grace period ran out: end only if it is still the same interruption. */
-  async onGraceExpired(broadcastId: string, ingestId: string): Promise<void> {
+  async onGraceExpired(broadcastId: string, ingestId: string, interruptedAt?: string): Promise<void> {
     const broadcast = await this.broadcasts.findById(broadcastId);
     if (!broadcast || broadcast.state !== 'interrupted' || broadcast.interruptedByIngestId !== ingestId) return;
+    // Another interruption of the same connection: its own job ends it, at its own time.
+    if (interruptedAt && broadcast.interruptedAt && broadcast.interruptedAt.getTime() !== new Date(interruptedAt).getTime()) return;
     await this.end(broadcast.id, 'the DJ did not come back within the grace period', broadcastId);
   }
 

@@ -30,6 +30,12 @@ export const transcoderConfigFields = {
     z.string().min(1).default('/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf'),
     'font of the DJ name on the picture',
   ),
+  stallMs: field(
+    'TRANSCODER_STALL_MS',
+    z.coerce.number().int().min(100).max(10_000).default(500),
+    "the DJ's picture silent this long puts the slate on the program",
+  ),
+  slateAudioFile: field('TRANSCODER_SLATE_AUDIO_FILE', z.string().min(1).optional(), 'audio looped under the slate (silence when unset)'),
   vaapiDevice: field('TRANSCODER_VAAPI_DEVICE', z.string().min(1).default('/dev/dri/renderD128'), 'DRM render node for VAAPI'),
   ffmpegPath: field('FFMPEG_PATH', z.string().min(1).default('ffmpeg'), 'ffmpeg binary'),
 };

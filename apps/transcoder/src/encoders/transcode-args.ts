@@ -24,7 +24,6 @@ export function buildTranscodeArgs(input: TranscodeArgsInput): string[] {
     if (path !== null && !/^[\w./-]+$/.test(path)) throw new Error(`unsafe characters in overlay path ${path}`);
   }
   const { profile, layout } = input;
-  const gop = profile.fps * profile.keyframeSeconds;
   const stillInputs = [...(input.logoPath ? ['-i', input.logoPath] : []), '-i', input.nameCardPath];
   const nameInput = input.logoPath ? 2 : 1;
 
@@ -34,20 +33,53 @@ export function buildTranscodeArgs(input: TranscodeArgsInput): string[] {
     // The input opens on the DJ's first keyframe (the gateway holds the DJ until we listen), so the
     // streams are known at once; estimating the frame rate from 20 frames would only add ~1.5 s.
     '-fpsprobesize', '0',
+    // Half a second of probing, not five: the DJ's picture is back on the program 0.7 s sooner.
+    '-analyzeduration', '500000',
     '-i', input.inputUrl,
     ...stillInputs,
     '-filter_complex', filterGraph(input.encoder, profile, layout, input.logoPath !== null, nameInput),
     '-map', '[program]',
     '-map', '0:a?',
-    ...videoEncoder(input.encoder, profile, gop),
-    '-c:a', 'aac',
-    '-b:a', `${profile.audioBitrateKbps}k`,
-    '-ar', '48000',
-    '-ac', '2',
+    ...videoEncoderArgs(input.encoder, profile),
+    ...audioEncoderArgs(profile),
     '-f', 'flv',
     '-flvflags', 'no_duration_filesize',
+    // Each packet leaves at once: the program switcher reads a stall from the silence of this output.
+    '-flush_packets', '1',
     input.outputUrl,
   ];
+}
+
+/** The program's audio, the same for the DJ's encode and the slate's (their AAC headers must match). */
+export function audioEncoderArgs(profile: ProgramProfile): string[] {
+  return ['-c:a', 'aac', '-b:a', `${profile.audioBitrateKbps}k`, '-ar', '48000', '-ac', '2'];
+}
+
+/**
+ * Written into the SPS. Without them the DJ's encode and the slate's differ (the DJ's input carries
+ * colour tags, a generated slate none), and a splice between them changes the SPS mid-stream.
+ */
+export const COLOUR_ARGS = ['-color_primaries', 'bt709', '-color_trc', 'bt709', '-colorspace', 'bt709', '-color_range', 'tv'];
+
+/** Only the device: for a still or generated input that is uploaded, not decoded, on the GPU. */
+export function hardwareDeviceArgs(encoder: EncoderChoice): string[] {
+  const init = hardwareInit(encoder);
+  const at = init.indexOf('-hwaccel');
+  return at < 0 ? init : init.slice(0, at);
+}
+
+/** From frames in memory to frames the encoder takes, in the pixel format of the program's path. */
+export function uploadFilter(encoder: EncoderChoice): string {
+  switch (encoder.kind) {
+    case 'libx264':
+      return 'format=yuv420p';
+    case 'nvenc':
+      return 'format=yuv420p,hwupload_cuda';
+    case 'vaapi':
+      return 'format=nv12,hwupload';
+    case 'qsv':
+      return 'format=nv12,hwupload=extra_hw_frames=16';
+  }
 }
 
 function hardwareInit(encoder: EncoderChoice): string[] {
@@ -118,7 +150,12 @@ function filterGraph(encoder: EncoderChoice, profile: ProgramProfile, layout: Pr
   return chains.join(';');
 }
 
-function videoEncoder(encoder: EncoderChoice, profile: ProgramProfile, gop: number): string[] {
+/** The program's video encoder: the DJ's encode and the slate's use exactly these. */
+export function videoEncoderArgs(encoder: EncoderChoice, profile: ProgramProfile): string[] {
+  return [...videoCodecArgs(encoder, profile, profile.fps * profile.keyframeSeconds), ...COLOUR_ARGS];
+}
+
+function videoCodecArgs(encoder: EncoderChoice, profile: ProgramProfile, gop: number): string[] {
   const rate = [
     '-b:v', `${profile.videoBitrateKbps}k`,
     '-maxrate', `${profile.videoBitrateKbps}k`,

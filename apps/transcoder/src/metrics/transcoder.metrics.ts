@@ -53,11 +53,17 @@ export const encoderDuplicatedFrames = new Counter({
   help: 'Frames the encoders of this replica duplicated to hold the program frame rate (input slower than it)',
 });
 
+export const programSwitches = new Counter({
+  name: 'streamcaster_program_switches_total',
+  help: "Cuts of the programs of this replica to the slate (the DJ dropped, stalled or their encoder crashed) and back to the DJ",
+  labelNames: ['source'] as const,
+});
+
 /**
  * Follows one program's encoder: its figures join the gauges, and its dropped and duplicated frames
  * (cumulative per ffmpeg run, from 0 again after a restart) are added to the counters as they grow.
  */
-export function trackProgram(): { progress(progress: FfmpegProgress): void; done(): void } {
+export function trackProgram(): { progress(progress: FfmpegProgress): void; switched(source: 'dj' | 'slate'): void; done(): void } {
   const key = {};
   let dropped = 0;
   let duplicated = 0;
@@ -69,6 +75,9 @@ export function trackProgram(): { progress(progress: FfmpegProgress): void; done
       dropped = progress.droppedFrames;
       duplicated = progress.duplicatedFrames;
       programs.set(key, { progress, at: Date.now() });
+    },
+    switched(source) {
+      programSwitches.inc({ source });
     },
     done() {
       programs.delete(key);

@@ -1,6 +1,6 @@
-import { Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { EncoderProgress, type TranscodeJob } from '@streamcaster/contracts';
-import { BusClient, DataPaths, LeasedWorkers, LeaseStore, type Lease, type LeasedWork, type RunningWork } from '@streamcaster/service-kit';
+import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { EncoderProgress, ProgramSourceChanged, type TranscodeJob } from '@streamcaster/contracts';
+import { BusClient, DataPaths, LeasedWorkers, LeaseStore, Outbox, type Lease, type LeasedWork, type RunningWork } from '@streamcaster/service-kit';
 import { TranscoderConfig } from '../config/transcoder.config.js';
 import { EncoderRegistry } from '../encoders/encoder-registry.js';
 import { trackProgram } from '../metrics/transcoder.metrics.js';
@@ -14,6 +14,7 @@ import { scratchDirectory, TranscodeSession } from './transcode-session.js';
  */
 @Injectable()
 export class ProgramWorkers implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(ProgramWorkers.name);
   private readonly workers: LeasedWorkers<TranscodeJob>;
 
   constructor(
@@ -22,6 +23,7 @@ export class ProgramWorkers implements OnApplicationBootstrap, BeforeApplication
     private readonly paths: DataPaths,
     private readonly bus: BusClient,
     private readonly programs: ProgramsRepository,
+    private readonly outbox: Outbox,
     leases: LeaseStore,
   ) {
     this.workers = new LeasedWorkers<TranscodeJob>({
@@ -62,6 +64,15 @@ export class ProgramWorkers implements OnApplicationBootstrap, BeforeApplication
       fontFile: this.config.fontFile,
       scratchDir: scratchDirectory(this.paths.scratch, job.broadcastId, lease.token),
       logoPath: job.logo ? this.paths.asset(job.logo.assetName) : null,
+      stallMs: this.config.stallMs,
+      slateAudioPath: this.config.slateAudioFile ?? null,
+      onSourceChanged: (source, reason) => {
+        metrics.switched(source);
+        // Durable: the broadcast's state (interrupted / live) follows it.
+        this.outbox
+          .publish(ProgramSourceChanged, { broadcastId: job.broadcastId, source, reason: reason.slice(0, 500), at: new Date().toISOString() }, job.broadcastId)
+          .catch((error: unknown) => this.logger.error(`program ${job.broadcastId} → ${source} not recorded: ${String(error)}`));
+      },
       onProgress: (progress) => {
         metrics.progress(progress);
         void this.bus.emit(EncoderProgress, { broadcastId: job.broadcastId, encoder: encoder.kind, progress });

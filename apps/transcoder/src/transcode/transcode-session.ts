@@ -8,6 +8,9 @@ import { renderNameCard } from '../composition/name-card.js';
 import { layoutProgram } from '../composition/overlay-layout.js';
 import type { EncoderChoice, ProgramProfile } from '../encoders/encoder-profile.js';
 import { buildTranscodeArgs } from '../encoders/transcode-args.js';
+import type { ProgramSource } from '../program/program-splicer.js';
+import { ProgramSwitcher } from '../program/program-switcher.js';
+import { renderSlate } from '../program/slate.js';
 
 export interface TranscodeSessionOptions {
   job: TranscodeJob;
@@ -18,18 +21,26 @@ export interface TranscodeSessionOptions {
   fontFile: string;
   scratchDir: string;
   logoPath: string | null;
+  /** The DJ's encoder silent this long → the slate. */
+  stallMs: number;
+  /** Played under the slate; silence when null. */
+  slateAudioPath: string | null;
   onProgress: (progress: FfmpegProgress) => void;
+  onSourceChanged: (source: Exclude<ProgramSource, 'none'>, reason: string) => void;
 }
 
 /**
- * One broadcast's encoder, from the program's start to the broadcast's end (run by whichever
- * transcoder replica holds the program's lease). The ffmpeg process ends
- * whenever the DJ's input ends; it is restarted at once and waits on the DJ's stream name until the
- * DJ is back, so a reconnecting DJ needs nobody to do anything.
+ * One broadcast's program, from its start to the broadcast's end (run by whichever transcoder replica
+ * holds the program's lease): the DJ's encoder, the slate, and the switcher that splices them into a
+ * program that never stops. The DJ's encoder ends whenever the DJ's input ends, and is killed when
+ * it goes silent (a stalled input, which ffmpeg would wait on for ever); either way it is restarted
+ * at once and waits on the DJ's stream name, so a returning DJ needs nobody to do anything. The
+ * slate covers the gap, and an encoder crash the same way.
  */
 export class TranscodeSession {
   private readonly logger: Logger;
   private process: SupervisedProcess | null = null;
+  private switcher: ProgramSwitcher | null = null;
   /** Set by stop(), checked after every await of start(): a stop during start-up wins. */
   private stopped = false;
   private finished!: () => void;
@@ -55,11 +66,26 @@ export class TranscodeSession {
       directory: this.options.scratchDir,
     });
     if (this.stopped) return;
+    const switcher = new ProgramSwitcher({
+      broadcastId: job.broadcastId,
+      ffmpegPath: this.options.ffmpegPath,
+      programUrl: `${this.options.rtmpInternalUrl}/program/${job.broadcastId}`,
+      fps: profile.fps,
+      stallMs: this.options.stallMs,
+      onSwitch: (source, reason) => this.options.onSourceChanged(source, reason),
+      onLiveStalled: () => {
+        this.logger.warn("the DJ's input stalled; restarting the encoder to wait for it afresh");
+        this.process?.restartNow();
+      },
+    });
+    this.switcher = switcher;
+    const liveUrl = await switcher.start();
+    if (this.stopped) return;
     const args = buildTranscodeArgs({
       encoder: this.options.encoder,
       profile,
       inputUrl: `${this.options.rtmpInternalUrl}/${job.input.app}/${job.input.streamName}`,
-      outputUrl: `${this.options.rtmpInternalUrl}/program/${job.broadcastId}`,
+      outputUrl: liveUrl,
       layout,
       logoPath,
       nameCardPath,
@@ -87,6 +113,35 @@ export class TranscodeSession {
     });
     this.logger.log(`encoding ${job.input.app}/${job.input.streamName} → program/${job.broadcastId} with ${this.options.encoder.kind}`);
     await process.start();
+    // In the background: the DJ is on air meanwhile, and the slate is only needed once they drop.
+    void this.prepareSlate(layout, logoPath);
+  }
+
+  private async prepareSlate(layout: ReturnType<typeof layoutProgram>, logoPath: string | null): Promise<void> {
+    const { job } = this.options;
+    try {
+      const slate = await renderSlate({
+        encoder: this.options.encoder,
+        profile: this.options.profile,
+        layout,
+        logoPath,
+        fontFile: this.options.fontFile,
+        audioLoopPath: this.options.slateAudioPath,
+        ffmpegPath: this.options.ffmpegPath,
+        directory: this.options.scratchDir,
+        text: {
+          organizationName: job.slate.organizationName,
+          message: job.slate.message || `${job.djName} will be right back`,
+          lastTrack: null,
+        },
+      });
+      if (this.stopped) return;
+      this.switcher?.setSlate(slate);
+      const match = this.switcher?.headersMatch();
+      this.logger.log(`slate ready: ${(slate.durationMs / 1000).toFixed(1)} s loop${match ? `, sequence headers ${match.video && match.audio ? 'match' : 'DIFFER'} the DJ encode's` : ''}`);
+    } catch (error) {
+      if (!this.stopped) this.logger.error(`no slate for this broadcast: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   /** No graceful flush: another replica owns the program now. */
@@ -95,7 +150,9 @@ export class TranscodeSession {
     const process = this.process;
     this.stopped = true;
     this.process = null;
+    this.switcher?.closeSplicing();
     await process?.kill();
+    await this.switcher?.kill();
     await rm(this.options.scratchDir, { recursive: true, force: true }).catch(() => undefined);
     this.finished();
   }
@@ -106,7 +163,9 @@ export class TranscodeSession {
     const process = this.process;
     this.process = null;
     this.logger.log(`stopping: ${reason}`);
+    this.switcher?.closeSplicing();
     await process?.stop();
+    await this.switcher?.stop();
     await rm(this.options.scratchDir, { recursive: true, force: true });
     this.finished();
   }

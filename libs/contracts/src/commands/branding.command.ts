@@ -16,6 +16,8 @@ export const brandingSchema = z.object({
   organizationName: z.string(),
   titleTemplate: z.string(),
   descriptionTemplate: z.string(),
+  /** What the slate says while the DJ is away; the title's placeholders. */
+  slateTemplate: z.string(),
   logoPosition: logoPositionSchema,
   logo: logoSchema.nullable(),
   updatedAt: z.iso.datetime(),
@@ -27,6 +29,7 @@ export const brandingUpdateSchema = z
     organizationName: z.string().trim().min(1, 'organizationName must not be empty').max(100),
     titleTemplate: z.string().trim().min(1, 'titleTemplate must not be empty').max(200),
     descriptionTemplate: z.string().max(5000, 'descriptionTemplate is longer than 5000 characters'),
+    slateTemplate: z.string().trim().min(1, 'slateTemplate must not be empty').max(120, 'slateTemplate is longer than 120 characters'),
     logoPosition: logoPositionSchema,
   })
   .partial();

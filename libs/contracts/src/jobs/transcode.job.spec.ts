@@ -8,12 +8,18 @@ const job: TranscodeJob = {
   input: { app: 'test', streamName: 'b-3a2b1c0d' },
   djName: 'DJ Example',
   logo: { assetName: `${'ab'.repeat(32)}.png`, position: 'top-right', width: 640, height: 320 },
+  slate: { organizationName: 'Club', message: 'DJ Example will be right back' },
 };
 
 describe('transcodeJobSchema', () => {
   it('accepts a job with a logo and a job without one', () => {
     assert.deepEqual(transcodeJobSchema.parse(job), job);
     assert.deepEqual(transcodeJobSchema.parse({ ...job, logo: null }), { ...job, logo: null });
+  });
+
+  it('reads a job from before the slate with an empty slate text (the transcoder words it then)', () => {
+    const { slate: _slate, ...older } = job;
+    assert.deepEqual(transcodeJobSchema.parse(older).slate, { organizationName: '', message: '' });
   });
 
   it('requires logo to be given, even as null', () => {

@@ -13,6 +13,8 @@ export const transcodeJobSchema = z.object({
   logo: z
     .object({ assetName: z.string(), position: logoPositionSchema, width: z.number().int().positive(), height: z.number().int().positive() })
     .nullable(),
+  /** What the slate says while the DJ is away (programs requested before the slate existed have none). */
+  slate: z.object({ organizationName: z.string(), message: z.string() }).default({ organizationName: '', message: '' }),
 });
 export type TranscodeJob = z.infer<typeof transcodeJobSchema>;
 

@@ -4,7 +4,7 @@ import type { Registry } from 'prom-client';
  * Label names whose values are few and known (states, platforms, queue names, contract subjects, route
  * patterns). An id, a URL or a name as a label would make one series per broadcast or destination.
  */
-export const BOUNDED_LABELS: readonly string[] = ['service', 'state', 'platform', 'queue', 'subject', 'outcome', 'method', 'route', 'status_class', 'encoder', 'environment'];
+export const BOUNDED_LABELS: readonly string[] = ['service', 'state', 'platform', 'queue', 'subject', 'outcome', 'method', 'route', 'status_class', 'encoder', 'environment', 'source'];
 
 export interface MetricShape {
   name: string;
