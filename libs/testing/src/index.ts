@@ -5,6 +5,7 @@ export * from './cuttable-link.js';
 export * from './fakes/rtmp-sink.js';
 export * from './fakes/dj-publisher.js';
 export * from './fakes/rtmp-server.js';
+export * from './fakes/program-watcher.js';
 export * from './fakes/media-probe.js';
 export * from './outside-host.js';
 export * from './test-stack.js';

@@ -154,10 +154,10 @@ export class ProgramSplicer {
     if (this.source !== 'dj' || this.onAirFeed !== feed) {
       // Not on air yet: wait for this connection's first keyframe, then cut to it.
       if (tag.kind !== 'keyframe' || !feed.videoHeader) return;
-      const wasDj = this.source === 'dj';
+      const before = this.source;
       this.cutTo('dj', tag.compositionTime, tag.timestamp, feed.videoHeader, feed.audioHeader);
       this.onAirFeed = feed;
-      if (!wasDj) this.options.onSwitch('dj', "the DJ's picture is back");
+      if (before !== 'dj') this.options.onSwitch('dj', before === 'slate' ? "the DJ's picture is back" : "the DJ's picture is on air");
     }
     if (tag.kind === 'video-header') this.videoHeader = tag;
     if (tag.kind === 'audio-header') this.audioHeader = tag;

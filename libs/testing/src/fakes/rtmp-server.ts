@@ -19,7 +19,11 @@ export class RtmpServer {
     readonly statUrl: string,
   ) {}
 
-  static async start(directory: string): Promise<RtmpServer> {
+  /**
+   * `programHooks`: nginx-rtmp's publish notifications of the program application, POSTed where it
+   * says (a test counts the publishes of a program that must never restart).
+   */
+  static async start(directory: string, programHooks?: { onPublish: string; onPublishDone: string }): Promise<RtmpServer> {
     const port = await freePort();
     const statPort = await freePort();
     await mkdir(directory, { recursive: true });
@@ -35,9 +39,10 @@ export class RtmpServer {
         'rtmp { server {',
         `  listen 127.0.0.1:${port};`,
         '  chunk_size 4096;',
-        '  application live { live on; }',
-        '  application test { live on; }',
-        '  application program { live on; }',
+        // As in infra/nginx-rtmp: a player starts on a keyframe.
+        '  application live { live on; wait_key on; }',
+        '  application test { live on; wait_key on; }',
+        `  application program { live on; wait_key on; ${programHooks ? `notify_method post; on_publish ${programHooks.onPublish}; on_publish_done ${programHooks.onPublishDone};` : ''} }`,
         '} }',
         'http {',
         '  access_log off;',

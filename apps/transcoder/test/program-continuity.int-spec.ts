@@ -1,0 +1,215 @@
+import 'reflect-metadata';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Logger, type INestMicroservice } from '@nestjs/common';
+import { BroadcastStateChanged, ProgramRequested, ProgramSourceChanged, type TranscodeJob } from '@streamcaster/contracts';
+import { startBusService } from '@streamcaster/service-kit';
+import { runOnce } from '@streamcaster/supervisor';
+import {
+  BusObserver,
+  createTestEnvironment,
+  LifecyclePublisher,
+  ProgramWatcher,
+  publishAsDj,
+  RtmpServer,
+  waitFor,
+  type DjStream,
+  type TestEnvironment,
+} from '@streamcaster/testing';
+import { TranscoderModule } from '../src/app.module.js';
+import { loadTranscoderConfig } from '../src/config/transcoder.config.js';
+
+/**
+ * The program that never stops, on a real nginx-rtmp with libx264: the DJ drops, stalls and
+ * returns, and the program's one publish goes on throughout, the slate covering the gaps. A viewer
+ * (ProgramWatcher, decoding as it arrives) tells the DJ's flat picture from the slate's message.
+ */
+
+const PROGRAM = { width: 640, height: 360, fps: 25 };
+const DJ_COLOUR = '0x203040';
+/** The slate's message is white text across the middle; the DJ's picture there is flat and dark. */
+const isSlate = (frame: { brightShare: number }) => frame.brightShare > 0.03;
+const isDj = (frame: { brightShare: number; mean: [number, number, number] }) => frame.brightShare < 0.005 && frame.mean[2] > frame.mean[0];
+
+let env: TestEnvironment;
+let rtmp: RtmpServer;
+let app: INestMicroservice;
+let observer: BusObserver;
+let publisher: LifecyclePublisher;
+let hooks: Server;
+const programPublishes: string[] = [];
+const djs: DjStream[] = [];
+
+function djPublishes(djId: string, seconds = 600): DjStream {
+  // Keyframes every half second, as a DJ's OBS set to 0.5 s would send them: the return is cut in
+  // on the DJ's next keyframe, and this keeps that wait out of what is measured here.
+  const dj = publishAsDj(`${rtmp.url}/live/${djId}`, seconds, { gopFrames: 15, colour: DJ_COLOUR, size: '640x360', fps: 30 });
+  djs.push(dj);
+  return dj;
+}
+
+async function requestProgram(djId: string): Promise<TranscodeJob> {
+  const broadcastId = randomUUID();
+  const job: TranscodeJob = {
+    broadcastId,
+    environment: 'live',
+    input: { app: 'live', streamName: djId },
+    djName: 'DJ Continuity',
+    logo: null,
+    slate: { organizationName: 'Club Continuity', message: 'DJ Continuity will be right back' },
+  };
+  await publisher.publish(ProgramRequested, job, broadcastId);
+  return job;
+}
+
+function sourceChanges(broadcastId: string) {
+  return observer.messages(ProgramSourceChanged).filter((message) => message.payload.broadcastId === broadcastId);
+}
+
+/** Records the program as a relay would (-c copy), to read its timestamps back afterwards. */
+function recordProgram(broadcastId: string, file: string): ChildProcess {
+  return spawn('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', '-i', `${rtmp.url}/program/${broadcastId}`, '-c', 'copy', '-f', 'flv', '-y', file], { stdio: 'ignore' });
+}
+
+/** Decoding times of every packet of a file, per stream, in file order. */
+async function packetTimes(file: string): Promise<{ video: number[]; audio: number[] }> {
+  const probe = await runOnce('ffprobe', ['-v', 'error', '-show_entries', 'packet=codec_type,dts_time', '-of', 'csv=p=0', file], 60_000);
+  assert.equal(probe.code, 0, probe.stderr);
+  const times = { video: [] as number[], audio: [] as number[] };
+  for (const line of probe.stdout.split('\n')) {
+    const [type, dts] = line.split(',');
+    if ((type === 'video' || type === 'audio') && dts && dts !== 'N/A') times[type].push(Number(dts));
+  }
+  return times;
+}
+
+function assertGrowing(values: number[], what: string, strictly: boolean): void {
+  for (let index = 1; index < values.length; index += 1) {
+    const ok = strictly ? values[index]! > values[index - 1]! : values[index]! >= values[index - 1]!;
+    assert.ok(ok, `${what} goes from ${values[index - 1]} back to ${values[index]} at packet ${index}`);
+  }
+}
+
+before(async () => {
+  Logger.overrideLogger(['error', 'warn']);
+  env = await createTestEnvironment('program-continuity');
+  hooks = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+    request.on('end', () => {
+      const name = new URLSearchParams(body).get('name') ?? '?';
+      programPublishes.push(`${request.url === '/publish' ? 'publish' : 'done'} ${name}`);
+      response.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((resolve) => hooks.listen(0, '127.0.0.1', resolve));
+  const hookBase = `http://127.0.0.1:${(hooks.address() as AddressInfo).port}`;
+  rtmp = await RtmpServer.start(join(env.dataDir, 'nginx'), { onPublish: `${hookBase}/publish`, onPublishDone: `${hookBase}/done` });
+  const config = loadTranscoderConfig({
+    ...env.env,
+    RTMP_INTERNAL_URL: rtmp.url,
+    TRANSCODER_ENCODER: 'libx264',
+    TRANSCODER_WIDTH: String(PROGRAM.width),
+    TRANSCODER_HEIGHT: String(PROGRAM.height),
+    TRANSCODER_FPS: String(PROGRAM.fps),
+    TRANSCODER_VIDEO_BITRATE_KBPS: '800',
+    TRANSCODER_KEYFRAME_SECONDS: '1',
+    TRANSCODER_X264_PRESET: 'ultrafast',
+  });
+  observer = await BusObserver.connect(env.natsUrl, env.subjectPrefix);
+  await observer.observe(ProgramSourceChanged);
+  app = await startBusService('transcoder', TranscoderModule.forRoot(config), config);
+  publisher = await LifecyclePublisher.connect(env.natsUrl, env.subjectPrefix, 'publisher');
+});
+
+after(async () => {
+  for (const dj of djs) {
+    dj.process.kill('SIGCONT');
+    dj.process.kill('SIGKILL');
+  }
+  await app?.close();
+  await Promise.all([observer?.close(), publisher?.close(), rtmp?.stop()]);
+  await new Promise((resolve) => hooks?.close(resolve));
+  await env?.dispose();
+});
+
+describe('the program never stops', { timeout: 240_000 }, () => {
+  it('covers a 5 s drop, a 20 s drop and a stall with the slate, and cuts back to the DJ, in one publish whose timestamps only grow', async () => {
+    const djId = randomUUID();
+    let dj = djPublishes(djId);
+    const job = await requestProgram(djId);
+    const programUrl = `${rtmp.url}/program/${job.broadcastId}`;
+    await waitFor('the program to be published', () => programPublishes.some((entry) => entry === `publish ${job.broadcastId}`) || undefined, 20_000);
+    const recordingFile = join(env.dataDir, 'program.flv');
+    const recording = recordProgram(job.broadcastId, recordingFile);
+    const viewer = new ProgramWatcher(programUrl);
+    try {
+      await waitFor("the DJ's picture on the program", () => viewer.firstFrame(0, isDj), 15_000);
+      // The slate is encoded in the background once the program runs: give it its few seconds.
+      await new Promise((resolve) => setTimeout(resolve, 6_000));
+
+      const outages: Array<{ what: string; slateAfterMs: number; djBackAfterMs: number }> = [];
+      const dropFor = async (what: string, awayMs: number, away: () => void, back: () => void) => {
+        const awayAt = Date.now();
+        away();
+        const slate = await waitFor(`the slate after the DJ ${what}`, () => viewer.firstFrame(awayAt, isSlate), 10_000);
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, awayAt + awayMs - Date.now())));
+        const backAt = Date.now();
+        back();
+        const djFrame = await waitFor(`the DJ back after ${what}`, () => viewer.firstFrame(backAt, isDj), 15_000);
+        outages.push({ what, slateAfterMs: slate.at - awayAt, djBackAfterMs: djFrame.at - backAt });
+        await new Promise((resolve) => setTimeout(resolve, 3_000));
+      };
+
+      await dropFor('dropped for 5 s', 5_000, () => dj.process.kill('SIGKILL'), () => (dj = djPublishes(djId)));
+      await dropFor('dropped for 20 s', 20_000, () => dj.process.kill('SIGKILL'), () => (dj = djPublishes(djId)));
+      // A stall: the connection stays open and nothing comes (a frozen encoder, a dead uplink).
+      await dropFor('stalled for 5 s', 5_000, () => dj.process.kill('SIGSTOP'), () => dj.process.kill('SIGCONT'));
+      console.log(`program continuity: ${outages.map((outage) => `${outage.what}: slate after ${outage.slateAfterMs} ms, DJ back after ${outage.djBackAfterMs} ms`).join('; ')}`);
+
+      for (const outage of outages) {
+        // The issue's targets are 1 s and 1.5 s (bench/ measures them); a test only bounds them loosely.
+        assert.ok(outage.slateAfterMs < 3_000, `${outage.what}: the slate came ${outage.slateAfterMs} ms after`);
+        assert.ok(outage.djBackAfterMs < 6_000, `${outage.what}: the DJ came back ${outage.djBackAfterMs} ms after`);
+      }
+      const changes = sourceChanges(job.broadcastId).map((message) => message.payload.source);
+      // The first: the program starts on the DJ.
+      assert.deepEqual(changes, ['dj', 'slate', 'dj', 'slate', 'dj', 'slate', 'dj'], `the program's switches, as announced on the bus`);
+      assert.deepEqual(
+        programPublishes.filter((entry) => entry.endsWith(job.broadcastId)),
+        [`publish ${job.broadcastId}`],
+        'the program was published more than once, or ended, while the DJ was away',
+      );
+    } finally {
+      await viewer.stop();
+    }
+    // Stopped while the program still flows (ffmpeg sees a signal between two reads, and writes
+    // out everything it has); after the unpublish it would wait on a read for ever.
+    const recorded = new Promise<void>((resolve) => (recording.exitCode !== null || recording.signalCode !== null ? resolve() : recording.once('close', () => resolve())));
+    recording.kill('SIGINT');
+    await recorded;
+
+    await publisher.publish(
+      BroadcastStateChanged,
+      { broadcastId: job.broadcastId, environment: 'live', djName: job.djName, title: 'x', state: 'ended', previousState: 'ending' },
+      job.broadcastId,
+    );
+    await waitFor('the program to end', () => programPublishes.includes(`done ${job.broadcastId}`) || undefined, 20_000);
+    // A viewer that joins mid-stream may be handed a frame before its first keyframe (before it has
+    // decoded anything): that is joining, not the splices, which all come later.
+    const afterJoining = viewer.decodeErrors.filter((error) => error.afterFrames > 0);
+    assert.deepEqual(afterJoining.map((error) => `after frame ${error.afterFrames}: ${error.line}`), [], "the viewer's decoder complained");
+
+    const times = await packetTimes(recordingFile);
+    assert.ok(times.video.length > 40 * PROGRAM.fps, `only ${times.video.length} video packets were recorded`);
+    assertGrowing(times.video, 'video DTS', true);
+    assertGrowing(times.audio, 'audio DTS', false);
+    const decoded = await runOnce('ffmpeg', ['-v', 'error', '-i', recordingFile, '-f', 'null', '-'], 120_000);
+    assert.equal(decoded.stderr.trim(), '', 'the recorded program does not decode cleanly');
+  });
+});
