@@ -22,6 +22,8 @@ SYSTEM_NEEDS=(
 # Only for `npm test`: the dashboard's browser tests drive Debian's Chromium (playwright-core).
 TEST_NEEDS=(
   "chromium chromium"
+  # Reads the text the program draws (the slate, now playing) back from decoded frames.
+  "tesseract tesseract-ocr"
 )
 BACKBONE_NEEDS=(
   "pg_ctlcluster postgresql"

@@ -22,3 +22,4 @@ export * from './fakes/platforms/twitch-fake.js';
 export * from './fakes/platforms/facebook-fake.js';
 export * from './fakes/platforms/kick-fake.js';
 export * from './fakes/platforms/platform-fakes.js';
+export * from './frame-text.js';
