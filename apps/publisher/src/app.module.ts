@@ -13,6 +13,7 @@ import { BroadcastCurrentIngest1763920300000 } from './migrations/1763920300000-
 import { BroadcastInterruptedAt1764600100000 } from './migrations/1764600100000-broadcast-interrupted-at.js';
 import { BroadcastDestinationPlatformLiveSince1796200000000 } from './migrations/1796200000000-broadcast-destination-platform-live-since.js';
 import { SecretKeyGuard } from './destinations/secret-key.guard.js';
+import { BroadcastTracks1797000100000 } from './migrations/1797000100000-broadcast-tracks.js';
 import { BrandingSlateTemplate1797000000000 } from './migrations/1797000000000-branding-slate-template.js';
 import { PlatformAccounts1796900000000 } from './migrations/1796900000000-platform-accounts.js';
 import { OAuthAttemptEntity } from './platform-accounts/oauth-attempt.entity.js';
@@ -46,6 +47,7 @@ export class PublisherModule {
               BroadcastDestinationPlatformLiveSince1796200000000,
               PlatformAccounts1796900000000,
               BrandingSlateTemplate1797000000000,
+              BroadcastTracks1797000100000,
             ],
           }),
         }),

@@ -64,6 +64,7 @@ function broadcastView(): BroadcastView {
     description: '',
     startedAt: new Date(Date.now() - 60_000).toISOString(),
     endedAt: null,
+    nowPlaying: null,
     destinations: [
       { id: YOUTUBE, name: 'YouTube', platform: 'rtmp', state: 'live', liveSince: new Date().toISOString(), reconnects: 0, bitrateKbps: null, lastError: null, ...NO_PLATFORM },
       { id: TWITCH, name: 'Twitch', platform: 'rtmp', state: 'connecting', liveSince: null, reconnects: 0, bitrateKbps: null, lastError: null, ...NO_PLATFORM },

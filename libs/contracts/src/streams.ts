@@ -9,6 +9,7 @@ import { ProgramStopped } from './events/program-stopped.event.js';
 import { RecordingFinalized } from './events/recording-finalized.event.js';
 import { RecordingStarted } from './events/recording-started.event.js';
 import { RelayStateChanged } from './events/relay-state-changed.event.js';
+import { TrackChanged } from './events/track-changed.event.js';
 
 /**
  * The events that drive a broadcast's lifecycle travel on JetStream: kept in one stream, each written
@@ -26,6 +27,7 @@ export const LIFECYCLE_EVENTS: readonly EventContract[] = [
   RelayStateChanged,
   RecordingStarted,
   RecordingFinalized,
+  TrackChanged,
 ];
 
 export interface StreamDefinition {

@@ -52,6 +52,10 @@ export class BroadcastEntity {
   @Column({ name: 'end_reason', type: 'text', nullable: true })
   endReason!: string | null;
 
+  /** The last track of its tracklist (kept here too, so that listing broadcasts reads one table). */
+  @Column({ name: 'now_playing', type: 'jsonb', nullable: true })
+  nowPlaying!: { artist: string | null; title: string; startedAt: string } | null;
+
   @OneToMany(() => BroadcastDestinationEntity, (destination) => destination.broadcast, { cascade: ['insert'] })
   destinations!: BroadcastDestinationEntity[];
 }

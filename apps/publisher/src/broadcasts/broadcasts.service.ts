@@ -356,6 +356,7 @@ export class BroadcastsService implements OnApplicationBootstrap {
       description: broadcast.description,
       startedAt: broadcast.startedAt.toISOString(),
       endedAt: broadcast.endedAt?.toISOString() ?? null,
+      nowPlaying: broadcast.nowPlaying ?? null,
       destinations: broadcast.destinations.map((destination) => {
         // The replica that runs the relay knows its current bitrate; the database has the rest.
         const live = this.relays.statusOf(broadcast.id, destination.destinationId);

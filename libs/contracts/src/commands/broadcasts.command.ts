@@ -39,6 +39,8 @@ export const broadcastViewSchema = z.object({
   startedAt: z.iso.datetime(),
   endedAt: z.iso.datetime().nullable(),
   destinations: z.array(broadcastDestinationViewSchema),
+  /** The track playing now (the last of its tracklist); null before the first. */
+  nowPlaying: z.object({ artist: z.string().nullable(), title: z.string(), startedAt: z.iso.datetime() }).nullable(),
 });
 export type BroadcastView = z.infer<typeof broadcastViewSchema>;
 
