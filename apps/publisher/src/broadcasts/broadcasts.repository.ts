@@ -40,9 +40,9 @@ export class BroadcastsRepository {
     await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`publisher-dj:${djId}:${environment}`]);
   }
 
-  create(manager: EntityManager, broadcast: Omit<BroadcastEntity, 'id' | 'endedAt' | 'endReason' | 'interruptedAt'>): Promise<BroadcastEntity> {
+  create(manager: EntityManager, broadcast: Omit<BroadcastEntity, 'id' | 'endedAt' | 'endReason' | 'interruptedAt' | 'nowPlaying'>): Promise<BroadcastEntity> {
     const repository = this.broadcasts(manager);
-    return repository.save(repository.create({ ...broadcast, endedAt: null, endReason: null, interruptedAt: null }));
+    return repository.save(repository.create({ ...broadcast, endedAt: null, endReason: null, interruptedAt: null, nowPlaying: null }));
   }
 
   findById(id: string, manager?: EntityManager): Promise<BroadcastEntity | null> {
