@@ -3,6 +3,7 @@ import { BusModule, ControlPlaneModule, controlPlaneMigration, DatabaseModule, M
 import { BrandingEntity } from './branding/branding.entity.js';
 import { BrandingModule } from './branding/branding.module.js';
 import { BroadcastDestinationEntity } from './broadcasts/broadcast-destination.entity.js';
+import { BroadcastTrackEntity } from './broadcasts/broadcast-track.entity.js';
 import { BroadcastEntity } from './broadcasts/broadcast.entity.js';
 import { BroadcastsModule } from './broadcasts/broadcasts.module.js';
 import { PublisherConfig } from './config/publisher.config.js';
@@ -38,7 +39,7 @@ export class PublisherModule {
           useFactory: (publisher: PublisherConfig) => ({
             url: publisher.databaseUrl,
             schema: SCHEMA,
-            entities: [DestinationEntity, BrandingEntity, BroadcastEntity, BroadcastDestinationEntity, PlatformAccountEntity, OAuthAttemptEntity, QuotaUsageEntity],
+            entities: [DestinationEntity, BrandingEntity, BroadcastEntity, BroadcastDestinationEntity, BroadcastTrackEntity, PlatformAccountEntity, OAuthAttemptEntity, QuotaUsageEntity],
             migrations: [
               PublisherInitial1763920100000,
               BroadcastCurrentIngest1763920300000,

@@ -15,10 +15,12 @@ import { BroadcastQueues } from './broadcast-queues.js';
 import { BroadcastsNatsController } from './broadcasts.nats.controller.js';
 import { BroadcastsRepository } from './broadcasts.repository.js';
 import { BroadcastsService } from './broadcasts.service.js';
+import { BroadcastTrackEntity } from './broadcast-track.entity.js';
+import { TracksService } from './tracks.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([BroadcastEntity, BroadcastDestinationEntity]), DestinationsModule, BrandingModule, PlatformAccountsModule],
+  imports: [TypeOrmModule.forFeature([BroadcastEntity, BroadcastDestinationEntity, BroadcastTrackEntity]), DestinationsModule, BrandingModule, PlatformAccountsModule],
   controllers: [BroadcastsNatsController, RelaysNatsController],
-  providers: [BroadcastsService, BroadcastsRepository, BroadcastQueues, BroadcastEndProcessor, RelayWorkers, PlatformSessions, ReconcilerService, PublisherMetrics],
+  providers: [BroadcastsService, TracksService, BroadcastsRepository, BroadcastQueues, BroadcastEndProcessor, RelayWorkers, PlatformSessions, ReconcilerService, PublisherMetrics],
 })
 export class BroadcastsModule {}

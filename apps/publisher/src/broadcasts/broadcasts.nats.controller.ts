@@ -4,9 +4,12 @@ import {
   IngestStarted,
   IngestStopped,
   ListBroadcasts,
+  ListTracks,
   ProgramSourceChanged,
   ProgramStarted,
+  SetNowPlaying,
   StopBroadcast,
+  type TrackView,
   UpdateBroadcast,
   type BroadcastView,
   type CommandRequest,
@@ -16,10 +19,14 @@ import {
 } from '@streamcaster/contracts';
 import { OnCommand, OnDurableEvent, type DurableContext } from '@streamcaster/service-kit';
 import { BroadcastsService } from './broadcasts.service.js';
+import { TracksService } from './tracks.service.js';
 
 @Controller()
 export class BroadcastsNatsController {
-  constructor(private readonly broadcasts: BroadcastsService) {}
+  constructor(
+    private readonly broadcasts: BroadcastsService,
+    private readonly tracks: TracksService,
+  ) {}
 
   @OnDurableEvent(IngestStarted)
   onIngestStarted(message: EventMessage<EventPayload<typeof IngestStarted>>, { manager }: DurableContext): Promise<void> {
@@ -55,6 +62,16 @@ export class BroadcastsNatsController {
   @OnCommand(GetBroadcast)
   get(request: CommandRequest<typeof GetBroadcast>): Promise<BroadcastView> {
     return this.broadcasts.get(request.id);
+  }
+
+  @OnCommand(SetNowPlaying)
+  setNowPlaying(request: CommandRequest<typeof SetNowPlaying>): Promise<TrackView> {
+    return this.tracks.setNowPlaying(request);
+  }
+
+  @OnCommand(ListTracks)
+  listTracks(request: CommandRequest<typeof ListTracks>): Promise<TrackView[]> {
+    return this.tracks.list(request.broadcastId);
   }
 
   @OnCommand(StopBroadcast)

@@ -12,8 +12,11 @@ export const FLV_TAG_SCRIPT = 18;
 const FILE_HEADER_BYTES = 9;
 const TAG_HEADER_BYTES = 11;
 const PREVIOUS_TAG_SIZE_BYTES = 4;
-/** No real tag is this big; a length beyond it means the stream is not FLV (or is corrupt). */
-const MAX_TAG_BYTES = 16 * 1024 * 1024;
+/**
+ * No real tag is this big (a 1080p keyframe at 20 Mb/s is well under 1 MB); a length beyond it means
+ * the stream is not FLV or is corrupt. Below the field's own 24-bit maximum, so that it can trigger.
+ */
+const MAX_TAG_BYTES = 4 * 1024 * 1024;
 
 export type FlvTagKind = 'video-header' | 'keyframe' | 'video' | 'audio-header' | 'audio' | 'other';
 

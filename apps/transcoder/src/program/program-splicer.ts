@@ -103,6 +103,7 @@ export class ProgramSplicer {
 
   setSlate(slate: SlateLoop): void {
     if (slate.tags[0]?.kind !== 'keyframe') throw new Error('the slate loop must start with a keyframe');
+    if (this.closed) return;
     const wasOnAir = this.source === 'slate';
     this.slate = slate;
     this.slateReadyAt = this.options.now();
