@@ -378,6 +378,8 @@ describe('roles on every route', () => {
     'POST /api/broadcasts/{id}/stop': ['admin', 'operator'],
     'PATCH /api/broadcasts/{id}': ['admin', 'operator'],
     'GET /api/broadcasts/{id}/stats': ALL,
+    'POST /api/broadcasts/{id}/now-playing': ALL,
+    'GET /api/broadcasts/{id}/tracks': ALL,
     'GET /api/broadcasts/{id}/preview/{file}': ALL,
     'GET /api/recordings': ALL,
     'GET /api/recordings/{id}': ALL,
@@ -493,6 +495,31 @@ describe('what a dj user sees (real publisher and recorder)', () => {
     const seen = ((await call('GET', '/api/broadcasts', { token: operator.accessToken })).body as BroadcastView[]).map((broadcast) => broadcast.id);
     assert.ok(seen.includes(broadcastA.id) && seen.includes(broadcastB.id), 'an operator sees every broadcast');
     assert.equal((await call('GET', `/api/broadcasts/${broadcastB.id}`, { token: operator.accessToken })).status, 200);
+  });
+
+  it("tells what its own broadcast plays and reads its tracklist; another DJ's answers 404; a bad track gets a precise 400", async () => {
+    const first = await call('POST', `/api/broadcasts/${broadcastA.id}/now-playing`, { token: userA.accessToken, json: { artist: 'Artist\u0007 A', title: 'Track\nOne\u001b[31m' } });
+    assert.equal(first.status, 201, JSON.stringify(first.body));
+    const track = first.body as { artist: string; title: string; source: string; startedAt: string };
+    assert.deepEqual({ artist: track.artist, title: track.title, source: track.source }, { artist: 'Artist A', title: 'Track One [31m', source: 'api' });
+    // The same track told again (DJ software repeats itself) starts no new one.
+    const again = await call('POST', `/api/broadcasts/${broadcastA.id}/now-playing`, { token: userA.accessToken, json: { artist: 'Artist A', title: 'Track One [31m' } });
+    assert.equal((again.body as { startedAt: string }).startedAt, track.startedAt);
+    assert.equal((await call('POST', `/api/broadcasts/${broadcastA.id}/now-playing`, { token: operator.accessToken, json: { title: 'Track Two' } })).status, 201);
+    const tracks = (await call('GET', `/api/broadcasts/${broadcastA.id}/tracks`, { token: userA.accessToken })).body as Array<{ artist: string | null; title: string }>;
+    assert.deepEqual(tracks.map((entry) => [entry.artist, entry.title]), [['Artist A', 'Track One [31m'], [null, 'Track Two']]);
+    const view = (await call('GET', `/api/broadcasts/${broadcastA.id}`, { token: userA.accessToken })).body as BroadcastView;
+    assert.deepEqual({ artist: view.nowPlaying?.artist, title: view.nowPlaying?.title }, { artist: null, title: 'Track Two' });
+
+    assertError(await call('POST', `/api/broadcasts/${broadcastB.id}/now-playing`, { token: userA.accessToken, json: { title: 'Not mine' } }), 404, `no broadcast with id ${broadcastB.id}`);
+    assertError(await call('GET', `/api/broadcasts/${broadcastB.id}/tracks`, { token: userA.accessToken }), 404, `no broadcast with id ${broadcastB.id}`);
+    const tell = (json: unknown) => call('POST', `/api/broadcasts/${broadcastA.id}/now-playing`, { token: adminToken, json });
+    assertError(await tell({ title: 'x'.repeat(10_000) }), 400, 'title: title is longer than 300 characters');
+    assertError(await tell({ title: ' \n\t ' }), 400, 'title: title must not be empty');
+    assertError(await tell({ artist: 'y'.repeat(201), title: 'ok' }), 400, 'artist: artist is longer than 200 characters');
+    assertError(await tell({ title: 42 }), 400, 'title: title must be a string');
+    // Nothing of what was refused reached the tracklist.
+    assert.equal(((await call('GET', `/api/broadcasts/${broadcastA.id}/tracks`, { token: adminToken })).body as unknown[]).length, 2);
   });
 
   it("sees only its DJ's recordings; another DJ's recording and its file answer 404", async () => {

@@ -256,6 +256,7 @@ describe('malformed ids and traversal', () => {
   const BODY: Record<string, unknown> = {
     'PATCH /api/users/{id}': { disabled: false },
     'PATCH /api/broadcasts/{id}': { title: 'Any title' },
+    'POST /api/broadcasts/{id}/now-playing': { title: 'Any track' },
     'PATCH /api/destinations/{id}': { enabled: false },
     'POST /api/platform-accounts/{id}/page': { pageId: '20000000001' },
   };

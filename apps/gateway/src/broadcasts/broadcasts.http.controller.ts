@@ -5,6 +5,11 @@ import {
   broadcastViewSchema,
   GetStatsHistory,
   ListBroadcasts,
+  ListTracks,
+  nowPlayingSchema,
+  SetNowPlaying,
+  trackViewSchema,
+  type TrackView,
   statsHistoryQuerySchema,
   statsHistorySchema,
   StopBroadcast,
@@ -85,6 +90,33 @@ export class BroadcastsHttpController {
   ): Promise<StatsHistory> {
     await this.access.assertVisible(id, caller);
     return this.bus.request(GetStatsHistory, { broadcastId: id, ...query });
+  }
+
+  /**
+   * What plays now, for DJ software on RTMP (a source's own metadata does the same by itself): drawn
+   * on the picture, kept in the tracklist. The broadcast's own DJ user may tell it too.
+   */
+  @Post(':id/now-playing')
+  @HttpCode(201)
+  @Roles('admin', 'operator', 'dj')
+  @ApiBody(apiBody(nowPlayingSchema))
+  @ApiOkResponse({ schema: openApiSchema(trackViewSchema) })
+  async nowPlaying(
+    @Param('id', new UuidPipe('broadcast id')) id: string,
+    @Body(new ZodPipe(nowPlayingSchema)) track: z.output<typeof nowPlayingSchema>,
+    @CurrentUser() caller: AuthenticatedUser,
+  ): Promise<TrackView> {
+    await this.access.assertVisible(id, caller);
+    return this.bus.request(SetNowPlaying, { broadcastId: id, artist: track.artist || null, title: track.title, source: 'api' });
+  }
+
+  /** The broadcast's tracklist, oldest first, with when each track started. */
+  @Get(':id/tracks')
+  @Roles('admin', 'operator', 'dj')
+  @ApiOkResponse({ schema: openApiSchema(z.array(trackViewSchema)) })
+  async tracks(@Param('id', new UuidPipe('broadcast id')) id: string, @CurrentUser() caller: AuthenticatedUser): Promise<TrackView[]> {
+    await this.access.assertVisible(id, caller);
+    return this.bus.request(ListTracks, { broadcastId: id });
   }
 
   /** Ends the broadcast now, everywhere, without waiting for the DJ's grace period. */

@@ -11,6 +11,13 @@ export interface TranscodeArgsInput {
   /** Still images, decoded once: the overlay filter repeats their only frame. */
   logoPath: string | null;
   nameCardPath: string;
+  /**
+   * The track playing now: a text file drawn at the top, read again at every frame (`reload`), so
+   * that a new track needs no restart; the file is replaced whole (rename), never written in place.
+   * Drawn on the libx264 path only: on the GPU paths the frames stay on the GPU, where ffmpeg 5.1
+   * has no text filter (a known gap, see the README).
+   */
+  nowPlaying?: { file: string; fontFile: string };
 }
 
 /**
@@ -19,7 +26,7 @@ export interface TranscodeArgsInput {
  * GPU for NVENC, VAAPI and QSV (only the two small still images are uploaded), in memory for libx264.
  */
 export function buildTranscodeArgs(input: TranscodeArgsInput): string[] {
-  for (const path of [input.logoPath, input.nameCardPath]) {
+  for (const path of [input.logoPath, input.nameCardPath, input.nowPlaying?.file ?? null, input.nowPlaying?.fontFile ?? null]) {
     // Paths go into ffmpeg's own argument list, not a shell, but stay plain to keep logs readable.
     if (path !== null && !/^[\w./-]+$/.test(path)) throw new Error(`unsafe characters in overlay path ${path}`);
   }
@@ -37,7 +44,7 @@ export function buildTranscodeArgs(input: TranscodeArgsInput): string[] {
     '-analyzeduration', '500000',
     '-i', input.inputUrl,
     ...stillInputs,
-    '-filter_complex', filterGraph(input.encoder, profile, layout, input.logoPath !== null, nameInput),
+    '-filter_complex', filterGraph(input.encoder, profile, layout, input.logoPath !== null, nameInput, input.nowPlaying),
     '-map', '[program]',
     '-map', '0:a?',
     ...videoEncoderArgs(input.encoder, profile),
@@ -101,7 +108,14 @@ function hardwareInit(encoder: EncoderChoice): string[] {
 
 const at = (placement: Placement) => `x=${placement.x}:y=${placement.y}`;
 
-function filterGraph(encoder: EncoderChoice, profile: ProgramProfile, layout: ProgramLayout, hasLogo: boolean, nameInput: number): string {
+function filterGraph(
+  encoder: EncoderChoice,
+  profile: ProgramProfile,
+  layout: ProgramLayout,
+  hasLogo: boolean,
+  nameInput: number,
+  nowPlaying: TranscodeArgsInput['nowPlaying'],
+): string {
   const { width: w, height: h, fps } = profile;
   const chains: string[] = [];
   const logo = hasLogo ? layout.logo : null;
@@ -113,7 +127,12 @@ function filterGraph(encoder: EncoderChoice, profile: ProgramProfile, layout: Pr
         chains.push(`[1:v]scale=${logo.width}:${logo.height},format=yuva420p[logo]`);
         chains.push(`[base][logo]overlay=${at(logo)}:format=yuv420[branded]`);
       }
-      chains.push(`[${logo ? 'branded' : 'base'}][${nameInput}:v]overlay=${at(layout.nameCard)}:format=yuv420[program]`);
+      if (!nowPlaying) {
+        chains.push(`[${logo ? 'branded' : 'base'}][${nameInput}:v]overlay=${at(layout.nameCard)}:format=yuv420[program]`);
+        break;
+      }
+      chains.push(`[${logo ? 'branded' : 'base'}][${nameInput}:v]overlay=${at(layout.nameCard)}:format=yuv420[named]`);
+      chains.push(`[named]${nowPlayingText(layout, h, nowPlaying)}[program]`);
       break;
     }
     case 'nvenc': {
@@ -153,6 +172,24 @@ function filterGraph(encoder: EncoderChoice, profile: ProgramProfile, layout: Pr
 /** The program's video encoder: the DJ's encode and the slate's use exactly these. */
 export function videoEncoderArgs(encoder: EncoderChoice, profile: ProgramProfile): string[] {
   return [...videoCodecArgs(encoder, profile, profile.fps * profile.keyframeSeconds), ...COLOUR_ARGS];
+}
+
+/** The track line, centred at the top between the corners where a logo may be; empty draws nothing. */
+function nowPlayingText(layout: ProgramLayout, height: number, nowPlaying: NonNullable<TranscodeArgsInput['nowPlaying']>): string {
+  const size = Math.max(12, Math.round(layout.nameFontSize * 0.8));
+  return [
+    `drawtext=fontfile=${nowPlaying.fontFile}`,
+    `textfile=${nowPlaying.file}`,
+    'reload=1',
+    'expansion=none',
+    'fontcolor=white',
+    `fontsize=${size}`,
+    'x=(w-text_w)/2',
+    `y=${Math.round(height * 0.03 + size / 2)}`,
+    'box=1',
+    'boxcolor=black@0.55',
+    `boxborderw=${Math.round(size / 3)}`,
+  ].join(':');
 }
 
 function videoCodecArgs(encoder: EncoderChoice, profile: ProgramProfile, gop: number): string[] {
