@@ -3,6 +3,7 @@ import { BusModule, ControlPlaneModule, controlPlaneMigration, DatabaseModule, M
 import { TranscoderConfig } from './config/transcoder.config.js';
 import { EncoderRegistry } from './encoders/encoder-registry.js';
 import { TranscoderInitial1764600200000 } from './migrations/1764600200000-transcoder-initial.js';
+import { ProgramNowPlaying1797000200000 } from './migrations/1797000200000-program-now-playing.js';
 import { ProgramEntity } from './programs/program.entity.js';
 import { ProgramsRepository } from './programs/programs.repository.js';
 import { ProgramWorkers } from './transcode/program-workers.service.js';
@@ -27,7 +28,7 @@ export class TranscoderModule {
             url: transcoder.databaseUrl,
             schema: SCHEMA,
             entities: [ProgramEntity],
-            migrations: [controlPlaneMigration(SCHEMA), TranscoderInitial1764600200000],
+            migrations: [controlPlaneMigration(SCHEMA), TranscoderInitial1764600200000, ProgramNowPlaying1797000200000],
           }),
         }),
         ControlPlaneModule.forRoot({ service: SERVICE, schema: SCHEMA }),

@@ -176,7 +176,7 @@ export function videoEncoderArgs(encoder: EncoderChoice, profile: ProgramProfile
 
 /** The track line, centred at the top between the corners where a logo may be; empty draws nothing. */
 function nowPlayingText(layout: ProgramLayout, height: number, nowPlaying: NonNullable<TranscodeArgsInput['nowPlaying']>): string {
-  const size = Math.max(12, Math.round(layout.nameFontSize * 0.8));
+  const size = Math.max(16, Math.round(layout.nameFontSize * 0.8));
   return [
     `drawtext=fontfile=${nowPlaying.fontFile}`,
     `textfile=${nowPlaying.file}`,

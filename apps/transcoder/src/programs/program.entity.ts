@@ -18,4 +18,8 @@ export class ProgramEntity {
 
   @Column({ name: 'ended_at', type: 'timestamptz', nullable: true })
   endedAt!: Date | null;
+
+  /** "Artist – Title" of the track playing now; null before the first. */
+  @Column({ name: 'now_playing', type: 'text', nullable: true })
+  nowPlaying!: string | null;
 }

@@ -21,6 +21,14 @@ export class ProgramsRepository {
     await this.programs(manager).update({ broadcastId, wanted: true }, { wanted: false, endedAt: new Date() });
   }
 
+  async setNowPlaying(manager: EntityManager, broadcastId: string, line: string): Promise<void> {
+    await this.programs(manager).update({ broadcastId }, { nowPlaying: line });
+  }
+
+  async nowPlaying(broadcastId: string): Promise<string | null> {
+    return (await this.programs().findOne({ where: { broadcastId }, select: { broadcastId: true, nowPlaying: true } }))?.nowPlaying ?? null;
+  }
+
   async wanted(): Promise<Array<{ broadcastId: string; job: TranscodeJob }>> {
     const rows = await this.programs().find({ where: { wanted: true } });
     return rows.map((row) => ({ broadcastId: row.broadcastId, job: transcodeJobSchema.parse(row.job) }));

@@ -16,6 +16,8 @@ import { scratchDirectory, TranscodeSession } from './transcode-session.js';
 export class ProgramWorkers implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ProgramWorkers.name);
   private readonly workers: LeasedWorkers<TranscodeJob>;
+  /** The sessions this replica runs, by broadcast: where a new track is drawn. */
+  private readonly sessions = new Map<string, TranscodeSession>();
 
   constructor(
     private readonly config: TranscoderConfig,
@@ -47,6 +49,11 @@ export class ProgramWorkers implements OnApplicationBootstrap, BeforeApplication
     this.workers.nudge();
   }
 
+  /** Draws a new track on the program of a broadcast, when this replica runs it (others ignore it). */
+  trackChanged(broadcastId: string, line: string): void {
+    this.sessions.get(broadcastId)?.setNowPlaying(line);
+  }
+
   heldKeys(): string[] {
     return this.workers.heldKeys();
   }
@@ -55,6 +62,7 @@ export class ProgramWorkers implements OnApplicationBootstrap, BeforeApplication
     const job = work.spec;
     const encoder = await this.encoders.choice();
     const metrics = trackProgram();
+    const nowPlaying = await this.programs.nowPlaying(job.broadcastId);
     const session = new TranscodeSession({
       job,
       encoder,
@@ -65,6 +73,7 @@ export class ProgramWorkers implements OnApplicationBootstrap, BeforeApplication
       scratchDir: scratchDirectory(this.paths.scratch, job.broadcastId, lease.token),
       logoPath: job.logo ? this.paths.asset(job.logo.assetName) : null,
       stallMs: this.config.stallMs,
+      nowPlaying,
       slateAudioPath: this.config.slateAudioFile ?? null,
       onSourceChanged: (source, reason) => {
         metrics.switched(source);
@@ -78,10 +87,20 @@ export class ProgramWorkers implements OnApplicationBootstrap, BeforeApplication
         void this.bus.emit(EncoderProgress, { broadcastId: job.broadcastId, encoder: encoder.kind, progress });
       },
     });
-    await session.start();
+    this.sessions.set(job.broadcastId, session);
+    const forget = () => {
+      if (this.sessions.get(job.broadcastId) === session) this.sessions.delete(job.broadcastId);
+      metrics.done();
+    };
+    try {
+      await session.start();
+    } catch (error) {
+      forget();
+      throw error;
+    }
     return {
-      stop: (reason) => session.stop(reason).finally(() => metrics.done()),
-      kill: (reason) => session.kill(reason).finally(() => metrics.done()),
+      stop: (reason) => session.stop(reason).finally(forget),
+      kill: (reason) => session.kill(reason).finally(forget),
     };
   }
 }

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { existsSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FfmpegProgress, TranscodeJob } from '@streamcaster/contracts';
 import { describeExit, FfmpegProgressParser, SupervisedProcess } from '@streamcaster/supervisor';
@@ -10,7 +10,10 @@ import type { EncoderChoice, ProgramProfile } from '../encoders/encoder-profile.
 import { buildTranscodeArgs } from '../encoders/transcode-args.js';
 import type { ProgramSource } from '../program/program-splicer.js';
 import { ProgramSwitcher } from '../program/program-switcher.js';
-import { renderSlate } from '../program/slate.js';
+import { pictureText, renderSlate } from '../program/slate.js';
+
+/** A track change re-encodes the slate with its title after this calm (DJ software may send several at once). */
+const SLATE_REFRESH_DELAY_MS = 2_000;
 
 export interface TranscodeSessionOptions {
   job: TranscodeJob;
@@ -23,6 +26,8 @@ export interface TranscodeSessionOptions {
   logoPath: string | null;
   /** The DJ's encoder silent this long → the slate. */
   stallMs: number;
+  /** "Artist – Title" of the track playing when the program starts (a program taken over mid-set). */
+  nowPlaying: string | null;
   /** Played under the slate; silence when null. */
   slateAudioPath: string | null;
   onProgress: (progress: FfmpegProgress) => void;
@@ -41,6 +46,11 @@ export class TranscodeSession {
   private readonly logger: Logger;
   private process: SupervisedProcess | null = null;
   private switcher: ProgramSwitcher | null = null;
+  private layout: ReturnType<typeof layoutProgram> | null = null;
+  private logoPath: string | null = null;
+  private nowPlaying: string | null;
+  private slateRefresh: NodeJS.Timeout | null = null;
+  private slateRendering: Promise<void> = Promise.resolve();
   /** Set by stop(), checked after every await of start(): a stop during start-up wins. */
   private stopped = false;
   private finished!: () => void;
@@ -48,6 +58,33 @@ export class TranscodeSession {
 
   constructor(private readonly options: TranscodeSessionOptions) {
     this.logger = new Logger(`transcode:${options.job.broadcastId.slice(0, 8)}`);
+    this.nowPlaying = options.nowPlaying;
+  }
+
+  private get nowPlayingFile(): string {
+    return join(this.options.scratchDir, 'now-playing.txt');
+  }
+
+  /**
+   * A new track: the picture shows it from the next frame (the encoder reads the file at every
+   * frame; it is replaced whole, by a rename, so it is never read half written), and the slate is
+   * encoded again with it as the last track.
+   */
+  setNowPlaying(line: string): void {
+    if (this.stopped || line === this.nowPlaying) return;
+    this.nowPlaying = line;
+    void this.writeNowPlaying().catch((error: unknown) => this.logger.error(`now playing not drawn: ${String(error)}`));
+    if (this.slateRefresh) clearTimeout(this.slateRefresh);
+    this.slateRefresh = setTimeout(() => {
+      this.slateRefresh = null;
+      this.slateRendering = this.slateRendering.then(() => this.prepareSlate());
+    }, SLATE_REFRESH_DELAY_MS);
+  }
+
+  private async writeNowPlaying(): Promise<void> {
+    const staging = `${this.nowPlayingFile}.next`;
+    await writeFile(staging, this.nowPlaying ? pictureText(this.nowPlaying, 90) : '', 'utf8');
+    await rename(staging, this.nowPlayingFile);
   }
 
   async start(): Promise<void> {
@@ -66,6 +103,9 @@ export class TranscodeSession {
       directory: this.options.scratchDir,
     });
     if (this.stopped) return;
+    this.layout = layout;
+    this.logoPath = logoPath;
+    await this.writeNowPlaying();
     const switcher = new ProgramSwitcher({
       broadcastId: job.broadcastId,
       ffmpegPath: this.options.ffmpegPath,
@@ -89,6 +129,7 @@ export class TranscodeSession {
       layout,
       logoPath,
       nameCardPath,
+      nowPlaying: { file: this.nowPlayingFile, fontFile: this.options.fontFile },
     });
 
     const process = new SupervisedProcess({
@@ -114,17 +155,18 @@ export class TranscodeSession {
     this.logger.log(`encoding ${job.input.app}/${job.input.streamName} → program/${job.broadcastId} with ${this.options.encoder.kind}`);
     await process.start();
     // In the background: the DJ is on air meanwhile, and the slate is only needed once they drop.
-    void this.prepareSlate(layout, logoPath);
+    this.slateRendering = this.prepareSlate();
   }
 
-  private async prepareSlate(layout: ReturnType<typeof layoutProgram>, logoPath: string | null): Promise<void> {
+  private async prepareSlate(): Promise<void> {
     const { job } = this.options;
+    if (this.stopped || !this.layout) return;
     try {
       const slate = await renderSlate({
         encoder: this.options.encoder,
         profile: this.options.profile,
-        layout,
-        logoPath,
+        layout: this.layout,
+        logoPath: this.logoPath,
         fontFile: this.options.fontFile,
         audioLoopPath: this.options.slateAudioPath,
         ffmpegPath: this.options.ffmpegPath,
@@ -132,7 +174,7 @@ export class TranscodeSession {
         text: {
           organizationName: job.slate.organizationName,
           message: job.slate.message || `${job.djName} will be right back`,
-          lastTrack: null,
+          lastTrack: this.nowPlaying,
         },
       });
       if (this.stopped) return;
@@ -149,6 +191,7 @@ export class TranscodeSession {
     this.logger.warn(`killing the encoder: ${reason}`);
     const process = this.process;
     this.stopped = true;
+    if (this.slateRefresh) clearTimeout(this.slateRefresh);
     this.process = null;
     this.switcher?.closeSplicing();
     await process?.kill();
@@ -160,6 +203,7 @@ export class TranscodeSession {
   async stop(reason: string): Promise<void> {
     if (this.stopped) return this.done;
     this.stopped = true;
+    if (this.slateRefresh) clearTimeout(this.slateRefresh);
     const process = this.process;
     this.process = null;
     this.logger.log(`stopping: ${reason}`);

@@ -4,6 +4,8 @@ import {
   broadcastRuns,
   ListPrograms,
   ProgramRequested,
+  TrackChanged,
+  trackLine,
   type EventMessage,
   type EventPayload,
   type ProgramView,
@@ -29,6 +31,18 @@ export class TranscodeNatsController {
   @OnDurableEvent(BroadcastStateChanged)
   async onBroadcastState(message: EventMessage<EventPayload<typeof BroadcastStateChanged>>, { manager }: DurableContext): Promise<void> {
     if (!broadcastRuns(message.payload.state)) await this.programs.end(manager, message.payload.broadcastId);
+  }
+
+  /** A new track: kept with the program (for a replica that takes it over), drawn by its owner (below). */
+  @OnDurableEvent(TrackChanged)
+  async onTrackChanged(message: EventMessage<EventPayload<typeof TrackChanged>>, { manager }: DurableContext): Promise<void> {
+    await this.programs.setNowPlaying(manager, message.payload.broadcastId, trackLine(message.payload));
+  }
+
+  /** Whichever replica runs the program draws the new track at once. */
+  @OnEvent(TrackChanged, { fanout: true })
+  onTrackChangedHint(message: EventMessage<EventPayload<typeof TrackChanged>>): void {
+    this.workers.trackChanged(message.payload.broadcastId, trackLine(message.payload));
   }
 
   /**
