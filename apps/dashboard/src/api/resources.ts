@@ -13,6 +13,8 @@ import {
   djCreateSchema,
   djViewSchema,
   djWithKeySchema,
+  ListTracks,
+  nowPlayingSchema,
   platformAccountViewSchema,
   platformConnectRequestSchema,
   platformSetupViewSchema,
@@ -21,6 +23,7 @@ import {
   rotatedKeySchema,
   StartPlatformConnect,
   statsHistorySchema,
+  trackViewSchema,
   userCreateSchema,
   userPatchSchema,
   userViewSchema,
@@ -93,6 +96,11 @@ export function createResources(api: ApiClient) {
       stop: (broadcastId: string) => api.request(`/broadcasts/${id(broadcastId)}/stop`, { method: 'POST', response: broadcastViewSchema }),
       stats: (broadcastId: string, range: { from?: string; to?: string } = {}) =>
         api.request(`/broadcasts/${id(broadcastId)}/stats`, { query: range, response: statsHistorySchema }),
+      /** The broadcast's tracklist, oldest first. */
+      tracks: (broadcastId: string) => api.request(`/broadcasts/${id(broadcastId)}/tracks`, { response: ListTracks.response }),
+      /** What plays now, set by hand (DJ software sends the same); 409 when the broadcast is not running. */
+      setNowPlaying: (broadcastId: string, value: unknown) =>
+        api.request(`/broadcasts/${id(broadcastId)}/now-playing`, { method: 'POST', body: { schema: nowPlayingSchema, value }, response: trackViewSchema }),
     },
     recordings: {
       list: () => api.request('/recordings', { response: z.array(recordingViewSchema) }),
@@ -115,5 +123,6 @@ export const queryKeys = {
   broadcasts: (filters: BroadcastFilters) => ['broadcasts', filters] as const,
   broadcast: (broadcastId: string) => ['broadcast', broadcastId] as const,
   stats: (broadcastId: string) => ['stats', broadcastId] as const,
+  tracks: (broadcastId: string) => ['tracks', broadcastId] as const,
   recordings: ['recordings'] as const,
 };

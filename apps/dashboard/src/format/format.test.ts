@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBitrate, formatBytes, formatCount, formatDuration, formatFps, formatPercent, formatSpeed, formatUptime } from './format';
+import { formatBitrate, formatBytes, formatCount, formatDuration, formatFps, formatOffset, formatPercent, formatSpeed, formatUptime } from './format';
 
 describe('formatBitrate', () => {
   it('reads kb/s below a megabit and Mb/s above', () => {
@@ -75,5 +75,17 @@ describe('formatCount', () => {
     expect(formatCount(0)).toBe('0');
     expect(formatCount(null)).toBe('—');
     expect(formatCount(undefined)).toBe('—');
+  });
+});
+
+describe('formatOffset', () => {
+  it('reads a tracklist cue as HH:MM:SS from the broadcast start', () => {
+    expect(formatOffset('2026-03-14T19:58:00Z', '2026-03-14T19:58:00Z')).toBe('00:00:00');
+    expect(formatOffset('2026-03-14T19:58:00Z', '2026-03-14T21:00:05.900Z')).toBe('01:02:05');
+    expect(formatOffset('2026-03-14T00:00:00Z', '2026-03-15T02:00:00Z')).toBe('26:00:00');
+  });
+  it('reads a moment before the start (a clock a little off) as 00:00:00, and nonsense as "—"', () => {
+    expect(formatOffset('2026-03-14T19:58:00Z', '2026-03-14T19:57:59Z')).toBe('00:00:00');
+    expect(formatOffset('2026-03-14T19:58:00Z', 'not a time')).toBe('—');
   });
 });

@@ -66,6 +66,23 @@ export function formatDateTime(iso: string | null | undefined): string {
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}`;
 }
 
+/** How far into a broadcast a moment is, as a tracklist's cue: 3725 s → "01:02:05"; before the start reads 00:00:00. */
+export function formatOffset(fromIso: string, atIso: string): string {
+  const seconds = (Date.parse(atIso) - Date.parse(fromIso)) / 1000;
+  if (!Number.isFinite(seconds)) return DASH;
+  const whole = Math.max(0, Math.floor(seconds));
+  const pad = (value: number) => String(value).padStart(2, '0');
+  return `${pad(Math.floor(whole / 3600))}:${pad(Math.floor((whole % 3600) / 60))}:${pad(whole % 60)}`;
+}
+
+/** A moment's local clock time to the second: "19:05:07". */
+export function formatClockTime(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return DASH;
+  const pad = (value: number) => String(value).padStart(2, '0');
+  return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
+}
+
 const COUNT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
 /** A count (viewers, API units): 12345 → "12,345"; null (nobody reported it) → "—", never "0". */

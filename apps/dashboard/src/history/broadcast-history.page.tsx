@@ -9,6 +9,7 @@ import { useBroadcastSeries } from '../charts/use-broadcast-series';
 import { destinationLook } from '../destinations/destination-state';
 import { formatDateTime, formatDuration } from '../format/format';
 import { DataTable } from '../shell/widgets';
+import { Tracklist } from './tracklist';
 
 const BroadcastCharts = lazy(() => import('../charts/broadcast-charts'));
 
@@ -98,6 +99,7 @@ export default function BroadcastHistoryPage() {
           </DataTable>
         )}
       </section>
+      <Tracklist broadcast={view} running={broadcastRuns(view.state)} />
       <section aria-label="Charts">
         <Charts broadcastId={view.id} running={broadcastRuns(view.state)} destinations={view.destinations} />
       </section>

@@ -20,6 +20,7 @@ import { useLiveTopic } from '../live/use-live-topic';
 import { can } from '../shell/navigation';
 import { ConfirmButton, Figure, useNow } from '../shell/widgets';
 import { EditableText } from './editable-text';
+import { NowPlaying } from './now-playing';
 import { PlatformUpdateOutcomes } from './platform-update-outcomes';
 import { PreviewPlayer } from './preview-player';
 import { countsViewers, statsViewersOf, totalViewers } from './viewers';
@@ -92,6 +93,7 @@ export function BroadcastPanel({ initial }: { initial: BroadcastView }) {
           )}
         </Group>
         <Stack gap="sm" mt="md">
+          <NowPlaying broadcast={broadcast} canSet={session !== null && can.setNowPlaying(session.user, broadcast)} />
           <EditableText label="Title" value={broadcast.title} canEdit={can.runBroadcasts(role)} validate={(title) => patchProblem({ title })} onSave={(title) => save({ title })} />
           <EditableText
             label="Description"

@@ -1,4 +1,4 @@
-import type { Role } from '@streamcaster/contracts';
+import type { Role, SessionUser } from '@streamcaster/contracts';
 
 export interface Page {
   path: string;
@@ -34,4 +34,7 @@ export const can = {
   connectPlatforms: (role: Role) => role === 'admin',
   editBranding: (role: Role) => role === 'admin',
   runBroadcasts: (role: Role) => role === 'admin' || role === 'operator',
+  /** The track playing now: the crew, and a DJ user for its own broadcast (as the gateway allows). */
+  setNowPlaying: (user: Pick<SessionUser, 'role' | 'djId'>, broadcast: { djId: string }) =>
+    user.role === 'admin' || user.role === 'operator' || (user.role === 'dj' && user.djId === broadcast.djId),
 };

@@ -161,11 +161,11 @@ export function FormFooter({
   );
 }
 
-/** A table that scrolls sideways on a phone instead of squeezing its columns. */
-export function DataTable({ headers, minWidth, striped, children }: { headers: ReactNode[]; minWidth: number; striped?: boolean; children: ReactNode }) {
+/** A table that scrolls sideways on a phone instead of squeezing its columns; `label`: its accessible name. */
+export function DataTable({ headers, minWidth, striped, label, children }: { headers: ReactNode[]; minWidth: number; striped?: boolean; label?: string; children: ReactNode }) {
   return (
     <Table.ScrollContainer minWidth={minWidth}>
-      <Table striped={striped}>
+      <Table striped={striped} aria-label={label}>
         <Table.Thead>
           <Table.Tr>
             {headers.map((header, index) => (
