@@ -14,6 +14,7 @@ import {
   BusObserver,
   createTestEnvironment,
   LifecyclePublisher,
+  pictureChange,
   ProgramWatcher,
   publishAsDj,
   RtmpServer,
@@ -211,5 +212,54 @@ describe('the program never stops', { timeout: 240_000 }, () => {
     assertGrowing(times.audio, 'audio DTS', false);
     const decoded = await runOnce('ffmpeg', ['-v', 'error', '-i', recordingFile, '-f', 'null', '-'], 120_000);
     assert.equal(decoded.stderr.trim(), '', 'the recorded program does not decode cleanly');
+  });
+});
+
+describe('the automated VJ', { timeout: 120_000 }, () => {
+  it('makes a moving picture for a DJ who sends sound alone, brighter when it is loud, with the sound kept', async () => {
+    const djId = randomUUID();
+    // Sound alone, as OBS audio-only or a hardware encoder sends it: a tone that glides up and down
+    // (as music moves through the spectrum), 6 s quiet, 6 s loud, again and again.
+    const dj = spawn(
+      'ffmpeg',
+      ['-hide_banner', '-nostdin', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', "aevalsrc=exprs='0.8*sin(2*PI*(330*t+60*sin(2*PI*t/2)))':s=48000,volume='if(lt(mod(t,12),6),0.01,1)':eval=frame", '-t', '60', '-c:a', 'aac', '-b:a', '128k', '-f', 'flv', `${rtmp.url}/live/${djId}`],
+      { stdio: 'ignore' },
+    );
+    try {
+      const job = await requestProgram(djId);
+      const programUrl = `${rtmp.url}/program/${job.broadcastId}`;
+      await waitFor('the program to be published', () => programPublishes.some((entry) => entry === `publish ${job.broadcastId}`) || undefined, 30_000);
+      const viewer = new ProgramWatcher(programUrl);
+      try {
+        await waitFor('pictures of the program', () => (viewer.frames.length > 0 ? true : undefined), 15_000);
+        await new Promise((resolve) => setTimeout(resolve, 14_000));
+      } finally {
+        await viewer.stop();
+      }
+      const streams = await runOnce('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', programUrl], 20_000);
+      assert.deepEqual(streams.stdout.split('\n').filter(Boolean).sort(), ['aac', 'h264'], `the program's streams: ${streams.stdout} ${streams.stderr}`);
+
+      // Brightness (sum of the mean RGB) per second of pictures: the loud seconds light more pixels.
+      const brightness = viewer.frames.map((frame) => frame.mean[0] + frame.mean[1] + frame.mean[2]);
+      const perSecond: number[] = [];
+      for (let start = 0; start + PROGRAM.fps <= brightness.length; start += PROGRAM.fps) {
+        perSecond.push(brightness.slice(start, start + PROGRAM.fps).reduce((sum, value) => sum + value, 0) / PROGRAM.fps);
+      }
+      const [quietest, loudest] = [Math.min(...perSecond), Math.max(...perSecond)];
+      console.log(`VJ: brightness per second ${perSecond.map((value) => value.toFixed(0)).join(' ')}`);
+      assert.ok(perSecond.length >= 10, `only ${viewer.frames.length} pictures`);
+      assert.ok(loudest > quietest * 1.5 + 5, `the loud passage is not brighter: ${quietest.toFixed(1)} quietest, ${loudest.toFixed(1)} loudest second`);
+      // The picture moves: in the loud passages, most pictures differ from the one before somewhere.
+      const loud = viewer.frames.filter((frame, index) => index > 0 && frame.mean[0] + frame.mean[1] + frame.mean[2] > (quietest + loudest) / 2);
+      const moved = loud.filter((frame) => pictureChange(frame, viewer.frames[viewer.frames.indexOf(frame) - 1]!) > 2).length;
+      assert.ok(loud.length > 0 && moved > loud.length / 2, `only ${moved} of ${loud.length} loud pictures differ from the one before`);
+      await publisher.publish(
+        BroadcastStateChanged,
+        { broadcastId: job.broadcastId, environment: 'live', djName: job.djName, title: 'x', state: 'ended', previousState: 'ending' },
+        job.broadcastId,
+      );
+    } finally {
+      dj.kill('SIGKILL');
+    }
   });
 });

@@ -7,10 +7,13 @@ import { describeExit, FfmpegProgressParser, SupervisedProcess } from '@streamca
 import { renderNameCard } from '../composition/name-card.js';
 import { layoutProgram } from '../composition/overlay-layout.js';
 import type { EncoderChoice, ProgramProfile } from '../encoders/encoder-profile.js';
-import { buildTranscodeArgs } from '../encoders/transcode-args.js';
+import { buildTranscodeArgs, type InputKind } from '../encoders/transcode-args.js';
 import type { ProgramSource } from '../program/program-splicer.js';
 import { ProgramSwitcher } from '../program/program-switcher.js';
 import { pictureText, renderSlate } from '../program/slate.js';
+
+/** What ffmpeg says when the DJ's input has no video for the graph's `[0:v]`. */
+const NO_PICTURE = /Stream specifier ':v' in filtergraph description .* matches no streams/;
 
 /** A track change re-encodes the slate with its title after this calm (DJ software may send several at once). */
 const SLATE_REFRESH_DELAY_MS = 2_000;
@@ -51,6 +54,8 @@ export class TranscodeSession {
   private nowPlaying: string | null;
   private slateRefresh: NodeJS.Timeout | null = null;
   private slateRendering: Promise<void> = Promise.resolve();
+  /** Found out from the DJ's input: ffmpeg refuses a graph on a picture that is not there. */
+  private inputKind: InputKind = 'picture';
   /** Set by stop(), checked after every await of start(): a stop during start-up wins. */
   private stopped = false;
   private finished!: () => void;
@@ -121,8 +126,9 @@ export class TranscodeSession {
     this.switcher = switcher;
     const liveUrl = await switcher.start();
     if (this.stopped) return;
-    const args = buildTranscodeArgs({
+    const args = () => buildTranscodeArgs({
       encoder: this.options.encoder,
+      inputKind: this.inputKind,
       profile,
       inputUrl: `${this.options.rtmpInternalUrl}/${job.input.app}/${job.input.streamName}`,
       outputUrl: liveUrl,
@@ -150,7 +156,17 @@ export class TranscodeSession {
       else if (line.trim()) this.logger.debug(line);
     });
     process.on('exit', (info) => {
-      if (!info.requested) this.logger.log(`encoder exited (${describeExit(info)}); waiting for the DJ's input again`);
+      if (info.requested) return;
+      if (this.inputKind === 'picture' && info.stderrTail.some((line) => NO_PICTURE.test(line))) {
+        // Sound alone (Traktor over RTMP, OBS audio only): the VJ makes the picture from now on.
+        this.inputKind = 'audio-only';
+        this.logger.log("the DJ sends sound without a picture: the automated VJ makes the picture");
+        process.retryNow();
+        return;
+      }
+      // The next connection may bring a picture again: it is looked at afresh.
+      this.inputKind = 'picture';
+      this.logger.log(`encoder exited (${describeExit(info)}); waiting for the DJ's input again`);
     });
     this.logger.log(`encoding ${job.input.app}/${job.input.streamName} → program/${job.broadcastId} with ${this.options.encoder.kind}`);
     await process.start();

@@ -8,6 +8,13 @@ export interface WatchedFrame {
   brightShare: number;
   /** Mean RGB of the whole frame. */
   mean: [number, number, number];
+  /** Mean luma of each cell of an 8 × 4 grid, row by row: what moves where. */
+  grid: number[];
+}
+
+/** The largest change of a grid cell's luma between two frames: 0 for the same picture. */
+export function pictureChange(a: WatchedFrame, b: WatchedFrame): number {
+  return Math.max(...a.grid.map((value, cell) => Math.abs(value - b.grid[cell]!)));
 }
 
 const WIDTH = 160;
@@ -68,6 +75,7 @@ function describeFrame(frame: Buffer): WatchedFrame {
   let bright = 0;
   let band = 0;
   const sum = [0, 0, 0];
+  const grid = new Array<number>(32).fill(0);
   for (let y = 0; y < HEIGHT; y += 1) {
     for (let x = 0; x < WIDTH; x += 1) {
       const at = (y * WIDTH + x) * 3;
@@ -75,6 +83,7 @@ function describeFrame(frame: Buffer): WatchedFrame {
       sum[0]! += r;
       sum[1]! += g;
       sum[2]! += b;
+      grid[Math.floor((y * 4) / HEIGHT) * 8 + Math.floor((x * 8) / WIDTH)]! += 0.299 * r + 0.587 * g + 0.114 * b;
       if (y >= HEIGHT * 0.38 && y < HEIGHT * 0.62 && x >= WIDTH * 0.15 && x < WIDTH * 0.85) {
         band += 1;
         if (0.299 * r + 0.587 * g + 0.114 * b > 150) bright += 1;
@@ -82,5 +91,11 @@ function describeFrame(frame: Buffer): WatchedFrame {
     }
   }
   const pixels = WIDTH * HEIGHT;
-  return { at: Date.now(), brightShare: bright / band, mean: sum.map((value) => Math.round(value / pixels)) as [number, number, number] };
+  const cellPixels = pixels / grid.length;
+  return {
+    at: Date.now(),
+    brightShare: bright / band,
+    mean: sum.map((value) => Math.round(value / pixels)) as [number, number, number],
+    grid: grid.map((value) => value / cellPixels),
+  };
 }
