@@ -63,6 +63,12 @@ let observer: BusObserver;
 let gatewayEvents: LifecyclePublisher;
 let database: pg.Client;
 let broadcastQueue: Queue;
+
+/** The end job of one interruption of a DJ connection (its id also carries when the interruption began). */
+async function endJobOf(broadcastId: string, ingestId: string) {
+  const jobs = await broadcastQueue.getJobs(['delayed', 'waiting', 'active', 'completed', 'failed']);
+  return jobs.find((job) => job.id?.startsWith(`end-${broadcastId}-${ingestId}-`));
+}
 let appClosed = false;
 
 let djs: DjSessions;
@@ -309,6 +315,8 @@ describe('publisher broadcasts', () => {
       input: { app: 'live', streamName: dj.id },
       djName: dj.name,
       logo: { assetName: `${'cd'.repeat(32)}.png`, position: 'bottom-left', width: 300, height: 100 },
+      // The branding's default slate message, rendered for the DJ.
+      slate: { organizationName: 'Club Nimbus', message: `${dj.name} will be right back` },
     });
     assert.equal(request.producer, 'publisher');
     assert.equal(request.correlationId, correlationId);
@@ -413,9 +421,11 @@ describe('publisher broadcasts', () => {
     await djStopsPublishing(dj, 'live', ingestId);
 
     await stateOf(id, 'interrupted', GRACE_PERIOD_MS);
-    const endJob = await waitFor('the end job', () => broadcastQueue.getJob(`end-${id}-${ingestId}`), GRACE_PERIOD_MS);
+    const endJob = await waitFor('the end job', () => endJobOf(id, ingestId), GRACE_PERIOD_MS);
     assert.equal(endJob.name, 'end');
-    assert.deepEqual(endJob.data, { broadcastId: id, ingestId });
+    const { interruptedAt, ...data } = endJob.data;
+    assert.deepEqual(data, { broadcastId: id, ingestId });
+    assert.ok(interruptedAt && endJob.id === `end-${id}-${ingestId}-${new Date(interruptedAt).getTime()}`, `end job ${endJob.id} for the interruption at ${interruptedAt}`);
     assert.equal(endJob.opts.delay, GRACE_PERIOD_MS);
     assert.equal(await endJob.getState(), 'delayed');
 
@@ -442,7 +452,7 @@ describe('publisher broadcasts', () => {
     await djStartsPublishing(dj, 'live');
     await stateOf(id, 'live');
 
-    const endJobId = `end-${id}-${firstIngest}`;
+    const endJobId = (await waitFor('the end job', () => endJobOf(id, firstIngest), GRACE_PERIOD_MS)).id!;
     await waitFor('the end job to have run', async () => ((await broadcastQueue.getJobState(endJobId)) === 'completed' ? true : undefined), GRACE_PERIOD_MS + 5_000);
     const after = await bus.request(GetBroadcast, { id });
     assert.equal(after.state, 'live');
@@ -534,8 +544,7 @@ describe('publisher reconciler', () => {
     const before = corrections('grace-over');
     await djStopsPublishing(dj, 'live', ingestId);
     await stateOf(id, 'interrupted', GRACE_PERIOD_MS);
-    const jobId = `end-${id}-${ingestId}`;
-    await waitFor('the end job', () => broadcastQueue.getJob(jobId), GRACE_PERIOD_MS);
+    const jobId = (await waitFor('the end job', () => endJobOf(id, ingestId), GRACE_PERIOD_MS)).id!;
     assert.equal(await broadcastQueue.remove(jobId), 1, 'the end job is lost (removed while it waits)');
 
     const ended = await stateOf(id, 'ended', GRACE_PERIOD_MS + RECONCILER_ACTS_WITHIN_MS);

@@ -18,6 +18,14 @@ export interface TranscodeArgsInput {
   inputKind?: InputKind;
   /** The VJ scene for an audio-only input ('spectrum' when not given). */
   vjScene?: VjScene;
+  /**
+   * How much of the input ffmpeg reads before it settles which streams there are (0.5 s when not
+   * given). A DJ's fresh publish starts on a keyframe, so half a second finds the picture at once
+   * (and starts 0.7 s sooner than the default). An encoder that joins a running stream (restarted
+   * after a stall) gets the sound at once and the picture only from the next keyframe: it needs up
+   * to a GOP, or it concludes there is no picture.
+   */
+  probeSeconds?: number;
   profile: ProgramProfile;
   inputUrl: string;
   outputUrl: string;
@@ -54,8 +62,7 @@ export function buildTranscodeArgs(input: TranscodeArgsInput): string[] {
     // The input opens on the DJ's first keyframe (the gateway holds the DJ until we listen), so the
     // streams are known at once; estimating the frame rate from 20 frames would only add ~1.5 s.
     '-fpsprobesize', '0',
-    // Half a second of probing, not five: the DJ's picture is back on the program 0.7 s sooner.
-    '-analyzeduration', '500000',
+    '-analyzeduration', String(Math.round((input.probeSeconds ?? 0.5) * 1_000_000)),
     '-i', input.inputUrl,
     ...stillInputs,
     '-filter_complex', filterGraph(input.encoder, profile, layout, input.logoPath !== null, nameInput, input.nowPlaying, input.inputKind === 'audio-only' ? (input.vjScene ?? 'spectrum') : null),

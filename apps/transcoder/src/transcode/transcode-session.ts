@@ -12,6 +12,9 @@ import type { ProgramSource } from '../program/program-splicer.js';
 import { ProgramSwitcher } from '../program/program-switcher.js';
 import { pictureText, renderSlate } from '../program/slate.js';
 
+/** Probe of an encoder that joins a running stream: longer than a DJ's keyframe interval (2 s as platforms ask). */
+const JOIN_PROBE_SECONDS = 4;
+
 /** What ffmpeg says when the DJ's input has no video for the graph's `[0:v]`. */
 const NO_PICTURE = /Stream specifier ':v' in filtergraph description .* matches no streams/;
 
@@ -56,6 +59,10 @@ export class TranscodeSession {
   private slateRendering: Promise<void> = Promise.resolve();
   /** Found out from the DJ's input: ffmpeg refuses a graph on a picture that is not there. */
   private inputKind: InputKind = 'picture';
+  /** The next encoder run joins a stream that is already running (after a stall): a longer probe. */
+  private joinsRunningStream = false;
+  /** Set while the encoder is killed for a stall, so that its exit is not taken for the DJ leaving. */
+  private restartedForStall = false;
   /** Set by stop(), checked after every await of start(): a stop during start-up wins. */
   private stopped = false;
   private finished!: () => void;
@@ -120,6 +127,9 @@ export class TranscodeSession {
       onSwitch: (source, reason) => this.options.onSourceChanged(source, reason),
       onLiveStalled: () => {
         this.logger.warn("the DJ's input stalled; restarting the encoder to wait for it afresh");
+        // The DJ's connection may still be open: the new encoder joins their stream mid-GOP.
+        this.joinsRunningStream = true;
+        this.restartedForStall = true;
         this.process?.restartNow();
       },
     });
@@ -129,6 +139,7 @@ export class TranscodeSession {
     const args = () => buildTranscodeArgs({
       encoder: this.options.encoder,
       inputKind: this.inputKind,
+      probeSeconds: this.joinsRunningStream ? JOIN_PROBE_SECONDS : undefined,
       profile,
       inputUrl: `${this.options.rtmpInternalUrl}/${job.input.app}/${job.input.streamName}`,
       outputUrl: liveUrl,
@@ -157,15 +168,26 @@ export class TranscodeSession {
     });
     process.on('exit', (info) => {
       if (info.requested) return;
+      if (this.restartedForStall) {
+        // Our own kill: what the input is stays as it was, and the next run joins mid-stream.
+        this.restartedForStall = false;
+        return;
+      }
       if (this.inputKind === 'picture' && info.stderrTail.some((line) => NO_PICTURE.test(line))) {
-        // Sound alone (Traktor over RTMP, OBS audio only): the VJ makes the picture from now on.
-        this.inputKind = 'audio-only';
-        this.logger.log("the DJ sends sound without a picture: the automated VJ makes the picture");
+        if (!this.joinsRunningStream) {
+          // Maybe the picture's next keyframe was further away than the short probe: look longer once.
+          this.joinsRunningStream = true;
+        } else {
+          // Sound alone (OBS audio only, a hardware encoder): the VJ makes the picture from now on.
+          this.inputKind = 'audio-only';
+          this.logger.log('the DJ sends sound without a picture: the automated VJ makes the picture');
+        }
         process.retryNow();
         return;
       }
       // The next connection may bring a picture again: it is looked at afresh.
       this.inputKind = 'picture';
+      this.joinsRunningStream = false;
       this.logger.log(`encoder exited (${describeExit(info)}); waiting for the DJ's input again`);
     });
     this.logger.log(`encoding ${job.input.app}/${job.input.streamName} → program/${job.broadcastId} with ${this.options.encoder.kind}`);
