@@ -12,7 +12,7 @@ import { createServer, type Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ProgramRequested, ProgramSourceChanged, type TranscodeJob } from '@streamcaster/contracts';
 import { SupervisedProcess, supervisedFfmpegPrelude } from '@streamcaster/supervisor';
@@ -35,6 +35,8 @@ const OUTAGES = Number(process.env.BENCH_SWITCH_OUTAGES ?? 10);
 const AWAY_MS = 4_000;
 /** The DJ on air this long between two outages. */
 const ON_AIR_MS = 3_000;
+/** Longer than any backoff of the DJ's encoder: a slow return is measured, not cut off. */
+const DJ_BACK_TIMEOUT_MS = 60_000;
 const TARGETS = { p50Seconds: 1, maxSeconds: 1.5, reconnects: 0 };
 const DJ = { size: '1280x720', fps: 30, keyframeSeconds: 1, colour: '0x203040' };
 const benchStartedAt = Date.now();
@@ -128,8 +130,11 @@ class SplicingCpuMeter {
     for (const [pid, sample] of processTree([this.transcoderPid])) {
       if (!this.first.has(pid)) this.first.set(pid, initial ? sample.cpuSeconds : 0);
       this.last.set(pid, sample.cpuSeconds);
-      this.parts.set(pid, partOf(pid === this.transcoderPid, sample.command));
-      this.commands.set(pid, sample.command);
+      // A process that has exited but is not reaped yet (a zombie) has no command line: it keeps its label.
+      if (sample.command || !this.parts.has(pid)) {
+        this.parts.set(pid, partOf(pid === this.transcoderPid, sample.command));
+        this.commands.set(pid, sample.command);
+      }
     }
   }
 }
@@ -154,6 +159,11 @@ interface Outage {
   /** Fault → the transcoder's switch to the slate, and return → its switch to the DJ (its `program.source-changed` times). */
   switchedToSlateMs: number | null;
   switchedToDjMs: number | null;
+  /**
+   * Fault → the last picture the DJ's encoder sent (the switch's time less the silence it names): how
+   * far behind the DJ the encoder ran, since a drop or a stall is seen only once its output falls silent.
+   */
+  encoderTailMs: number | null;
   faultAt: number;
   returnAt: number;
 }
@@ -258,11 +268,19 @@ try {
   log(`DJ ${DJ.size}@${DJ.fps} with a keyframe every ${DJ.keyframeSeconds} s on air at the sink; ${OUTAGES} outages of ${AWAY_MS / 1000} s follow`);
   await sleep(ON_AIR_MS);
 
+  const loadAtStart = round3(loadavg()[0]!);
   const meter = new SplicingCpuMeter(transcoderPid);
   meter.start();
   const outages: Outage[] = [];
+  let stoppedEarly: string | null = null;
   for (let index = 0; index < OUTAGES; index += 1) {
     const kind = index % 2 === 0 ? 'drop' : 'stall';
+    // Each outage starts from the DJ on air at the sink, or it would measure the one before.
+    const onAir = await waitFor('the DJ on air at the sink', () => (viewer.frames.at(-1) && isDj(viewer.frames.at(-1)!) ? true : undefined), 30_000, 20).catch(() => null);
+    if (!onAir) {
+      stoppedEarly = `the DJ was not on air at the sink before outage ${index + 1}`;
+      break;
+    }
     const current = dj;
     const faultAt = Date.now();
     // A drop: the DJ's connection gone at once. A stall: the connection stays open and nothing comes.
@@ -272,20 +290,26 @@ try {
     const returnAt = Date.now();
     if (kind === 'drop') dj = djPublishes();
     else current.process.kill('SIGCONT');
-    const back = await waitFor(`the DJ after the ${kind}`, () => viewer.firstFrame(returnAt, isDj), 20_000, 20).catch(() => null);
+    const back = await waitFor(`the DJ after the ${kind}`, () => viewer.firstFrame(returnAt, isDj), DJ_BACK_TIMEOUT_MS, 20).catch(() => null);
     const outage: Outage = {
       kind,
       slateVisibleMs: slate ? slate.at - faultAt : null,
       djVisibleMs: back ? back.at - returnAt : null,
       switchedToSlateMs: null,
       switchedToDjMs: null,
+      encoderTailMs: null,
       faultAt,
       returnAt,
     };
     outages.push(outage);
     log(`outage ${index + 1} (${kind}): slate at the sink after ${outage.slateVisibleMs ?? '—'} ms, DJ back after ${outage.djVisibleMs ?? '—'} ms`);
+    if (!back) {
+      stoppedEarly = `the DJ did not come back within ${DJ_BACK_TIMEOUT_MS / 1000} s of outage ${index + 1}`;
+      break;
+    }
     await sleep(ON_AIR_MS);
   }
+  if (stoppedEarly) log(`outages stopped early: ${stoppedEarly}`);
   const cpu = meter.stop();
 
   // Counted before anything is stopped: a publish_done from here on is the end, not a reconnect.
@@ -304,6 +328,8 @@ try {
     const toDj = switches.find((change) => change.source === 'dj' && change.at >= outage.returnAt);
     outage.switchedToSlateMs = toSlate ? toSlate.at - outage.faultAt : null;
     outage.switchedToDjMs = toDj ? toDj.at - outage.returnAt : null;
+    const silentMs = toSlate ? /stopped for ([\d.]+) ms/.exec(toSlate.reason)?.[1] : undefined;
+    outage.encoderTailMs = toSlate && silentMs ? Math.round(toSlate.at - Number(silentMs) - outage.faultAt) : null;
   }
 
   // Why the DJ's encoder ended each time, as the transcoder logged it: a stall kills it; a start that fails shows here too.
@@ -314,7 +340,7 @@ try {
   }
   const figure = (values: Array<number | null>) => {
     const seen = values.filter((value): value is number => value !== null);
-    return { p50Ms: round3(median(seen)), maxMs: seen.length ? Math.max(...seen) : Number.NaN, seen: seen.length, of: values.length };
+    return { p50Ms: round3(median(seen)), maxMs: seen.length ? Math.max(...seen) : Number.NaN, seen: seen.length, of: OUTAGES };
   };
   const slateFigure = figure(outages.map((outage) => outage.slateVisibleMs));
   const djFigure = figure(outages.map((outage) => outage.djVisibleMs));
@@ -334,11 +360,13 @@ try {
     targets: { p50Ms: TARGETS.p50Seconds * 1000, maxMs: TARGETS.maxSeconds * 1000, reconnects: TARGETS.reconnects },
     slateVisibleMs: slateFigure,
     djVisibleMs: djFigure,
-    transcoderSwitchMs: { toSlate: figure(outages.map((outage) => outage.switchedToSlateMs)), toDj: figure(outages.map((outage) => outage.switchedToDjMs)) },
+    transcoderSwitchMs: { toSlate: figure(outages.map((outage) => outage.switchedToSlateMs)), toDj: figure(outages.map((outage) => outage.switchedToDjMs)), encoderTail: figure(outages.map((outage) => outage.encoderTailMs)) },
+    stoppedEarly,
     sink: { publishes, reconnects, publishDoneBeforeEnd: doneBeforeEnd, relayRestarts },
     transcoderEncoderExits: encoderExits,
     program: { publishes: programPublishes, publishDoneBeforeEnd: programDone, switchesAnnounced: switches.length },
     decodeErrorsAfterFirstFrame: { count: decodeErrors.length, first: decodeErrors.slice(0, 10).map((error) => `after frame ${error.afterFrames}: ${error.line}`) },
+    loadAverage: { atStart: loadAtStart, atEnd: round3(loadavg()[0]!) },
     cpu: { splicingCores, ...cpu.cores, windowSeconds: cpu.wallSeconds, machineCores: cpu.machineCores, processes: cpu.processes, otherCommands: cpu.otherCommands },
     outages: outages.map(({ faultAt: _fault, returnAt: _return, ...outage }) => outage),
   };
@@ -346,18 +374,20 @@ try {
   const verdict = (valueMs: number, targetSeconds: number) =>
     `${(valueMs / 1000).toFixed(3)} s (target ≤ ${targetSeconds} s: ${valueMs <= targetSeconds * 1000 ? 'met' : 'MISSED'})`;
   const line = (name: string, value: ReturnType<typeof figure>) =>
-    `  ${name} p50 ${verdict(value.p50Ms, TARGETS.p50Seconds)}, max ${verdict(value.maxMs, TARGETS.maxSeconds)}${value.seen < value.of ? `; ${value.of - value.seen} of ${value.of} NOT SEEN within the timeout (MISSED)` : ''}`;
+    `  ${name} p50 ${verdict(value.p50Ms, TARGETS.p50Seconds)}, max ${verdict(value.maxMs, TARGETS.maxSeconds)}${value.seen < value.of ? `; ${value.of - value.seen} of ${value.of} NOT SEEN (MISSED)` : ''}`;
   console.log(`\nStreamCaster program switch benchmark (${OUTAGES} outages; program ${results.profile.program})`);
   console.log(`  DJ: ${results.profile.dj}: the return is cut in on the DJ's keyframe, so it can wait up to ${DJ.keyframeSeconds} s for one`);
   console.log(line('DJ drop/stall → slate at the sink:', slateFigure));
   console.log(line('DJ back → DJ at the sink:        ', djFigure));
+  if (stoppedEarly) console.log(`    outages stopped early: ${stoppedEarly}`);
   console.log(`    per outage (slate / DJ, ms): ${outages.map((outage) => `${outage.kind} ${outage.slateVisibleMs ?? '—'} / ${outage.djVisibleMs ?? '—'}`).join(', ')}`);
   console.log(`    the transcoder's own switch (program.source-changed at): to the slate p50 ${results.transcoderSwitchMs.toSlate.p50Ms} ms, max ${results.transcoderSwitchMs.toSlate.maxMs} ms after the fault; to the DJ p50 ${results.transcoderSwitchMs.toDj.p50Ms} ms, max ${results.transcoderSwitchMs.toDj.maxMs} ms after the return`);
+  console.log(`    the DJ's encoder still sent pictures after the fault (its lag): ${outages.map((outage) => `${outage.kind} ${outage.encoderTailMs ?? '—'}`).join(', ')} ms`);
   console.log(`  relay reconnects at the sink:      ${reconnects} (${publishes} publishes, ${doneBeforeEnd} publish_done before the end, ${relayRestarts} relay restarts; target ${TARGETS.reconnects}: ${reconnects === 0 && doneBeforeEnd === 0 ? 'met' : 'MISSED'})`);
   console.log(`  program publishes at the source:   ${programPublishes} (${programDone} publish_done before the end); ${switches.length} switches announced`);
   console.log(`  decode errors after the first frame: ${decodeErrors.length}${decodeErrors.length ? ` (first: ${results.decodeErrorsAfterFirstFrame.first[0]})` : ''}`);
   console.log(`  splicing CPU (transcoder node process + program publisher ffmpeg): ${splicingCores.toFixed(3)} cores (node ${cpu.cores.service.toFixed(3)}, publisher ${cpu.cores.programPublisher.toFixed(3)}) over ${cpu.wallSeconds.toFixed(0)} s`);
-  console.log(`    beside it: the DJ's encoder ffmpeg ${cpu.cores.djEncoder.toFixed(3)} cores (${cpu.processes.djEncoder} runs), other children ${cpu.cores.other.toFixed(3)} ${JSON.stringify(cpu.otherCommands)}; the whole machine busy ${cpu.machineCores.toFixed(2)} of ${cpus().length} cores`);
+  console.log(`    beside it: the DJ's encoder ffmpeg ${cpu.cores.djEncoder.toFixed(3)} cores (${cpu.processes.djEncoder} runs), other children ${cpu.cores.other.toFixed(3)} ${JSON.stringify(cpu.otherCommands)}; the whole machine busy ${cpu.machineCores.toFixed(2)} of ${cpus().length} cores (load average ${results.loadAverage.atStart} → ${results.loadAverage.atEnd})`);
   console.log(`  the DJ's encoder exited (transcoder's log, whole run): ${JSON.stringify(encoderExits)}`);
 
   const file = resolve('bench/results/program-switch.json');
