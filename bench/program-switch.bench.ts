@@ -5,6 +5,8 @@
 //   reconnects      the relay's publishes at the sink − 1, and publish_done before the end    (target 0)
 //   decode errors   what the sink's viewer's decoder said after its first frame
 //   splicing CPU    the transcoder's node process + its program-publisher ffmpeg, over the outages
+//   track on air    broadcast.track-changed published → the title read back (OCR) from a picture
+//                   at the sink, p50 and max of TRACKS                                  (target ≤ 3 s)
 // The program runs at the transcoder's defaults (1920x1080@30, veryfast, 6000 kb/s, keyframe every
 // 2 s), only TRANSCODER_ENCODER=libx264 forced; the transcoder runs as its own process, as `npm start`
 // runs it, so that its CPU is its own and not the viewer's.
@@ -14,13 +16,16 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ProgramRequested, ProgramSourceChanged, type TranscodeJob } from '@streamcaster/contracts';
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { ProgramRequested, ProgramSourceChanged, TrackChanged, type TranscodeJob } from '@streamcaster/contracts';
 import { SupervisedProcess, supervisedFfmpegPrelude } from '@streamcaster/supervisor';
 import {
   createTestEnvironment,
   LifecyclePublisher,
   processTree,
   ProgramWatcher,
+  textInPicture,
   publishAsDj,
   RtmpServer,
   RtmpSink,
@@ -31,6 +36,9 @@ import {
 import { machineBusySeconds } from './process-meter.js';
 
 const OUTAGES = Number(process.env.BENCH_SWITCH_OUTAGES ?? 10);
+/** Track titles told one after the other (real words: OCR reads them reliably). */
+const TRACKS = ['Midnight Signal', 'Copper Rain', 'Velvet Orbit', 'Static Bloom', 'Paper Comet'];
+const TRACK_TARGET_SECONDS = 3;
 /** How long the DJ stays away each time, from the fault to their return. */
 const AWAY_MS = 4_000;
 /** The DJ on air this long between two outages. */
@@ -312,6 +320,42 @@ try {
   if (stoppedEarly) log(`outages stopped early: ${stoppedEarly}`);
   const cpu = meter.stop();
 
+  // Track changes as the publisher announces them; four pictures a second from the sink, as they
+  // arrive, and the first whose top line OCR reads as the title is when a viewer sees it.
+  const framesDir = join(environment.dataDir, 'track-frames');
+  mkdirSync(framesDir, { recursive: true });
+  const grabber = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', '-i', `${sink.rtmpUrl}/${sink.streamKey}`, '-vf', 'fps=4', '-y', join(framesDir, '%05d.png')], { stdio: 'ignore' });
+  const tracks: Array<{ title: string; visibleMs: number | null; read: string }> = [];
+  try {
+    // The newest picture may still be being written: the one before it.
+    const newest = () => readdirSync(framesDir).sort().at(-2);
+    await waitFor('pictures from the sink', () => (newest() ? true : undefined), 30_000, 100);
+    for (const title of TRACKS) {
+      const sentAt = Date.now();
+      await lifecycle.publish(TrackChanged, { broadcastId, artist: 'Bench Artist', title, startedAt: new Date(sentAt).toISOString() }, broadcastId);
+      let read = '';
+      const shownAt = await waitFor(
+        `"${title}" on the picture`,
+        async () => {
+          const name = newest();
+          if (!name) return undefined;
+          const file = join(framesDir, name);
+          const writtenAt = statSync(file).mtimeMs;
+          if (writtenAt < sentAt) return undefined;
+          read = await textInPicture(file, { x: 0.15, y: 0, width: 0.7, height: 0.2 });
+          return read.toLowerCase().includes(title.toLowerCase()) ? writtenAt : undefined;
+        },
+        15_000,
+        100,
+      ).catch(() => null);
+      tracks.push({ title, visibleMs: shownAt === null ? null : Math.round(shownAt - sentAt), read });
+      log(`track "${title}": on the picture at the sink after ${shownAt === null ? '— (not read within 15 s)' : `${Math.round(shownAt - sentAt)} ms`}`);
+      await sleep(2_000);
+    }
+  } finally {
+    grabber.kill('SIGKILL');
+  }
+
   // Counted before anything is stopped: a publish_done from here on is the end, not a reconnect.
   const publishes = sinkPublishes().length;
   const doneBeforeEnd = hookCalls.filter((call) => call.server === 'sink' && call.kind === 'done' && call.name === sink!.streamKey).length;
@@ -343,6 +387,8 @@ try {
     return { p50Ms: round3(median(seen)), maxMs: seen.length ? Math.max(...seen) : Number.NaN, seen: seen.length, of: OUTAGES };
   };
   const slateFigure = figure(outages.map((outage) => outage.slateVisibleMs));
+  const shownTracks = tracks.map((track) => track.visibleMs).filter((value): value is number => value !== null);
+  const trackFigure = { p50Ms: round3(median(shownTracks)), maxMs: shownTracks.length ? Math.max(...shownTracks) : Number.NaN, seen: shownTracks.length, of: TRACKS.length };
   const djFigure = figure(outages.map((outage) => outage.djVisibleMs));
   const splicingCores = round3(cpu.cores.service + cpu.cores.programPublisher);
   const reconnects = publishes - 1;
@@ -369,6 +415,7 @@ try {
     loadAverage: { atStart: loadAtStart, atEnd: round3(loadavg()[0]!) },
     cpu: { splicingCores, ...cpu.cores, windowSeconds: cpu.wallSeconds, machineCores: cpu.machineCores, processes: cpu.processes, otherCommands: cpu.otherCommands },
     outages: outages.map(({ faultAt: _fault, returnAt: _return, ...outage }) => outage),
+    trackOnPictureMs: { ...trackFigure, targetMs: TRACK_TARGET_SECONDS * 1000, tracks },
   };
 
   const verdict = (valueMs: number, targetSeconds: number) =>
@@ -389,6 +436,9 @@ try {
   console.log(`  splicing CPU (transcoder node process + program publisher ffmpeg): ${splicingCores.toFixed(3)} cores (node ${cpu.cores.service.toFixed(3)}, publisher ${cpu.cores.programPublisher.toFixed(3)}) over ${cpu.wallSeconds.toFixed(0)} s`);
   console.log(`    beside it: the DJ's encoder ffmpeg ${cpu.cores.djEncoder.toFixed(3)} cores (${cpu.processes.djEncoder} runs), other children ${cpu.cores.other.toFixed(3)} ${JSON.stringify(cpu.otherCommands)}; the whole machine busy ${cpu.machineCores.toFixed(2)} of ${cpus().length} cores (load average ${results.loadAverage.atStart} → ${results.loadAverage.atEnd})`);
   console.log(`  the DJ's encoder exited (transcoder's log, whole run): ${JSON.stringify(encoderExits)}`);
+  console.log(
+    `  track told → title on the picture at the sink (OCR): p50 ${verdict(trackFigure.p50Ms, TRACK_TARGET_SECONDS)}, max ${verdict(trackFigure.maxMs, TRACK_TARGET_SECONDS)}${trackFigure.seen < trackFigure.of ? `; ${trackFigure.of - trackFigure.seen} of ${trackFigure.of} NOT READ (MISSED)` : ''}`,
+  );
 
   const file = resolve('bench/results/program-switch.json');
   mkdirSync(resolve('bench/results'), { recursive: true });
