@@ -224,6 +224,24 @@ describe('SupervisedProcess restarts', () => {
     assert.deepEqual(delays, [50, 50, 50]);
   });
 
+  it('restartNow kills a stuck child (one that ignores SIGTERM) and starts the next at once, without a backoff', LIMIT, async (t) => {
+    // A backoff far longer than the test: only restartNow can bring the next child in time.
+    const stuck = "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000)";
+    const supervised = supervise(t, { command: NODE, args: ['-e', stuck], restart: 'always', stopTimeoutMs: 300, backoff: { initialMs: 60_000, maxMs: 60_000, resetAfterMs: 60_000 } });
+    const exits: ExitInfo[] = [];
+    supervised.on('exit', (info) => exits.push(info));
+    await supervised.start();
+    const first = supervised.pid;
+    const restarted = new Promise<void>((resolve) => supervised.on('state', (state) => state === 'running' && resolve()));
+    assert.equal(supervised.restartNow(), true);
+    await restarted;
+    assert.notEqual(supervised.pid, first);
+    assert.equal(supervised.restarts, 1);
+    assert.deepEqual(exits.map((info) => [info.signal, info.requested]), [['SIGKILL', false]]);
+    await supervised.stop();
+    assert.equal(supervised.restartNow(), false, 'a stopped process is not started again');
+  });
+
   it("with restart 'never', ends in 'failed' after a failure and does not restart", LIMIT, async (t) => {
     const supervised = supervise(t, { command: NODE, args: ['-e', 'process.exit(3)'], restart: 'never' });
     let scheduled = 0;

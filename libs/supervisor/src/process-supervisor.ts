@@ -257,12 +257,14 @@ export class SupervisedProcess extends EventEmitter<SupervisedProcessEvents> {
    * Kills the running child (SIGKILL: an ffmpeg blocked on a stalled read ignores its first SIGTERM)
    * and starts a new one at once, without counting it as a failure. For a process whose input is
    * known to be stuck (the DJ's stream stalled) and that should start over to pick up the next one.
+   * False when no child runs (stopped, or waiting for its restart anyway).
    */
-  restartNow(): void {
+  restartNow(): boolean {
     const child = this.child;
-    if (this.stopRequested || !child || child.exitCode !== null || child.signalCode !== null) return;
+    if (this.stopRequested || !child || child.exitCode !== null || child.signalCode !== null) return false;
     this.restartImmediately = true;
     signalGroup(child, 'SIGKILL');
+    return true;
   }
 
   /** Forgets earlier failures, so that the next restart waits the shortest delay again. */

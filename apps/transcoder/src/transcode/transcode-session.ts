@@ -129,8 +129,7 @@ export class TranscodeSession {
         this.logger.warn("the DJ's input stalled; restarting the encoder to wait for it afresh");
         // The DJ's connection may still be open: the new encoder joins their stream mid-GOP.
         this.joinsRunningStream = true;
-        this.restartedForStall = true;
-        this.process?.restartNow();
+        this.restartedForStall = this.process?.restartNow() ?? false;
       },
     });
     this.switcher = switcher;
