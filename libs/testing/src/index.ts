@@ -23,3 +23,5 @@ export * from './fakes/platforms/facebook-fake.js';
 export * from './fakes/platforms/kick-fake.js';
 export * from './fakes/platforms/platform-fakes.js';
 export * from './frame-text.js';
+export * from './fakes/icecast-server.js';
+export * from './fakes/icecast-source.js';
