@@ -24,6 +24,8 @@ TEST_NEEDS=(
   "chromium chromium"
   # Reads the text the program draws (the slate, now playing) back from decoded frames.
   "tesseract tesseract-ocr"
+  # The Icecast ingest's tests run the real icecast2 (npm start will too, once the gateway takes its hooks).
+  "icecast2 icecast2"
 )
 BACKBONE_NEEDS=(
   "pg_ctlcluster postgresql"
