@@ -1,4 +1,5 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { lastLine, resolveCommand, runOnce } from '@streamcaster/supervisor';
 import type { ProgramLayout } from '../composition/overlay-layout.js';
@@ -118,8 +119,41 @@ export function slateLoopFromFlv(file: Buffer, profile: ProgramProfile): SlateLo
   return { videoHeader, audioHeader, tags: media, durationMs };
 }
 
-/** Encodes the slate of a broadcast (a few seconds of work, once) and reads it back as a loop. */
-export async function renderSlate(options: Omit<SlateInput, 'textFiles' | 'outputPath'> & { ffmpegPath: string; directory: string; text: SlateText }): Promise<SlateLoop> {
+/** Bumped when slateArgs changes what it draws, so that no slate of the old drawing is reused. */
+const SLATE_DRAWING_VERSION = 1;
+
+export type SlateOptions = Omit<SlateInput, 'textFiles' | 'outputPath'> & {
+  ffmpegPath: string;
+  /** This run's scratch folder (the texts, the encode in progress). */
+  directory: string;
+  /**
+   * The broadcast's slates on the shared data volume: one file per drawing (what it says, the
+   * profile, the encoder, the logo), so that a replica that takes the program over plays the slate
+   * at once instead of encoding it again while the DJ may be away.
+   */
+  cacheDirectory: string | null;
+  text: SlateText;
+};
+
+/** Encodes the slate of a broadcast (a few seconds of work, once per drawing) and reads it back as a loop. */
+export async function renderSlate(options: SlateOptions): Promise<SlateLoop> {
+  const { ffmpegPath: _ffmpeg, directory: _directory, cacheDirectory, ...drawing } = options;
+  const key = createHash('sha256').update(JSON.stringify({ version: SLATE_DRAWING_VERSION, ...drawing })).digest('hex').slice(0, 32);
+  const cached = cacheDirectory ? join(cacheDirectory, `${key}.flv`) : null;
+  if (cached) {
+    const file = await readFile(cached).catch(() => null);
+    if (file) return slateLoopFromFlv(file, options.profile);
+  }
+  const loop = await encodeSlate(options);
+  if (cached && cacheDirectory) {
+    await mkdir(cacheDirectory, { recursive: true });
+    // Whole or not at all: a replica reading it meanwhile never sees half a file.
+    await rename(join(options.directory, 'slate.flv'), cached).catch(() => undefined);
+  }
+  return loop;
+}
+
+async function encodeSlate(options: SlateOptions): Promise<SlateLoop> {
   const file = (name: string) => join(options.directory, name);
   const textFiles = { organization: file('slate-organization.txt'), message: file('slate-message.txt'), lastTrack: options.text.lastTrack ? file('slate-track.txt') : null };
   await writeFile(textFiles.organization, pictureText(options.text.organizationName), 'utf8');

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { EncoderProgress, ProgramSourceChanged, type TranscodeJob } from '@streamcaster/contracts';
 import { BusClient, DataPaths, LeasedWorkers, LeaseStore, Outbox, type Lease, type LeasedWork, type RunningWork } from '@streamcaster/service-kit';
@@ -75,6 +76,7 @@ export class ProgramWorkers implements OnApplicationBootstrap, BeforeApplication
       stallMs: this.config.stallMs,
       nowPlaying,
       slateAudioPath: this.config.slateAudioFile ?? null,
+      slateCacheDir: join(this.paths.root, 'slates', job.broadcastId),
       onSourceChanged: (source, reason) => {
         metrics.switched(source);
         // Durable: the broadcast's state (interrupted / live) follows it.

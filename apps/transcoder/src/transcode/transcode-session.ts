@@ -36,6 +36,8 @@ export interface TranscodeSessionOptions {
   nowPlaying: string | null;
   /** Played under the slate; silence when null. */
   slateAudioPath: string | null;
+  /** The broadcast's encoded slates on the shared volume (kept for a replica that takes over). */
+  slateCacheDir: string;
   onProgress: (progress: FfmpegProgress) => void;
   onSourceChanged: (source: Exclude<ProgramSource, 'none'>, reason: string) => void;
 }
@@ -208,6 +210,7 @@ export class TranscodeSession {
         audioLoopPath: this.options.slateAudioPath,
         ffmpegPath: this.options.ffmpegPath,
         directory: this.options.scratchDir,
+        cacheDirectory: this.options.slateCacheDir,
         text: {
           organizationName: job.slate.organizationName,
           message: job.slate.message || `${job.djName} will be right back`,
@@ -248,6 +251,8 @@ export class TranscodeSession {
     await process?.stop();
     await this.switcher?.stop();
     await rm(this.options.scratchDir, { recursive: true, force: true });
+    // The broadcast's program is over (a kill, by contrast, leaves them to the replica taking over).
+    await rm(this.options.slateCacheDir, { recursive: true, force: true });
     this.finished();
   }
 }
