@@ -229,6 +229,9 @@ describe('the automated VJ', { timeout: 120_000 }, () => {
       const job = await requestProgram(djId);
       const programUrl = `${rtmp.url}/program/${job.broadcastId}`;
       await waitFor('the program to be published', () => programPublishes.some((entry) => entry === `publish ${job.broadcastId}`) || undefined, 30_000);
+      // The encoder looks twice for a picture (0.5 s, then 4 s in case its keyframe was far) before
+      // the VJ takes over; the slate may be on the program meanwhile. Measured from the VJ's picture on.
+      await observer.waitFor(ProgramSourceChanged, (payload) => payload.broadcastId === job.broadcastId && payload.source === 'dj', 30_000);
       const viewer = new ProgramWatcher(programUrl);
       try {
         await waitFor('pictures of the program', () => (viewer.frames.length > 0 ? true : undefined), 15_000);
