@@ -54,8 +54,7 @@ function djPublishes(djId: string, seconds = 600): DjStream {
   return dj;
 }
 
-async function requestProgram(djId: string): Promise<TranscodeJob> {
-  const broadcastId = randomUUID();
+async function requestProgram(djId: string, broadcastId: string = randomUUID()): Promise<TranscodeJob> {
   const job: TranscodeJob = {
     broadcastId,
     environment: 'live',
@@ -143,11 +142,14 @@ describe('the program never stops', { timeout: 240_000 }, () => {
   it('covers a 5 s drop, a 20 s drop and a stall with the slate, and cuts back to the DJ, in one publish whose timestamps only grow', async () => {
     const djId = randomUUID();
     let dj = djPublishes(djId);
-    const job = await requestProgram(djId);
+    const broadcastId = randomUUID();
+    // Recorded from its first tag on, as a relay does: a player that waits in nginx-rtmp before the
+    // program is published gets its first keyframe.
+    const recordingFile = join(env.dataDir, 'program.flv');
+    const recording = recordProgram(broadcastId, recordingFile);
+    const job = await requestProgram(djId, broadcastId);
     const programUrl = `${rtmp.url}/program/${job.broadcastId}`;
     await waitFor('the program to be published', () => programPublishes.some((entry) => entry === `publish ${job.broadcastId}`) || undefined, 20_000);
-    const recordingFile = join(env.dataDir, 'program.flv');
-    const recording = recordProgram(job.broadcastId, recordingFile);
     const viewer = new ProgramWatcher(programUrl);
     try {
       await waitFor("the DJ's picture on the program", () => viewer.firstFrame(0, isDj), 15_000);

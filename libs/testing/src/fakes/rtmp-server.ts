@@ -39,10 +39,12 @@ export class RtmpServer {
         'rtmp { server {',
         `  listen 127.0.0.1:${port};`,
         '  chunk_size 4096;',
-        // As in infra/nginx-rtmp: a player starts on a keyframe.
+        // As in infra/nginx-rtmp: a player of the DJ's stream (the transcoder) starts on a keyframe. Not
+        // the program's players: a relay that waited for the next keyframe would reach its platform
+        // up to a GOP later, and the platforms' decoders wait for one anyway.
         '  application live { live on; wait_key on; }',
         '  application test { live on; wait_key on; }',
-        `  application program { live on; wait_key on; ${programHooks ? `notify_method post; on_publish ${programHooks.onPublish}; on_publish_done ${programHooks.onPublishDone};` : ''} }`,
+        `  application program { live on; ${programHooks ? `notify_method post; on_publish ${programHooks.onPublish}; on_publish_done ${programHooks.onPublishDone};` : ''} }`,
         '} }',
         'http {',
         '  access_log off;',
