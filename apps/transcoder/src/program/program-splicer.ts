@@ -68,6 +68,8 @@ export class ProgramSplicer {
   private onAirFeed: FeedState | null = null;
   private slate: SlateLoop | null = null;
   private slateReadyAt = 0;
+  /** Whether anything was ever on air: the first picture is waited for, a gap after it is not. */
+  private everOnAir = false;
   private closed = false;
 
   /** Output clock: the last timestamps sent, and the latest presentation time of video sent. */
@@ -109,6 +111,8 @@ export class ProgramSplicer {
     this.slateReadyAt = this.options.now();
     // A new slate (another track title) takes over at its own start, which is a keyframe.
     if (wasOnAir) this.startSlate();
+    // The DJ went away before the slate was ready: the program has been waiting; no more.
+    else if (this.source === 'none' && this.everOnAir) this.toSlate("the DJ is away and the slate is ready");
   }
 
   addOutput(output: ProgramOutput): () => void {
@@ -218,6 +222,7 @@ export class ProgramSplicer {
     const frame = this.options.frameMs;
     const start = Math.max(0, this.lastVideoDts + frame, this.maxVideoPts + frame - compositionTime, this.lastAudioTs);
     this.offset = Math.ceil(start) - timestamp;
+    this.everOnAir = true;
     this.source = source;
     this.videoHeader = videoHeader;
     this.audioHeader = audioHeader;
