@@ -119,7 +119,8 @@ export function isRelayOf(rtmpPort: number): (command: string) => boolean {
 }
 
 
-function descendants(processes: Map<number, ProcSample>, roots: number[]): Set<number> {
+/** The roots (those still in the sample) and every process below them. */
+export function descendants(processes: Map<number, ProcSample>, roots: number[]): Set<number> {
   const tree = new Set(roots.filter((pid) => processes.has(pid)));
   let grew = true;
   while (grew) {

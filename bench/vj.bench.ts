@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import type { FfmpegProgress } from '@streamcaster/contracts';
 import { FfmpegProgressParser, LineSplitter, lastLine, runOnce } from '@streamcaster/supervisor';
 import { allProcesses, RtmpServer, waitFor, type ProcSample } from '@streamcaster/testing';
-import { CpuMeter } from './process-meter.js';
+import { CpuMeter, descendants } from './process-meter.js';
 
 const WINDOW_SECONDS = Number(process.env.BENCH_VJ_SECONDS ?? 120);
 /** Start-up (RTMP connect, probe, x264's lookahead filling) stays out of the window. */
@@ -83,22 +83,6 @@ function busiestOthers(before: Map<number, ProcSample>, after: Map<number, ProcS
     .filter((other) => other.cores >= 0.02)
     .sort((a, b) => b.cores - a.cores)
     .slice(0, 5);
-}
-
-/** Our own process and its descendants, as they are now. */
-function ourProcesses(processes: Map<number, ProcSample>): Set<number> {
-  const tree = new Set([process.pid]);
-  let grew = true;
-  while (grew) {
-    grew = false;
-    for (const [pid, sample] of processes) {
-      if (!tree.has(pid) && tree.has(sample.ppid)) {
-        tree.add(pid);
-        grew = true;
-      }
-    }
-  }
-  return tree;
 }
 
 /** The 1-, 5- and 15-minute load averages. */
@@ -258,7 +242,7 @@ async function runConfiguration(scene: VjScene, size: (typeof SIZES)[number], in
   await sleep(WINDOW_SECONDS * 1000);
   const measured = meter.stop();
   const processesAfter = allProcesses();
-  const ours = ourProcesses(processesAfter);
+  const ours = descendants(processesAfter, [process.pid]);
   const loadAverageAfter = loadAverage();
   const blocks = progress.slice(Math.max(0, firstBlock - 1));
   const lastBlock = progress.at(-1)!;
