@@ -16,6 +16,8 @@ SYSTEM_NEEDS=(
   "stunnel4 stunnel4"
   "openssl openssl"
   "setpriv util-linux"
+  # The ingest of audio-only DJs (Traktor).
+  "icecast2 icecast2"
   "pkill procps"
   "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf fonts-dejavu-core"
 )
@@ -24,8 +26,6 @@ TEST_NEEDS=(
   "chromium chromium"
   # Reads the text the program draws (the slate, now playing) back from decoded frames.
   "tesseract tesseract-ocr"
-  # The Icecast ingest's tests run the real icecast2 (npm start will too, once the gateway takes its hooks).
-  "icecast2 icecast2"
 )
 BACKBONE_NEEDS=(
   "pg_ctlcluster postgresql"

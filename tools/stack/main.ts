@@ -14,6 +14,9 @@ interface Secrets {
   jwtSecret: string;
   secretKey: string;
   hooksSecret: string;
+  icecastReaderPassword: string;
+  icecastAdminPassword: string;
+  icecastRelayPassword: string;
 }
 
 function persistentSecrets(): Secrets {
@@ -25,6 +28,9 @@ function persistentSecrets(): Secrets {
     jwtSecret: stored.jwtSecret ?? randomBytes(32).toString('base64url'),
     secretKey: stored.secretKey ?? randomBytes(32).toString('base64'),
     hooksSecret: stored.hooksSecret ?? randomBytes(24).toString('base64url'),
+    icecastReaderPassword: stored.icecastReaderPassword ?? randomBytes(24).toString('base64url'),
+    icecastAdminPassword: stored.icecastAdminPassword ?? randomBytes(24).toString('base64url'),
+    icecastRelayPassword: stored.icecastRelayPassword ?? randomBytes(24).toString('base64url'),
   };
   if ((Object.keys(secrets) as Array<keyof Secrets>).some((name) => stored[name] === undefined)) {
     writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
@@ -33,6 +39,9 @@ function persistentSecrets(): Secrets {
     jwtSecret: env.JWT_SECRET ?? secrets.jwtSecret,
     secretKey: env.STREAMCASTER_SECRET_KEY ?? secrets.secretKey,
     hooksSecret: env.INGEST_HOOKS_SECRET ?? secrets.hooksSecret,
+    icecastReaderPassword: env.ICECAST_READER_PASSWORD ?? secrets.icecastReaderPassword,
+    icecastAdminPassword: env.ICECAST_ADMIN_PASSWORD ?? secrets.icecastAdminPassword,
+    icecastRelayPassword: env.ICECAST_RELAY_PASSWORD ?? secrets.icecastRelayPassword,
   };
 }
 
@@ -50,8 +59,9 @@ function backboneUrls(): { NATS_URL?: string; REDIS_URL?: string } {
 
 const port = (name: string, fallback: number) => Number(env[name] ?? fallback);
 const host = env.PUBLIC_HOST ?? 'localhost';
-const secrets = persistentSecrets();
+const { icecastReaderPassword, icecastAdminPassword, icecastRelayPassword, ...secrets } = persistentSecrets();
 const backbone = backboneUrls();
+const icecastPort = port('ICECAST_PORT', 8000);
 const stack = new Stack({
   root,
   runDir: join(varDir, 'run'),
@@ -66,8 +76,13 @@ const stack = new Stack({
   subjectPrefix: env.NATS_SUBJECT_PREFIX ?? '',
   queuePrefix: env.QUEUE_PREFIX ?? 'streamcaster',
   ...secrets,
-  // The platforms' OAuth redirect URIs start with it: the dashboard's address, whatever port it has.
-  env: { PUBLIC_URL: env.PUBLIC_URL ?? `http://${host}:${port('GATEWAY_PORT', 8080)}` },
+  icecast: { port: icecastPort, readerPassword: icecastReaderPassword, adminPassword: icecastAdminPassword, relayPassword: icecastRelayPassword },
+  env: {
+    // The platforms' OAuth redirect URIs start with it: the dashboard's address, whatever port it has.
+    PUBLIC_URL: env.PUBLIC_URL ?? `http://${host}:${port('GATEWAY_PORT', 8080)}`,
+    // Shown to DJs on the DJs page: where Traktor connects.
+    PUBLIC_ICECAST_URL: env.PUBLIC_ICECAST_URL ?? `http://${host}:${icecastPort}`,
+  },
   onLine: (source, line) => process.stdout.write(`${source.padEnd(10)} | ${line}\n`),
 });
 
@@ -99,5 +114,6 @@ StreamCaster is up.
   Admin login       ${env.STREAMCASTER_ADMIN_EMAIL ?? 'admin@streamcaster.local'} — password: STREAMCASTER_ADMIN_PASSWORD, or the one printed by the gateway at its first start
   Ingest (Live)     ${rtmp}/live/<DJ stream key>
   Ingest (Test)     ${rtmp}/test/<DJ stream key>
+  Traktor (Icecast) ${host}:${icecastPort}, mount /live/<DJ slug> or /test/<DJ slug>, password: the DJ's stream key
   Logs              ${stack.logDir}
 Ctrl-C stops everything.`);

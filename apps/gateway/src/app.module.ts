@@ -20,6 +20,7 @@ import { IngestModule } from './ingest/ingest.module.js';
 import { LiveModule } from './live/live.module.js';
 import { GatewayInitial1763920000000 } from './migrations/1763920000000-gateway-initial.js';
 import { GatewayUsersSessions1796114880000 } from './migrations/1796114880000-gateway-users-sessions.js';
+import { GatewayDjSlugIcecast1797000300000 } from './migrations/1797000300000-gateway-dj-slug-icecast.js';
 import { PreviewHttpController } from './preview/preview.http.controller.js';
 import { RecordingsHttpController } from './recordings/recordings.http.controller.js';
 
@@ -41,7 +42,7 @@ export class GatewayModule {
             url: gateway.databaseUrl,
             schema: SCHEMA,
             entities: [UserEntity, RefreshTokenEntity, DjEntity, IngestSessionEntity],
-            migrations: [GatewayInitial1763920000000, controlPlaneMigration(SCHEMA), GatewayUsersSessions1796114880000],
+            migrations: [GatewayInitial1763920000000, controlPlaneMigration(SCHEMA), GatewayUsersSessions1796114880000, GatewayDjSlugIcecast1797000300000],
           }),
         }),
         ControlPlaneModule.forRoot({ service: SERVICE, schema: SCHEMA }),

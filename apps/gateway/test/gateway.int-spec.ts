@@ -44,8 +44,15 @@ let adminToken: string;
 /** The gateway's internal hook listener, as nginx-rtmp reaches it. */
 let hooksUrl: string;
 
+/** The transcoder's Icecast reader: the one listener the gateway lets in. */
+const READER_PASSWORD = 'reader-password-of-the-transcoder';
+
 const gatewayConfig = (overrides: Record<string, string> = {}): Promise<GatewayConfig> =>
-  testGatewayConfig(env, { email: ADMIN_EMAIL, password: ADMIN_PASSWORD }, { INGEST_ATTACH_TIMEOUT_MS: String(ATTACH_TIMEOUT_MS), ...overrides });
+  testGatewayConfig(
+    env,
+    { email: ADMIN_EMAIL, password: ADMIN_PASSWORD },
+    { INGEST_ATTACH_TIMEOUT_MS: String(ATTACH_TIMEOUT_MS), ICECAST_READER_PASSWORD: READER_PASSWORD, ...overrides },
+  );
 
 const api = (method: string, path: string, options: ApiOptions & { base?: string } = {}): Promise<ApiResponse> => callApi(options.base ?? baseUrl, method, path, options);
 const assertError = assertApiError;
@@ -63,6 +70,29 @@ function hook(
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
   });
 }
+
+/** What Icecast 2.4.4 posts to its URL authentication hooks (docs/icecast.md), in its field order. */
+function icecastHook(
+  kind: 'source' | 'mount' | 'listener',
+  fields: Record<string, string>,
+  { base = hooksUrl, secret = env.env.INGEST_HOOKS_SECRET! }: { base?: string; secret?: string | null } = {},
+): Promise<Response> {
+  const query = secret === null ? '' : `?secret=${encodeURIComponent(secret)}`;
+  return fetch(`${base}/api/hooks/icecast/${kind}${query}`, {
+    method: 'POST',
+    body: new URLSearchParams({ server: '127.0.0.1', port: '8000', ...fields }).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'Icecast 2.4.4', authorization: 'Basic Og==' },
+  });
+}
+
+/** Icecast lets a source or listener in only on this exact header line; the status is not read. */
+async function icecastAdmits(response: Response): Promise<{ admitted: boolean; reason: string | null }> {
+  await response.body?.cancel();
+  return { admitted: response.headers.get('icecast-auth-user') === '1', reason: response.headers.get('icecast-auth-message') };
+}
+
+const sourceAuth = (mount: string, pass: string, extra: Record<string, string> = {}) =>
+  icecastHook('source', { action: 'stream_auth', mount, ip: '198.51.100.7', user: 'source', pass, ...extra }).then(icecastAdmits);
 
 /** The environments of the ingest.started events seen for a DJ, in order. */
 const startsOf = (djId: string) => observer.messages(IngestStarted).filter((message) => message.payload.djId === djId).map((message) => message.payload.environment);
@@ -206,7 +236,7 @@ describe('gateway DJs', () => {
     assert.equal(list.status, 200);
     const listed = (list.body as Array<Record<string, unknown>>).find((candidate) => candidate.id === dj.id);
     assert.ok(listed, 'the DJ is listed');
-    assert.deepEqual(Object.keys(listed).sort(), ['createdAt', 'id', 'ingest', 'keyRotatedAt', 'name']);
+    assert.deepEqual(Object.keys(listed).sort(), ['createdAt', 'icecast', 'id', 'ingest', 'keyRotatedAt', 'name', 'slug']);
     assert.ok(!JSON.stringify(list.body).includes(dj.streamKey), 'the list never shows a key');
 
     const database = new pg.Client({ connectionString: env.databaseUrl });
@@ -256,7 +286,7 @@ describe('gateway nginx-rtmp hooks', () => {
       environment: 'live',
       djId: dj.id,
       djName: 'DJ Hook',
-      stream: { app: 'live', streamName: dj.id },
+      stream: { app: 'live', streamName: dj.id, protocol: 'rtmp' },
       startedAt: '',
     });
     assert.ok(!JSON.stringify(observer.messages(IngestStarted)).includes(dj.streamKey), 'the key never goes on the bus');
@@ -372,6 +402,84 @@ describe('gateway nginx-rtmp hooks', () => {
 
   it('published only messages that match their contracts', () => {
     assert.deepEqual(observer.offContract, []);
+  });
+});
+
+describe('gateway Icecast hooks', () => {
+  it("lets a DJ's source in on its own mount with its key, opens the session at mount_add and closes it at mount_remove", async () => {
+    const dj = await createDj('DJ Wave Rider');
+    const view = (await api('GET', `/api/djs/${dj.id}`, { token: adminToken })).body as { slug: string; icecast: { mounts: { live: string; test: string } } };
+    assert.equal(view.slug, 'dj-wave-rider');
+    assert.deepEqual(view.icecast.mounts, { live: '/live/dj-wave-rider', test: '/test/dj-wave-rider' });
+
+    assert.deepEqual(await sourceAuth('/live/dj-wave-rider', dj.streamKey), { admitted: true, reason: null });
+    assert.deepEqual(startsOf(dj.id), [], 'a source is on air only once Icecast says mount_add');
+    assert.equal((await icecastHook('mount', { action: 'mount_add', mount: '/live/dj-wave-rider' })).status, 200);
+    const started = await observer.waitFor(IngestStarted, (payload) => payload.djId === dj.id);
+    assert.deepEqual(started.payload.stream, { app: 'live', streamName: 'dj-wave-rider', protocol: 'icecast' });
+    // Told twice (a second gateway replica, a retried hook): still one session.
+    assert.equal((await icecastHook('mount', { action: 'mount_add', mount: '/live/dj-wave-rider' })).status, 200);
+    // The source's /admin/metadata title update comes through the same hook, with admin=1.
+    assert.deepEqual(await sourceAuth('/live/dj-wave-rider', dj.streamKey, { admin: '1' }), { admitted: true, reason: null });
+    // The same DJ through OBS meanwhile, and Traktor's second login: refused.
+    await transcoderPlays('live', dj.id);
+    assertError(await publish('live', dj.streamKey), 403, 'DJ "DJ Wave Rider" is already publishing to live');
+
+    assert.equal((await icecastHook('mount', { action: 'mount_remove', mount: '/live/dj-wave-rider' })).status, 200);
+    const stopped = await observer.waitFor(IngestStopped, (payload) => payload.djId === dj.id);
+    assert.equal(stopped.payload.ingestId, started.payload.ingestId);
+    assert.deepEqual(startsOf(dj.id), ['live']);
+    // Free again, for either protocol.
+    assert.deepEqual(await sourceAuth('/live/dj-wave-rider', dj.streamKey), { admitted: true, reason: null });
+  });
+
+  it('refuses a wrong key, the key of another DJ, an unknown mount and a malformed one, each with its reason', async () => {
+    const dj = await createDj('DJ Refused');
+    const other = await createDj('DJ Other');
+    assert.deepEqual(await sourceAuth('/live/dj-refused', `${dj.streamKey.slice(0, -1)}x`), { admitted: false, reason: 'wrong stream key for the mount of "dj-refused"' });
+    assert.deepEqual(await sourceAuth('/live/dj-refused', other.streamKey), { admitted: false, reason: 'wrong stream key for the mount of "dj-refused"' });
+    assert.deepEqual(await sourceAuth('/live/dj-refused', ''), { admitted: false, reason: 'malformed stream key' });
+    assert.deepEqual(await sourceAuth('/live/nobody-here', dj.streamKey), { admitted: false, reason: 'no DJ has the mount of "nobody-here"' });
+    for (const mount of ['/live/DJ-Refused', '/live/dj-refused/extra', '/radio/dj-refused', '/live/']) {
+      const answer = await sourceAuth(mount, dj.streamKey);
+      assert.equal(answer.admitted, false, mount);
+      assert.match(answer.reason ?? '', /^unknown mount/, mount);
+    }
+    // The hook does not crash on a DJ whose RTMP session is on: it says why.
+    await transcoderPlays('test', dj.id);
+    assert.equal((await publish('test', dj.streamKey)).status, 302);
+    await observer.waitFor(IngestStarted, (payload) => payload.djId === dj.id);
+    assert.deepEqual(await sourceAuth('/test/dj-refused', dj.streamKey), { admitted: false, reason: 'DJ "DJ Refused" is already publishing to test (rtmp)' });
+    assert.deepEqual(startsOf(dj.id), ['test']);
+  });
+
+  it('lets in only the transcoder as a listener', async () => {
+    const listener = (user: string, pass: string) =>
+      icecastHook('listener', { action: 'listener_add', client: '12', mount: '/live/dj-a', user, pass, ip: '203.0.113.9', agent: 'VLC' }).then(icecastAdmits);
+    assert.deepEqual(await listener('streamcaster', READER_PASSWORD), { admitted: true, reason: null });
+    for (const [user, pass] of [['', ''], ['streamcaster', `${READER_PASSWORD}x`], ['admin', READER_PASSWORD], ['streamcaster', '']]) {
+      assert.deepEqual(await listener(user!, pass!), { admitted: false, reason: 'listeners are not admitted: this server only takes DJ sources' });
+    }
+    const removed = await icecastHook('listener', { action: 'listener_remove', client: '12', mount: '/live/dj-a', user: '', pass: '', duration: '3', ip: '203.0.113.9', agent: 'VLC' });
+    assert.equal(removed.status, 200);
+  });
+
+  it('serves the Icecast hooks only on the internal listener, only with the secret, and only with the fields Icecast sends', async () => {
+    const dj = await createDj('DJ Hidden');
+    const public404 = await icecastHook('source', { action: 'stream_auth', mount: '/live/dj-hidden', pass: dj.streamKey }, { base: baseUrl });
+    assert.equal(public404.status, 404);
+    assert.equal(public404.headers.get('icecast-auth-user'), null);
+    for (const secret of [null, 'x'.repeat(32)]) {
+      const refused = await icecastHook('source', { action: 'stream_auth', mount: '/live/dj-hidden', pass: dj.streamKey }, { secret });
+      assert.equal(refused.status, 403);
+      assert.equal(refused.headers.get('icecast-auth-user'), null);
+      const mount = await icecastHook('mount', { action: 'mount_add', mount: '/live/dj-hidden' }, { secret });
+      assert.equal(mount.status, 403);
+    }
+    const unknownAction = await icecastHook('source', { action: 'listener_add', mount: '/live/dj-hidden' });
+    assert.equal(unknownAction.status, 400);
+    assert.equal(unknownAction.headers.get('icecast-auth-user'), null);
+    assert.deepEqual(startsOf(dj.id), [], 'no refused hook opened a session');
   });
 });
 

@@ -68,10 +68,20 @@ export type LogoPosition = z.infer<typeof logoPositionSchema>;
 export const encoderKindSchema = z.enum(['nvenc', 'vaapi', 'qsv', 'libx264']);
 export type EncoderKind = z.infer<typeof encoderKindSchema>;
 
-/** Where a DJ's stream sits inside nginx-rtmp after on_publish renamed it away from the secret key. */
+/** How a DJ sends: RTMP to nginx-rtmp (OBS, picture and sound), or Icecast (Traktor, sound only). */
+export const ingestProtocolSchema = z.enum(['rtmp', 'icecast']);
+export type IngestProtocol = z.infer<typeof ingestProtocolSchema>;
+
+/**
+ * Where a DJ's stream can be read from inside. RTMP: `<app>/<streamName>` in nginx-rtmp, the name being
+ * the DJ's id (on_publish renamed it away from the secret key). Icecast: the mount `/<app>/<streamName>`,
+ * the name being the DJ's slug (the mount Traktor was given), read with StreamCaster's reader credentials.
+ */
 export const ingestStreamSchema = z.object({
   app: environmentSchema,
   streamName: z.string().min(1),
+  /** Absent means RTMP (and events and jobs written before Icecast existed have none). */
+  protocol: ingestProtocolSchema.optional(),
 });
 export type IngestStream = z.infer<typeof ingestStreamSchema>;
 

@@ -1,6 +1,7 @@
 export * from './envelope.js';
 export * from './domain.js';
 export * from './events/ingest-started.event.js';
+export * from './events/ingest-track-changed.event.js';
 export * from './events/ingest-stopped.event.js';
 export * from './events/ingest-player.event.js';
 export * from './events/program-started.event.js';

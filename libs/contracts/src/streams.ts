@@ -2,6 +2,7 @@ import type { EventContract } from './envelope.js';
 import { BroadcastStateChanged } from './events/broadcast-state-changed.event.js';
 import { IngestStarted } from './events/ingest-started.event.js';
 import { IngestStopped } from './events/ingest-stopped.event.js';
+import { IngestTrackChanged } from './events/ingest-track-changed.event.js';
 import { ProgramRequested } from './events/program-requested.event.js';
 import { ProgramSourceChanged } from './events/program-source-changed.event.js';
 import { ProgramStarted } from './events/program-started.event.js';
@@ -19,6 +20,7 @@ import { TrackChanged } from './events/track-changed.event.js';
 export const LIFECYCLE_EVENTS: readonly EventContract[] = [
   IngestStarted,
   IngestStopped,
+  IngestTrackChanged,
   ProgramRequested,
   ProgramStarted,
   ProgramStopped,

@@ -2,3 +2,4 @@ export * from './stack.js';
 export * from './nginx-rtmp.js';
 export * from './render-template.js';
 export * from './database.js';
+export * from './icecast.js';

@@ -3,7 +3,11 @@ import { join } from 'node:path';
 import { SupervisedProcess } from '@streamcaster/supervisor';
 import { ensureDatabase } from './database.js';
 import { CONSOLE_ONLY_MARKER } from '@streamcaster/service-kit';
+import { icecastProcess } from './icecast.js';
 import { nginxRtmpProcess } from './nginx-rtmp.js';
+
+/** The servers DJs send to; their hooks must reach the gateway until they are gone. */
+const INGEST_SERVERS = ['nginx-rtmp', 'icecast'];
 
 export const SERVICES = ['gateway', 'publisher', 'transcoder', 'recorder', 'stats'] as const;
 export type ServiceName = (typeof SERVICES)[number];
@@ -24,9 +28,14 @@ export interface StackOptions {
   queuePrefix: string;
   jwtSecret: string;
   secretKey: string;
-  /** The internal listener of the gateway's nginx-rtmp hooks, and the secret nginx sends them. */
+  /** The internal listener of the gateway's ingest hooks, and the secret nginx and Icecast send them. */
   hooksPort: number;
   hooksSecret: string;
+  /**
+   * Icecast, the ingest of audio-only DJs (Traktor): its port, the password of the one listener it
+   * lets in (the transcoder's reader), and its admin's and relay's passwords.
+   */
+  icecast: { port: number; readerPassword: string; adminPassword: string; relayPassword: string };
   /** Replicas of each bus service (the fault tests run two); the gateway runs once. */
   replicas?: Partial<Record<Exclude<ServiceName, 'gateway'>, number>>;
   /**
@@ -43,7 +52,7 @@ export interface StackOptions {
 }
 
 /**
- * The whole system on one machine: nginx-rtmp and the five services, each supervised (restarted if
+ * The whole system on one machine: nginx-rtmp, Icecast and the five services, each supervised (restarted if
  * it dies), each logging to runDir/logs/<name>.log. Used by `npm start` and by the end-to-end tests.
  */
 export class Stack {
@@ -82,6 +91,19 @@ export class Stack {
         logLevel: options.nginxLogLevel,
       }),
     );
+    await this.launch(
+      'icecast',
+      icecastProcess({
+        root: options.root,
+        runDir: join(options.runDir, 'icecast'),
+        logDir: join(this.logDir, 'icecast'),
+        port: options.icecast.port,
+        hookUrl: `http://127.0.0.1:${options.hooksPort}/api/hooks`,
+        hookSecret: options.hooksSecret,
+        adminPassword: options.icecast.adminPassword,
+        relayPassword: options.icecast.relayPassword,
+      }),
+    );
     const replicas = (['publisher', 'transcoder', 'recorder', 'stats'] as const).flatMap((service) =>
       Array.from({ length: options.replicas?.[service] ?? 1 }, (_, index) => ({ service, name: index === 0 ? service : `${service}-${index + 1}` })),
     );
@@ -110,16 +132,18 @@ export class Stack {
   }
 
   /**
-   * Stops nginx-rtmp first, so that every DJ's on_publish_done still reaches a running gateway and
-   * publisher (their broadcasts then end after the grace period, from Redis, even across a restart),
-   * then the services in reverse order of start. Resolves when no process is left.
+   * Stops the ingest servers (nginx-rtmp, Icecast) first, so that every DJ's on_publish_done or
+   * mount_remove still reaches a running gateway and publisher (their broadcasts then end after the
+   * grace period, from Redis, even across a restart), then the services in reverse order of start.
+   * Resolves when no process is left.
    */
   async stop(): Promise<void> {
-    const order = [...this.processes].reverse().sort((a, b) => Number(b.name === 'nginx-rtmp') - Number(a.name === 'nginx-rtmp'));
+    const ingest = (name: string) => Number(INGEST_SERVERS.includes(name));
+    const order = [...this.processes].reverse().sort((a, b) => ingest(b.name) - ingest(a.name));
     for (const { name, process } of order) {
       await process.stop();
-      // Let the hooks nginx sent on its way out travel through gateway and bus.
-      if (name === 'nginx-rtmp') await new Promise((settle) => setTimeout(settle, 1_000));
+      // Let the hooks the server sent on its way out travel through gateway and bus.
+      if (INGEST_SERVERS.includes(name)) await new Promise((settle) => setTimeout(settle, 1_000));
     }
     this.processes.length = 0;
     await Promise.all(this.logs.map((log) => new Promise((resolve) => log.end(resolve))));
@@ -159,6 +183,8 @@ export class Stack {
         GATEWAY_PORT: String(options.gatewayPort),
         INGEST_HOOKS_PORT: String(options.hooksPort),
         INGEST_HOOKS_SECRET: options.hooksSecret,
+        ICECAST_INTERNAL_URL: `http://127.0.0.1:${options.icecast.port}`,
+        ICECAST_READER_PASSWORD: options.icecast.readerPassword,
         JWT_SECRET: options.jwtSecret,
         STREAMCASTER_SECRET_KEY: options.secretKey,
         // One METRICS_PORT for every service would make all but the first fail to listen.

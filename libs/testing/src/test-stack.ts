@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { StackOptions } from '@streamcaster/stack';
 import { freePort } from './free-port.js';
@@ -14,6 +15,12 @@ export async function testStackOptions(environment: TestEnvironment, runDir: str
     hooksSecret: environment.env.INGEST_HOOKS_SECRET!,
     rtmpPort: await freePort(),
     rtmpStatPort: await freePort(),
+    icecast: {
+      port: await freePort(),
+      readerPassword: randomBytes(18).toString('base64url'),
+      adminPassword: randomBytes(18).toString('base64url'),
+      relayPassword: randomBytes(18).toString('base64url'),
+    },
     databaseUrl: environment.databaseUrl,
     natsUrl: environment.natsUrl,
     redisUrl: environment.redisUrl,

@@ -10,7 +10,9 @@ const dj = (name: string, id = '33333333-3333-4333-8333-333333333333') => ({
   name,
   keyRotatedAt: '2026-03-14T18:00:00.000Z',
   createdAt: '2026-03-14T18:00:00.000Z',
+  slug: 'dj-nova',
   ingest: { live: 'rtmp://streamcaster.example:1935/live', test: 'rtmp://streamcaster.example:1935/test' },
+  icecast: { host: 'streamcaster.example', port: 8000, user: 'source', mounts: { live: '/live/dj-nova', test: '/test/dj-nova' } },
 });
 
 describe('DJs page', () => {
@@ -56,5 +58,12 @@ describe('DJs page', () => {
     await waitFor(() => expect((screen.getByLabelText('Stream key') as HTMLInputElement).value).toBe('sk_secret'));
     expect(screen.getByRole('button', { name: 'Copy Stream key' })).toBeTruthy();
     expect((screen.getByLabelText('Server URL (Live)') as HTMLInputElement).value).toBe('rtmp://streamcaster.example:1935/live');
+    // Traktor's settings beside OBS's: address, port, the mount per environment, the key as password.
+    const traktor = screen.getByRole('region', { name: 'Traktor settings' });
+    expect((screen.getByLabelText('Address') as HTMLInputElement).value).toBe('streamcaster.example');
+    expect((screen.getByLabelText('Port') as HTMLInputElement).value).toBe('8000');
+    expect((screen.getByLabelText('Mount path (Live)') as HTMLInputElement).value).toBe('/live/dj-nova');
+    expect((screen.getByLabelText('Mount path (Test)') as HTMLInputElement).value).toBe('/test/dj-nova');
+    expect(traktor.textContent).toContain('sk_secret');
   });
 });

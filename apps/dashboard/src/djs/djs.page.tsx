@@ -7,7 +7,7 @@ import { queryKeys } from '../api/resources';
 import { useResources, useSession } from '../app-services';
 import { formatDateTime } from '../format/format';
 import { useFormErrors } from '../forms/use-form-errors';
-import { ObsSettings } from '../on-air/ingest-help';
+import { ObsSettings, TraktorSettings } from '../on-air/ingest-help';
 import { can } from '../shell/navigation';
 import { ConfirmButton, CopyField, ErrorAlert, FormFooter } from '../shell/widgets';
 
@@ -15,6 +15,7 @@ interface RevealedKey {
   djName: string;
   streamKey: string;
   ingest: DjView['ingest'];
+  icecast: DjView['icecast'];
   why: 'created' | 'rotated';
 }
 
@@ -36,6 +37,7 @@ function KeyReveal({ revealed, onDone }: { revealed: RevealedKey; onDone: () => 
           <CopyField label="Server URL (Test)" value={revealed.ingest.test} />
         </SimpleGrid>
         <ObsSettings />
+        <TraktorSettings icecast={revealed.icecast} streamKey={revealed.streamKey} />
         <Group justify="flex-end">
           <Button variant="default" onClick={onDone}>
             Done
@@ -57,7 +59,7 @@ function AddDjForm({ onCreated, onCancel }: { onCreated: (revealed: RevealedKey)
     void form.submit(djCreateSchema, { name }, async (body) => {
       const created = await resources.djs.create(body);
       await queryClient.invalidateQueries({ queryKey: queryKeys.djs });
-      onCreated({ djName: created.name, streamKey: created.streamKey, ingest: created.ingest, why: 'created' });
+      onCreated({ djName: created.name, streamKey: created.streamKey, ingest: created.ingest, icecast: created.icecast, why: 'created' });
     });
   }
 
@@ -94,7 +96,7 @@ function DjCard({ dj, broadcasts, role, onRotated }: { dj: DjView; broadcasts: B
             buttonProps={{ size: 'xs', color: 'orange' }}
             onConfirm={async () => {
               const rotated = await resources.djs.rotateKey(dj.id);
-              onRotated({ djName: dj.name, streamKey: rotated.streamKey, ingest: dj.ingest, why: 'rotated' });
+              onRotated({ djName: dj.name, streamKey: rotated.streamKey, ingest: dj.ingest, icecast: dj.icecast, why: 'rotated' });
             }}
           >
             Rotate key
@@ -105,6 +107,9 @@ function DjCard({ dj, broadcasts, role, onRotated }: { dj: DjView; broadcasts: B
         Server (Live): <code>{dj.ingest.live}</code>
         <br />
         Server (Test): <code>{dj.ingest.test}</code>
+        <br />
+        Traktor: <code>{dj.icecast.host}</code> port <code>{dj.icecast.port}</code>, mount <code>{dj.icecast.mounts.live}</code> (Live) or{' '}
+        <code>{dj.icecast.mounts.test}</code> (Test), password: the stream key
       </Text>
       <Text size="sm" fw={600} mt="sm">
         Last broadcasts

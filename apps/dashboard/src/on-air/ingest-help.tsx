@@ -1,4 +1,4 @@
-import { Alert, Code, List, Paper, Stack, Text, Title } from '@mantine/core';
+import { Alert, Code, List, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import type { DjView, Environment } from '@streamcaster/contracts';
 import { CopyField } from '../shell/widgets';
 
@@ -14,6 +14,30 @@ export function ObsSettings() {
       </List.Item>
       <List.Item>Video: 1920×1080 (or 1280×720) at 30 or 60 fps.</List.Item>
     </List>
+  );
+}
+
+/**
+ * Traktor's settings for a DJ (Preferences → Broadcasting), to copy: sound only, the picture is made
+ * by the automated VJ. With `streamKey` (right after it was made) the password is shown too.
+ */
+export function TraktorSettings({ icecast, streamKey }: { icecast: DjView['icecast']; streamKey?: string }) {
+  return (
+    <Stack gap="xs" component="section" aria-label="Traktor settings">
+      <Text size="sm" fw={600}>
+        Traktor (sound only: the automated VJ makes the picture)
+      </Text>
+      <SimpleGrid cols={{ base: 1, sm: 2 }}>
+        <CopyField label="Address" value={icecast.host} />
+        <CopyField label="Port" value={String(icecast.port)} />
+        <CopyField label="Mount path (Live)" value={icecast.mounts.live} />
+        <CopyField label="Mount path (Test)" value={icecast.mounts.test} />
+      </SimpleGrid>
+      <Text size="sm">
+        Password: {streamKey ? <Code>{streamKey}</Code> : "the DJ's stream key"} · user <Code>{icecast.user}</Code> · format Ogg Vorbis (MP3, AAC and Opus work too).
+        Track titles go on the picture and into the tracklist by themselves.
+      </Text>
+    </Stack>
   );
 }
 

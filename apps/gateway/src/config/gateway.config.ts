@@ -41,6 +41,22 @@ export const gatewayConfigFields = {
     z.string().regex(/^rtmps?:\/\/[^/]+$/, 'must be rtmp://host:port without a path').default('rtmp://localhost:1935'),
     'how DJs reach the RTMP ingest, for the ingest URLs shown to them',
   ),
+  publicIcecastUrl: field(
+    'PUBLIC_ICECAST_URL',
+    z.string().regex(/^https?:\/\/[^/]+$/, 'must be http://host:port without a path').default('http://localhost:8000'),
+    'how DJs reach the Icecast ingest (Traktor), for the settings shown to them',
+  ),
+  icecastInternalUrl: field(
+    'ICECAST_INTERNAL_URL',
+    z.url().default('http://127.0.0.1:8000'),
+    'Icecast as reached from inside: its status page tells which DJs send and what they play',
+  ),
+  icecastReaderPassword: field(
+    'ICECAST_READER_PASSWORD',
+    z.string().min(16, 'must be at least 16 characters').optional(),
+    'password of the one Icecast listener let in (the transcoder, user "streamcaster"); unset: nobody listens',
+    true,
+  ),
   ingestAttachTimeoutMs: field(
     'INGEST_ATTACH_TIMEOUT_MS',
     milliseconds(4_000),

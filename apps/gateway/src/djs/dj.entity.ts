@@ -8,6 +8,10 @@ export class DjEntity {
   @Column({ type: 'text' })
   name!: string;
 
+  /** The name of the DJ's Icecast mounts (`/live/<slug>`), made from the name once and kept. */
+  @Column({ type: 'text', unique: true })
+  slug!: string;
+
   /** SHA-256 of the stream key; the key itself is shown once and never stored. */
   @Column({ name: 'stream_key_hash', type: 'text', unique: true })
   streamKeyHash!: string;

@@ -9,8 +9,11 @@ export interface DjView {
   name: string;
   keyRotatedAt: string;
   createdAt: string;
+  slug: string;
   /** The server URLs for OBS ("Server"); the stream key goes into OBS's "Stream Key" field. */
   ingest: { live: string; test: string };
+  /** Traktor's settings; its password is the stream key. */
+  icecast: { host: string; port: number; user: 'source'; mounts: { live: string; test: string } };
 }
 
 @Injectable()
@@ -61,13 +64,36 @@ export class DjsService {
     return dj ? { dj: this.toView(dj) } : { refusal: 'unknown or rotated stream key' };
   }
 
+  async findBySlug(slug: string): Promise<DjView | null> {
+    const dj = await this.djs.findBySlug(slug);
+    return dj ? this.toView(dj) : null;
+  }
+
+  /** The DJ whose Icecast mount this is, when the key is theirs; why not otherwise. */
+  async identifyBySlug(slug: string, streamKey: string): Promise<{ dj: DjView } | { refusal: string }> {
+    const dj = await this.djs.findBySlug(slug);
+    if (!dj) return { refusal: `no DJ has the mount of "${slug}"` };
+    if (!isWellFormedStreamKey(streamKey)) return { refusal: 'malformed stream key' };
+    // The same comparison as RTMP's: hashes, so the time taken says nothing about the key.
+    if (hashStreamKey(streamKey) !== dj.streamKeyHash) return { refusal: `wrong stream key for the mount of "${slug}"` };
+    return { dj: this.toView(dj) };
+  }
+
   private toView(dj: DjEntity): DjView {
+    const icecast = new URL(this.config.publicIcecastUrl);
     return {
       id: dj.id,
       name: dj.name,
+      slug: dj.slug,
       keyRotatedAt: dj.keyRotatedAt.toISOString(),
       createdAt: dj.createdAt.toISOString(),
       ingest: { live: `${this.config.publicRtmpUrl}/live`, test: `${this.config.publicRtmpUrl}/test` },
+      icecast: {
+        host: icecast.hostname,
+        port: Number(icecast.port || (icecast.protocol === 'https:' ? 443 : 80)),
+        user: 'source',
+        mounts: { live: `/live/${dj.slug}`, test: `/test/${dj.slug}` },
+      },
     };
   }
 }

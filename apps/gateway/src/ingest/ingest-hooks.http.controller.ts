@@ -1,11 +1,11 @@
-import { Body, Controller, ForbiddenException, HttpCode, NotFoundException, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { timingSafeEqual } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { Public } from '../auth/auth.decorators.js';
 import { GatewayConfig } from '../config/gateway.config.js';
 import { ZodPipe } from '../http/zod-http.js';
+import { HookCaller } from './hook-caller.js';
 import { IngestService } from './ingest.service.js';
 
 /** The fields nginx-rtmp posts (application/x-www-form-urlencoded) with on_publish / on_publish_done. */
@@ -17,22 +17,20 @@ const hookSchema = z.object({
 });
 
 /**
- * nginx-rtmp's notify hooks. They exist only on the gateway's internal listener (INGEST_HOOKS_PORT,
- * bound to loopback or the internal network): on the public port they are 404, whoever asks. Each
- * call carries the shared secret in its query (`?secret=`), which only nginx's rendered config holds;
- * a caller without it gets 403. Public to the JWT guard (nginx has no token). nginx-rtmp reads only
+ * nginx-rtmp's notify hooks, on the gateway's internal listener only and with the shared secret
+ * (HookCaller). Public to the JWT guard (nginx has no token). nginx-rtmp reads only
  * the status: 2xx allows, 3xx renames the stream to the Location, anything else refuses.
  */
 @ApiExcludeController()
 @Controller('hooks/nginx-rtmp')
 export class IngestHooksHttpController {
-  private readonly secret: Buffer;
+  private readonly caller: HookCaller;
 
   constructor(
     private readonly ingest: IngestService,
-    private readonly config: GatewayConfig,
+    config: GatewayConfig,
   ) {
-    this.secret = Buffer.from(config.ingestHooksSecret);
+    this.caller = new HookCaller(config);
   }
 
   @Public()
@@ -80,11 +78,6 @@ export class IngestHooksHttpController {
   }
 
   private admit(request: Request, secret: unknown): void {
-    // Not on this port: as if the route did not exist, so the public side reveals nothing.
-    if (request.socket.localPort !== this.config.ingestHooksPort) throw new NotFoundException(`Cannot POST ${request.path}`);
-    const given = Buffer.from(typeof secret === 'string' ? secret : '');
-    if (given.length !== this.secret.length || !timingSafeEqual(given, this.secret)) {
-      throw new ForbiddenException('ingest hook refused: missing or wrong secret');
-    }
+    this.caller.admit(request, secret);
   }
 }

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import type { Environment } from '@streamcaster/contracts';
+import type { Environment, IngestProtocol } from '@streamcaster/contracts';
 
 /** One DJ publisher connection, from on_publish to on_publish_done. */
 @Entity({ name: 'ingest_sessions' })
@@ -13,7 +13,11 @@ export class IngestSessionEntity {
   @Column({ type: 'text' })
   environment!: Environment;
 
-  /** nginx-rtmp's connection id, echoed in on_publish_done. */
+  /** nginx-rtmp (OBS) or Icecast (Traktor): which server is asked whether the DJ still sends. */
+  @Column({ type: 'text', default: 'rtmp' })
+  protocol!: IngestProtocol;
+
+  /** nginx-rtmp's connection id, echoed in on_publish_done; for Icecast, the mount. */
   @Column({ name: 'client_id', type: 'text' })
   clientId!: string;
 

@@ -40,10 +40,16 @@ export class IngestSessionsRepository {
   /**
    * Closes the open session of one nginx connection; null when there is none (a refused publisher
    * also triggers publish_done). Found by the connection, not the key: a key rotated while the DJ
-   * is live must still close the session it opened.
+   * is live must still close the session it opened. Icecast's mount_remove says no address
+   * (`remoteAddress` null): its mount alone names the connection, Icecast keeping one source a mount.
    */
-  async closeByConnection(manager: EntityManager, environment: Environment, clientId: string, remoteAddress: string): Promise<IngestSessionEntity | null> {
-    const session = await this.sessions(manager).findOneBy({ environment, clientId, remoteAddress, endedAt: IsNull() });
+  async closeByConnection(manager: EntityManager, environment: Environment, clientId: string, remoteAddress: string | null): Promise<IngestSessionEntity | null> {
+    const session = await this.sessions(manager).findOneBy({
+      environment,
+      clientId,
+      endedAt: IsNull(),
+      ...(remoteAddress === null ? { protocol: 'icecast' as const } : { remoteAddress, protocol: 'rtmp' as const }),
+    });
     if (!session) return null;
     return this.closeById(manager, session.id);
   }

@@ -1,6 +1,10 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DjsModule } from '../djs/djs.module.js';
+import { IcecastHooksHttpController } from './icecast-hooks.http.controller.js';
+import { IcecastIngestService } from './icecast-ingest.service.js';
+import { IcecastStatus } from './icecast-status.js';
+import { IcecastTitles } from './icecast-titles.service.js';
 import { IngestReconciler } from './ingest-reconciler.service.js';
 import { IngestHooksHttpController } from './ingest-hooks.http.controller.js';
 import { IngestSessionEntity } from './ingest-session.entity.js';
@@ -12,7 +16,16 @@ import { StreamListeners } from './stream-listeners.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([IngestSessionEntity]), DjsModule],
-  controllers: [IngestHooksHttpController, IngestNatsController],
-  providers: [IngestService, IngestSessionsRepository, StreamListeners, IngestServerStatus, IngestReconciler],
+  controllers: [IngestHooksHttpController, IcecastHooksHttpController, IngestNatsController],
+  providers: [
+    IngestService,
+    IngestSessionsRepository,
+    StreamListeners,
+    IngestServerStatus,
+    IngestReconciler,
+    IcecastStatus,
+    IcecastIngestService,
+    IcecastTitles,
+  ],
 })
 export class IngestModule {}

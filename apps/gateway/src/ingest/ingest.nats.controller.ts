@@ -34,13 +34,17 @@ export class IngestNatsController {
   /** For the publisher's reconciler: who is publishing now, as the gateway's sessions say. */
   @OnCommand(ListOpenIngestSessions)
   async listOpen(): Promise<OpenIngestSession[]> {
-    const names = new Map((await this.djs.list()).map((dj) => [dj.id, dj.name]));
+    const djs = new Map((await this.djs.list()).map((dj) => [dj.id, dj]));
     return (await this.sessions.listOpen()).map((session) => ({
       ingestId: session.id,
       djId: session.djId,
-      djName: names.get(session.djId) ?? 'unknown DJ',
+      djName: djs.get(session.djId)?.name ?? 'unknown DJ',
       environment: session.environment,
-      stream: { app: session.environment, streamName: session.djId },
+      // Where the transcoder reads the DJ: nginx-rtmp's stream is the DJ's id, Icecast's mount the slug.
+      stream:
+        session.protocol === 'icecast'
+          ? { app: session.environment, streamName: djs.get(session.djId)?.slug ?? session.clientId.split('/').pop()!, protocol: 'icecast' as const }
+          : { app: session.environment, streamName: session.djId, protocol: 'rtmp' as const },
       startedAt: session.startedAt.toISOString(),
     }));
   }

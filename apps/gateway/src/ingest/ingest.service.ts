@@ -8,6 +8,7 @@ import {
   ProgramStarted,
   ProgramStopped,
   type Environment,
+  type IngestProtocol,
 } from '@streamcaster/contracts';
 import { BusClient, Outbox } from '@streamcaster/service-kit';
 import type { IngestSessionEntity } from './ingest-session.entity.js';
@@ -15,6 +16,7 @@ import { GatewayConfig } from '../config/gateway.config.js';
 import { DjsService } from '../djs/djs.service.js';
 import { IngestSessionsRepository } from './ingest-sessions.repository.js';
 import { IngestServerStatus } from './ingest-server-status.js';
+import { IcecastStatus } from './icecast-status.js';
 import { StreamListeners } from './stream-listeners.js';
 
 export interface PublishAttempt {
@@ -41,6 +43,7 @@ export class IngestService {
     private readonly outbox: Outbox,
     private readonly listeners: StreamListeners,
     private readonly status: IngestServerStatus,
+    private readonly icecast: IcecastStatus,
     private readonly config: GatewayConfig,
   ) {}
 
@@ -53,30 +56,20 @@ export class IngestService {
     if ('refusal' in identity) return this.refuse(attempt, identity.refusal);
     const { dj } = identity;
 
-    const newSession = {
-      djId: dj.id,
-      environment,
-      clientId: attempt.clientId,
-      remoteAddress: attempt.remoteAddress,
-      startedAt: new Date(),
-    };
     const streamName = dj.id;
     // Asked before the event goes out, so that a fast transcoder cannot attach unnoticed.
     const listening = this.listeners.waitForListener(environment, streamName, this.config.ingestAttachTimeoutMs);
-    // The session and its event commit together: a crash between them cannot leave a DJ on air
-    // with no broadcast (and nginx accepts the DJ only after this commit).
-    const open = (manager: EntityManager) => this.openSession(manager, newSession, dj.name, streamName);
-    let session = await this.outbox.transaction(open);
+    const session = await this.startSession({
+      dj,
+      environment,
+      protocol: 'rtmp',
+      clientId: attempt.clientId,
+      remoteAddress: attempt.remoteAddress,
+      streamName,
+    });
     if (!session) {
-      if (!(await this.closeIfStale(dj.id, environment))) {
-        listening.cancel();
-        return this.refuse(attempt, `DJ "${dj.name}" is already publishing to ${environment}`);
-      }
-      session = await this.outbox.transaction(open);
-      if (!session) {
-        listening.cancel();
-        return this.refuse(attempt, `DJ "${dj.name}" is already publishing to ${environment}`);
-      }
+      listening.cancel();
+      return this.refuse(attempt, `DJ "${dj.name}" is already publishing to ${environment}`);
     }
     // The stream is renamed to the DJ's id: the secret key never appears in internal URLs, and a DJ
     // who reconnects lands on the same name, where the transcoder waits for them.
@@ -88,6 +81,29 @@ export class IngestService {
       this.logger.warn(`no transcoder listened on ${environment}/${streamName} within ${this.config.ingestAttachTimeoutMs} ms; accepting the DJ anyway`);
     }
     return { allow: true, renameTo: streamName };
+  }
+
+  /**
+   * Opens the DJ's session and sends `ingest.started` in one transaction: a crash between them cannot
+   * leave a DJ on air with no broadcast (and the ingest server accepts the DJ only after this commit).
+   * Null when the DJ already sends to that environment (on either protocol) and that is not a leftover.
+   */
+  async startSession(start: {
+    dj: { id: string; name: string };
+    environment: Environment;
+    protocol: IngestProtocol;
+    clientId: string;
+    remoteAddress: string;
+    /** Where the DJ's stream is read from: the DJ's id in nginx-rtmp, the slug (mount) in Icecast. */
+    streamName: string;
+  }): Promise<IngestSessionEntity | null> {
+    const { dj, environment, protocol } = start;
+    const newSession = { djId: dj.id, environment, protocol, clientId: start.clientId, remoteAddress: start.remoteAddress, startedAt: new Date() };
+    const open = (manager: EntityManager) => this.openSession(manager, newSession, dj.name, start.streamName);
+    const session = await this.outbox.transaction(open);
+    if (session) return session;
+    if (!(await this.closeIfStale(dj.id, environment))) return null;
+    return this.outbox.transaction(open);
   }
 
   async onPublishDone(attempt: PublishAttempt): Promise<void> {
@@ -105,6 +121,15 @@ export class IngestService {
     if (session) this.logger.log(`DJ ${session.djId} stopped publishing to ${environment}`);
   }
 
+  /** Icecast's mount_remove: closes the session that came in on this mount, if still open. */
+  async closeIcecastMount(environment: Environment, mount: string): Promise<IngestSessionEntity | null> {
+    return this.outbox.transaction(async (manager) => {
+      const closed = await this.sessions.closeByConnection(manager, environment, mount, null);
+      if (closed) await this.announceStop(manager, closed);
+      return closed;
+    });
+  }
+
   private async openSession(
     manager: EntityManager,
     newSession: Omit<IngestSessionEntity, 'id' | 'endedAt'>,
@@ -118,7 +143,7 @@ export class IngestService {
       environment: session.environment,
       djId: session.djId,
       djName,
-      stream: { app: session.environment, streamName },
+      stream: { app: session.environment, streamName, protocol: session.protocol },
       startedAt: session.startedAt.toISOString(),
     });
     return session;
@@ -143,18 +168,20 @@ export class IngestService {
   }
 
   /**
-   * The database says the DJ publishes, but nginx-rtmp may have crashed without on_publish_done.
-   * When nginx says nobody publishes the DJ's stream, the old session is closed (and its broadcast
-   * told, as if the DJ had dropped). When nginx cannot be asked, the old session stands.
+   * The database says the DJ publishes, but the ingest server may have crashed without telling
+   * (nginx-rtmp's on_publish_done, Icecast's mount_remove). When the server the session came through
+   * says nobody sends there, the old session is closed (and its broadcast told, as if the DJ had
+   * dropped). When it cannot be asked, the old session stands.
    */
   private async closeIfStale(djId: string, environment: Environment): Promise<boolean> {
     const open = await this.sessions.findOpen(djId, environment);
     if (!open) return true;
     // A young session may be one whose publish is still held for the transcoder: not in /stat yet.
     if (Date.now() - open.startedAt.getTime() < 15_000) return false;
-    if ((await this.status.isPublishing(environment, djId)) !== false) return false;
+    const sending = open.protocol === 'icecast' ? await this.icecast.isOnAir(open.clientId) : await this.status.isPublishing(environment, djId);
+    if (sending !== false) return false;
     await this.closeStale(open.id);
-    this.logger.warn(`closed a stale ingest session of DJ ${djId} on ${environment} (nginx-rtmp has no such publisher)`);
+    this.logger.warn(`closed a stale ingest session of DJ ${djId} on ${environment} (${open.protocol === 'icecast' ? 'Icecast has no such mount' : 'nginx-rtmp has no such publisher'})`);
     return true;
   }
 

@@ -1,5 +1,5 @@
 import { Column, Entity, OneToMany, PrimaryGeneratedColumn } from 'typeorm';
-import type { BroadcastState, Environment } from '@streamcaster/contracts';
+import type { BroadcastState, Environment, IngestProtocol } from '@streamcaster/contracts';
 import { BroadcastDestinationEntity } from './broadcast-destination.entity.js';
 
 @Entity({ name: 'broadcasts' })
@@ -31,6 +31,10 @@ export class BroadcastEntity {
 
   @Column({ name: 'input_stream', type: 'text' })
   inputStream!: string;
+
+  /** nginx-rtmp (input_app/input_stream) or Icecast (the mount /input_app/input_stream). */
+  @Column({ name: 'input_protocol', type: 'text', default: 'rtmp' })
+  inputProtocol!: IngestProtocol;
 
   @Column({ name: 'started_at', type: 'timestamptz' })
   startedAt!: Date;

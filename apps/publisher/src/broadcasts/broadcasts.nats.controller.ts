@@ -3,6 +3,7 @@ import {
   GetBroadcast,
   IngestStarted,
   IngestStopped,
+  IngestTrackChanged,
   ListBroadcasts,
   ListTracks,
   ProgramSourceChanged,
@@ -36,6 +37,11 @@ export class BroadcastsNatsController {
   @OnDurableEvent(IngestStopped)
   onIngestStopped(message: EventMessage<EventPayload<typeof IngestStopped>>, { manager }: DurableContext): Promise<void> {
     return this.broadcasts.onIngestStopped(manager, message.payload, message.correlationId);
+  }
+
+  @OnDurableEvent(IngestTrackChanged)
+  onIngestTrackChanged(message: EventMessage<EventPayload<typeof IngestTrackChanged>>, { manager }: DurableContext): Promise<void> {
+    return this.tracks.onIngestTrackChanged(manager, message.payload);
   }
 
   @OnDurableEvent(ProgramStarted)

@@ -135,6 +135,7 @@ export class BroadcastsService implements OnApplicationBootstrap {
       state: 'starting',
       inputApp: event.stream.app,
       inputStream: event.stream.streamName,
+      inputProtocol: event.stream.protocol ?? 'rtmp',
       startedAt,
       currentIngestId: event.ingestId,
       interruptedByIngestId: null,
@@ -157,7 +158,7 @@ export class BroadcastsService implements OnApplicationBootstrap {
       {
         broadcastId: broadcast.id,
         environment: broadcast.environment,
-        input: { app: broadcast.inputApp, streamName: broadcast.inputStream },
+        input: { app: broadcast.inputApp, streamName: broadcast.inputStream, protocol: broadcast.inputProtocol },
         djName: broadcast.djName,
         logo: branding.logo
           ? { assetName: branding.logo.assetName, position: branding.logoPosition, width: branding.logo.width, height: branding.logo.height }

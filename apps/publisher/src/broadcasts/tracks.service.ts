@@ -1,5 +1,16 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { BroadcastUpdated, broadcastRuns, TrackChanged, type CommandRequest, type SetNowPlaying, type TrackView } from '@streamcaster/contracts';
+import type { EntityManager } from 'typeorm';
+import {
+  BroadcastUpdated,
+  broadcastRuns,
+  TrackChanged,
+  trackLine,
+  type CommandRequest,
+  type EventPayload,
+  type IngestTrackChanged,
+  type SetNowPlaying,
+  type TrackView,
+} from '@streamcaster/contracts';
 import { BusClient, BusException, Outbox } from '@streamcaster/service-kit';
 import { BroadcastTrackEntity } from './broadcast-track.entity.js';
 import { BroadcastEntity } from './broadcast.entity.js';
@@ -23,27 +34,58 @@ export class TracksService {
   ) {}
 
   async setNowPlaying(request: CommandRequest<typeof SetNowPlaying>): Promise<TrackView> {
-    const { broadcastId, artist, title, source } = request;
     const result = await this.outbox.transaction(async (manager) => {
       // The row lock orders two track changes of one broadcast: the later one is the one playing.
-      const broadcast = await manager.getRepository(BroadcastEntity).findOne({ where: { id: broadcastId }, lock: { mode: 'pessimistic_write' } });
-      if (!broadcast) throw new BusException('not_found', `no broadcast with id ${broadcastId}`);
-      if (!broadcastRuns(broadcast.state)) throw new BusException('conflict', `broadcast ${broadcastId} is ${broadcast.state}: it plays no track any more`);
-      const tracks = manager.getRepository(BroadcastTrackEntity);
-      const current = await tracks.findOne({ where: { broadcastId }, order: { id: 'DESC' } });
-      if (current && current.title === title && current.artist === artist) return { track: current, changed: false, environment: broadcast.environment };
-      const track = await tracks.save(tracks.create({ broadcastId, artist, title, source, startedAt: new Date() }));
-      const startedAt = track.startedAt.toISOString();
-      await manager.getRepository(BroadcastEntity).update({ id: broadcastId }, { nowPlaying: { artist, title, startedAt } });
-      await this.outbox.add(manager, TrackChanged, { broadcastId, artist, title, startedAt }, broadcastId);
-      return { track, changed: true, environment: broadcast.environment };
+      const broadcast = await manager.getRepository(BroadcastEntity).findOne({ where: { id: request.broadcastId }, lock: { mode: 'pessimistic_write' } });
+      if (!broadcast) throw new BusException('not_found', `no broadcast with id ${request.broadcastId}`);
+      if (!broadcastRuns(broadcast.state)) throw new BusException('conflict', `broadcast ${request.broadcastId} is ${broadcast.state}: it plays no track any more`);
+      return this.record(manager, broadcast, request);
     });
-    if (result.changed) {
-      this.logger.log(`broadcast ${broadcastId} plays "${artist ? `${artist} – ` : ''}${title}" (${source})`);
-      // A hint for whoever shows the broadcast (the dashboard asks again).
-      void this.bus.emit(BroadcastUpdated, { broadcastId, environment: result.environment }).catch(() => undefined);
-    }
+    if (result.changed) this.announce(result.broadcast, result.track);
     return toView(result.track);
+  }
+
+  /**
+   * A title from the DJ's own source (Icecast metadata), for the broadcast running on that DJ
+   * connection now. A title that comes when no broadcast runs on it (the broadcast ended, the DJ came
+   * back on another connection) belongs to nothing and is dropped.
+   */
+  async onIngestTrackChanged(manager: EntityManager, event: EventPayload<typeof IngestTrackChanged>): Promise<void> {
+    const broadcasts = await manager.getRepository(BroadcastEntity).find({
+      where: { currentIngestId: event.ingestId },
+      lock: { mode: 'pessimistic_write' },
+    });
+    const broadcast = broadcasts.find((candidate) => broadcastRuns(candidate.state));
+    if (!broadcast) {
+      this.logger.log(`no running broadcast on DJ connection ${event.ingestId}: title "${event.title}" dropped`);
+      return;
+    }
+    const result = await this.record(manager, broadcast, { artist: event.artist, title: event.title, source: 'stream-metadata' });
+    // The transaction commits after this handler; the hint only makes the dashboard ask again.
+    if (result.changed) this.announce(broadcast, result.track);
+  }
+
+  /** Saves a new current track (the same one again changes nothing) and its `broadcast.track-changed`. */
+  private async record(
+    manager: EntityManager,
+    broadcast: BroadcastEntity,
+    { artist, title, source }: { artist: string | null; title: string; source: TrackView['source'] },
+  ): Promise<{ track: BroadcastTrackEntity; changed: boolean; broadcast: BroadcastEntity }> {
+    const broadcastId = broadcast.id;
+    const tracks = manager.getRepository(BroadcastTrackEntity);
+    const current = await tracks.findOne({ where: { broadcastId }, order: { id: 'DESC' } });
+    if (current && current.title === title && current.artist === artist) return { track: current, changed: false, broadcast };
+    const track = await tracks.save(tracks.create({ broadcastId, artist, title, source, startedAt: new Date() }));
+    const startedAt = track.startedAt.toISOString();
+    await manager.getRepository(BroadcastEntity).update({ id: broadcastId }, { nowPlaying: { artist, title, startedAt } });
+    await this.outbox.add(manager, TrackChanged, { broadcastId, artist, title, startedAt }, broadcastId);
+    return { track, changed: true, broadcast };
+  }
+
+  private announce(broadcast: BroadcastEntity, track: BroadcastTrackEntity): void {
+    this.logger.log(`broadcast ${broadcast.id} plays "${trackLine(track)}" (${track.source})`);
+    // A hint for whoever shows the broadcast (the dashboard asks again).
+    void this.bus.emit(BroadcastUpdated, { broadcastId: broadcast.id, environment: broadcast.environment }).catch(() => undefined);
   }
 
   async list(broadcastId: string): Promise<TrackView[]> {

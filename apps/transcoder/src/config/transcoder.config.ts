@@ -8,6 +8,13 @@ export const transcoderConfigFields = {
   databaseUrl: databaseUrlField,
   ...metricsConfigFields(9466),
   rtmpInternalUrl: field('RTMP_INTERNAL_URL', url(['rtmp'], 'rtmp://127.0.0.1:1935'), 'nginx-rtmp as reached from inside (DJ input, program output)'),
+  icecastInternalUrl: field('ICECAST_INTERNAL_URL', url(['http'], 'http://127.0.0.1:8000'), 'Icecast as reached from inside (audio-only DJs from Traktor)'),
+  icecastReaderPassword: field(
+    'ICECAST_READER_PASSWORD',
+    z.string().min(16, 'must be at least 16 characters').optional(),
+    'password of the Icecast listener "streamcaster" that reads audio-only DJs (the gateway lets only it in)',
+    true,
+  ),
   encoder: field(
     'TRANSCODER_ENCODER',
     z.enum(['auto', 'nvenc', 'vaapi', 'qsv', 'libx264']).default('auto'),

@@ -28,6 +28,8 @@ export interface TranscodeArgsInput {
   probeSeconds?: number;
   profile: ProgramProfile;
   inputUrl: string;
+  /** HTTP request headers of an Icecast input (the reader's credentials), `\r\n`-terminated. */
+  inputHeaders?: string | null;
   outputUrl: string;
   layout: ProgramLayout;
   /** Still images, decoded once: the overlay filter repeats their only frame. */
@@ -63,6 +65,7 @@ export function buildTranscodeArgs(input: TranscodeArgsInput): string[] {
     // streams are known at once; estimating the frame rate from 20 frames would only add ~1.5 s.
     '-fpsprobesize', '0',
     '-analyzeduration', String(Math.round((input.probeSeconds ?? 0.5) * 1_000_000)),
+    ...(input.inputHeaders ? ['-headers', input.inputHeaders] : []),
     '-i', input.inputUrl,
     ...stillInputs,
     '-filter_complex', filterGraph(input.encoder, profile, layout, input.logoPath !== null, nameInput, input.nowPlaying, input.inputKind === 'audio-only' ? (input.vjScene ?? 'spectrum') : null),

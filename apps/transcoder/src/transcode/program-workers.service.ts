@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { EncoderProgress, ProgramSourceChanged, type TranscodeJob } from '@streamcaster/contracts';
+import { EncoderProgress, ProgramSourceChanged, type IngestStream, type TranscodeJob } from '@streamcaster/contracts';
 import { BusClient, DataPaths, LeasedWorkers, LeaseStore, Outbox, type Lease, type LeasedWork, type RunningWork } from '@streamcaster/service-kit';
 import { TranscoderConfig } from '../config/transcoder.config.js';
 import { EncoderRegistry } from '../encoders/encoder-registry.js';
@@ -55,6 +55,13 @@ export class ProgramWorkers implements OnApplicationBootstrap, BeforeApplication
     this.sessions.get(broadcastId)?.setNowPlaying(line);
   }
 
+  /** A title from the DJ's source: drawn by the session that reads that stream, if it runs here. */
+  trackOnInput(stream: IngestStream, line: string): void {
+    for (const session of this.sessions.values()) {
+      if (session.reads(stream)) session.setNowPlaying(line);
+    }
+  }
+
   heldKeys(): string[] {
     return this.workers.heldKeys();
   }
@@ -69,6 +76,8 @@ export class ProgramWorkers implements OnApplicationBootstrap, BeforeApplication
       encoder,
       profile: this.encoders.profile,
       rtmpInternalUrl: this.config.rtmpInternalUrl,
+      icecastInternalUrl: this.config.icecastInternalUrl,
+      icecastReaderPassword: this.config.icecastReaderPassword ?? null,
       ffmpegPath: this.config.ffmpegPath,
       fontFile: this.config.fontFile,
       scratchDir: scratchDirectory(this.paths.scratch, job.broadcastId, lease.token),

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { FfmpegProgress, TranscodeJob } from '@streamcaster/contracts';
+import type { FfmpegProgress, IngestStream, TranscodeJob } from '@streamcaster/contracts';
 import { describeExit, FfmpegProgressParser, SupervisedProcess } from '@streamcaster/supervisor';
 import { renderNameCard } from '../composition/name-card.js';
 import { layoutProgram } from '../composition/overlay-layout.js';
@@ -11,6 +11,7 @@ import { buildTranscodeArgs, type InputKind } from '../encoders/transcode-args.j
 import type { ProgramSource } from '../program/program-splicer.js';
 import { ProgramSwitcher } from '../program/program-switcher.js';
 import { pictureText, renderSlate } from '../program/slate.js';
+import { djInput, type DjInput, type DjInputServers } from './dj-input.js';
 
 /** Probe of an encoder that joins a running stream: longer than a DJ's keyframe interval (2 s as platforms ask). */
 const JOIN_PROBE_SECONDS = 4;
@@ -21,11 +22,10 @@ const NO_PICTURE = /Stream specifier ':v' in filtergraph description .* matches 
 /** A track change re-encodes the slate with its title after this calm (DJ software may send several at once). */
 const SLATE_REFRESH_DELAY_MS = 2_000;
 
-export interface TranscodeSessionOptions {
+export interface TranscodeSessionOptions extends DjInputServers {
   job: TranscodeJob;
   encoder: EncoderChoice;
   profile: ProgramProfile;
-  rtmpInternalUrl: string;
   ffmpegPath: string;
   fontFile: string;
   scratchDir: string;
@@ -59,8 +59,10 @@ export class TranscodeSession {
   private nowPlaying: string | null;
   private slateRefresh: NodeJS.Timeout | null = null;
   private slateRendering: Promise<void> = Promise.resolve();
+  /** Where the DJ is read from, and what it carries as far as known before opening it. */
+  private readonly input: DjInput;
   /** Found out from the DJ's input: ffmpeg refuses a graph on a picture that is not there. */
-  private inputKind: InputKind = 'picture';
+  private inputKind: InputKind;
   /** The next encoder run joins a stream that is already running (after a stall): a longer probe. */
   private joinsRunningStream = false;
   /** Set while the encoder is killed for a stall, so that its exit is not taken for the DJ leaving. */
@@ -73,6 +75,8 @@ export class TranscodeSession {
   constructor(private readonly options: TranscodeSessionOptions) {
     this.logger = new Logger(`transcode:${options.job.broadcastId.slice(0, 8)}`);
     this.nowPlaying = options.nowPlaying;
+    this.input = djInput(options.job.input, options);
+    this.inputKind = this.input.kind;
   }
 
   private get nowPlayingFile(): string {
@@ -84,6 +88,12 @@ export class TranscodeSession {
    * frame; it is replaced whole, by a rename, so it is never read half written), and the slate is
    * encoded again with it as the last track.
    */
+  /** Whether this program reads the DJ from that stream. */
+  reads(stream: IngestStream): boolean {
+    const input = this.options.job.input;
+    return input.app === stream.app && input.streamName === stream.streamName && (input.protocol ?? 'rtmp') === (stream.protocol ?? 'rtmp');
+  }
+
   setNowPlaying(line: string): void {
     if (this.stopped || line === this.nowPlaying) return;
     this.nowPlaying = line;
@@ -142,7 +152,8 @@ export class TranscodeSession {
       inputKind: this.inputKind,
       probeSeconds: this.joinsRunningStream ? JOIN_PROBE_SECONDS : undefined,
       profile,
-      inputUrl: `${this.options.rtmpInternalUrl}/${job.input.app}/${job.input.streamName}`,
+      inputUrl: this.input.url,
+      inputHeaders: this.input.headers,
       outputUrl: liveUrl,
       layout,
       logoPath,
@@ -186,12 +197,12 @@ export class TranscodeSession {
         process.retryNow();
         return;
       }
-      // The next connection may bring a picture again: it is looked at afresh.
-      this.inputKind = 'picture';
+      // The next connection may bring a picture again: it is looked at afresh (Icecast never does).
+      this.inputKind = this.input.kind;
       this.joinsRunningStream = false;
       this.logger.log(`encoder exited (${describeExit(info)}); waiting for the DJ's input again`);
     });
-    this.logger.log(`encoding ${job.input.app}/${job.input.streamName} → program/${job.broadcastId} with ${this.options.encoder.kind}`);
+    this.logger.log(`encoding ${this.input.label} → program/${job.broadcastId} with ${this.options.encoder.kind}${this.inputKind === 'audio-only' ? ' (sound only: the automated VJ makes the picture)' : ''}`);
     await process.start();
     // In the background: the DJ is on air meanwhile, and the slate is only needed once they drop.
     this.slateRendering = this.prepareSlate();

@@ -4,6 +4,7 @@ import {
   broadcastRuns,
   ListPrograms,
   ProgramRequested,
+  IngestTrackChanged,
   TrackChanged,
   trackLine,
   type EventMessage,
@@ -43,6 +44,12 @@ export class TranscodeNatsController {
   @OnEvent(TrackChanged, { fanout: true })
   onTrackChangedHint(message: EventMessage<EventPayload<typeof TrackChanged>>): void {
     this.workers.trackChanged(message.payload.broadcastId, trackLine(message.payload));
+  }
+
+  /** The DJ's source named a new track: the replica reading it draws it before the tracklist's event comes. */
+  @OnEvent(IngestTrackChanged, { fanout: true })
+  onSourceTrackHint(message: EventMessage<EventPayload<typeof IngestTrackChanged>>): void {
+    this.workers.trackOnInput(message.payload.stream, trackLine(message.payload));
   }
 
   /**

@@ -11,8 +11,20 @@ export const djViewSchema = z.object({
   name: z.string(),
   keyRotatedAt: z.iso.datetime(),
   createdAt: z.iso.datetime(),
+  /** The name of the DJ's Icecast mounts, made from the name at creation and never changed. */
+  slug: z.string(),
   /** The OBS server URLs (PUBLIC_RTMP_URL + /live, /test); the stream key goes in OBS's key field. */
   ingest: z.object({ live: z.string(), test: z.string() }),
+  /**
+   * Traktor's broadcasting settings (PUBLIC_ICECAST_URL): address, port, a mount per environment,
+   * the user Icecast sources log in as. The password is the stream key, as for OBS.
+   */
+  icecast: z.object({
+    host: z.string(),
+    port: z.number().int(),
+    user: z.literal('source'),
+    mounts: z.object({ live: z.string(), test: z.string() }),
+  }),
 });
 export type DjView = z.output<typeof djViewSchema>;
 

@@ -1,13 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
-import { renderTemplate } from '@streamcaster/stack';
+import { renderIcecastConfig } from '@streamcaster/stack';
 import { SupervisedProcess } from '@streamcaster/supervisor';
 import { freePort } from '../free-port.js';
-
-/** The production template, rendered as tools/stack renders infra/nginx-rtmp's. */
-export const ICECAST_TEMPLATE = 'infra/icecast/icecast.xml.template';
 
 export interface IcecastServerOptions {
   /**
@@ -43,8 +40,9 @@ export interface IcecastMountStatus {
 
 /**
  * The real icecast2 (Debian's 2.4.4) with StreamCaster's production configuration
- * (infra/icecast/icecast.xml.template), started as production starts it: by root, in the foreground,
- * dropping to nobody:nogroup itself (`<changeowner>`). Sources and listeners on /live/* and /test/* are
+ * (infra/icecast/icecast.xml.template, rendered by @streamcaster/stack), started as the container
+ * starts it: by root, in the foreground, dropping to nobody:nogroup itself (`<changeowner>`; `npm
+ * start` uses setpriv instead, see icecastProcess). Sources and listeners on /live/* and /test/* are
  * authenticated by the hooks at `hookBaseUrl`. Started by root, icecast keeps running when its parent is
  * SIGKILLed (changing user clears the kernel's parent-death signal): `stop()` it.
  */
@@ -86,20 +84,20 @@ export class IcecastServer {
     }
 
     const adminPassword = randomBytes(12).toString('hex');
-    const template = await readFile(resolve(ICECAST_TEMPLATE), 'utf8');
-    const values: Record<string, string> = {
-      ICECAST_BIND_ADDRESS: '127.0.0.1',
-      ICECAST_LISTEN_PORT: String(port),
-      HOOK_URL: hookBaseUrl,
-      HOOK_QUERY: `?secret=${encodeURIComponent(hookSecret)}`,
-      ICECAST_ADMIN_PASSWORD: adminPassword,
-      ICECAST_RELAY_PASSWORD: randomBytes(12).toString('hex'),
-      RUN_DIR: runDir,
-      LOG_DIR: logDir,
-    };
+    const rendered = renderIcecastConfig({
+      root: resolve('.'),
+      runDir,
+      logDir,
+      port,
+      bindAddress: '127.0.0.1',
+      hookUrl: hookBaseUrl,
+      hookSecret,
+      adminPassword,
+      relayPassword: randomBytes(12).toString('hex'),
+    });
     const config = join(directory, 'icecast.xml');
     // Mode 600: the rendered file holds the hooks' secret and the admin password.
-    await writeFile(config, renderTemplate(template, escapeXmlValues(values)), { mode: 0o600 });
+    await writeFile(config, rendered, { mode: 0o600 });
 
     const icecast = new SupervisedProcess({
       name: 'icecast',
@@ -174,12 +172,6 @@ export class IcecastServer {
     await this.icecast.stop();
     await new Promise<void>((done) => (this.ownHook ? this.ownHook.close(() => done()) : done()));
   }
-}
-
-/** Every value lands in XML text or an attribute. */
-function escapeXmlValues(values: Record<string, string>): Record<string, string> {
-  const entities: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
-  return Object.fromEntries(Object.entries(values).map(([name, value]) => [name, value.replace(/[&<>"']/g, (c) => entities[c] ?? c)]));
 }
 
 /** Lets every source in, and the one reader; the secret is checked as the gateway checks it. */

@@ -1,0 +1,80 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { IngestTrackChanged } from '@streamcaster/contracts';
+import { LeaderTask, Outbox } from '@streamcaster/service-kit';
+import { IcecastStatus } from './icecast-status.js';
+import { IngestSessionsRepository } from './ingest-sessions.repository.js';
+
+/**
+ * Icecast refreshes a Vorbis title with its first re-paged audio page of the track (0.7–0.9 s after the
+ * track's first byte): four times a second keeps the title on the picture within 3 s of the track's start.
+ * A status page of a few kB, only while a DJ sends through Icecast.
+ */
+const EVERY_MS = 250;
+/** After a source's `/admin/metadata` was let through: Icecast applies it right after the answer. */
+const AFTER_METADATA_MS = 250;
+
+/**
+ * Track titles from the DJ's own source. Icecast does not notify a new title (a Vorbis source sends a
+ * new comment header in the stream; an MP3 source's `/admin/metadata` only passes through the source
+ * hook, without the title), so one leader among the gateway replicas reads `/status-json.xsl` every
+ * quarter second while an Icecast session is open, and sends each new title of a session as a durable
+ * `ingest.track-changed` (the publisher puts it on the broadcast's tracklist and picture). A title
+ * seen again after a leader change is sent again: the publisher ignores a repeat of the current track.
+ */
+@Injectable()
+export class IcecastTitles extends LeaderTask {
+  private readonly logger = new Logger(IcecastTitles.name);
+  /** session id → the last title sent for it. */
+  private readonly sent = new Map<string, string>();
+  private soon: NodeJS.Timeout | undefined;
+
+  constructor(
+    @InjectDataSource() dataSource: DataSource,
+    private readonly sessions: IngestSessionsRepository,
+    private readonly status: IcecastStatus,
+    private readonly outbox: Outbox,
+  ) {
+    super(dataSource, 'gateway-icecast-titles', EVERY_MS);
+  }
+
+  /** A source's title update was let in: read the titles once more shortly (if this replica leads). */
+  readSoon(): void {
+    if (this.soon) return;
+    this.soon = setTimeout(() => {
+      this.soon = undefined;
+      void this.runOnce().catch(() => undefined);
+    }, AFTER_METADATA_MS);
+  }
+
+  protected async pass(): Promise<void> {
+    const open = (await this.sessions.listOpen()).filter((session) => session.protocol === 'icecast');
+    for (const id of this.sent.keys()) if (!open.some((session) => session.id === id)) this.sent.delete(id);
+    if (open.length === 0) return;
+    const mounts = await this.status.mountsOnAir();
+    if (!mounts) return;
+    for (const session of open) {
+      const track = mounts.get(session.clientId)?.track;
+      if (!track) continue;
+      const key = JSON.stringify([track.artist, track.title]);
+      if (this.sent.get(session.id) === key) continue;
+      await this.outbox.publish(IngestTrackChanged, {
+        ingestId: session.id,
+        environment: session.environment,
+        djId: session.djId,
+        stream: { app: session.environment, streamName: session.clientId.slice(`/${session.environment}/`.length), protocol: 'icecast' },
+        artist: track.artist,
+        title: track.title,
+        at: new Date().toISOString(),
+      });
+      this.sent.set(session.id, key);
+      this.logger.log(`${session.clientId} plays "${track.artist ? `${track.artist} - ` : ''}${track.title}"`);
+    }
+  }
+
+  override async beforeApplicationShutdown(): Promise<void> {
+    if (this.soon) clearTimeout(this.soon);
+    await super.beforeApplicationShutdown();
+  }
+}
