@@ -9,3 +9,10 @@ export async function callApi<T>(gatewayUrl: string, method: string, path: strin
   if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
   return (text ? JSON.parse(text) : undefined) as T;
 }
+
+/** Signs in with e-mail and password; the access token for callApi. */
+export async function login(gatewayUrl: string, email: string, password: string): Promise<string> {
+  const response = await fetch(`${gatewayUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+  if (!response.ok) throw new Error(`login as ${email}: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { accessToken: string }).accessToken;
+}

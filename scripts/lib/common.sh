@@ -26,6 +26,8 @@ TEST_NEEDS=(
   "chromium chromium"
   # Reads the text the program draws (the slate, now playing) back from decoded frames.
   "tesseract tesseract-ocr"
+  # The deployment checks run the images' health check commands (curl) against a local server.
+  "curl curl"
 )
 BACKBONE_NEEDS=(
   "pg_ctlcluster postgresql"

@@ -2,13 +2,15 @@
 // Docker engine or a cluster, so this test reads them as compose and Kubernetes would, resolves them with
 // the secrets an operator provides, and checks what each process would then get: every address it is
 // given leads to a service of the deployment that listens there, every credential is the one its server
-// takes, every service would boot with its environment (its own config fields decide), nginx-rtmp's
-// rendered configuration sends the hooks where the gateway listens for them, with its secret. YAML is
-// read with the `yaml` package; Dockerfiles by a reader that refuses what it does not understand.
+// takes, every service would boot with its environment (its own config fields decide), the rendered
+// configurations of nginx-rtmp and Icecast send the hooks where the gateway listens for them, with its
+// secret. YAML is read with the `yaml` package; Dockerfiles by a reader that refuses what it does not
+// understand.
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, posix, relative } from 'node:path';
+import { renderIcecastConfig } from '@streamcaster/stack';
 import { addressIn, isLoopback, type Address } from './addresses.js';
 import {
   buildOf,
@@ -43,6 +45,7 @@ import {
   workdirAt,
 } from './dockerfile.js';
 import { runHealthcheck } from './healthcheck.js';
+import { decodeXml, elementTexts, ICECAST_ENTRYPOINT, icecastHookCalls, runIcecastEntrypoint, unescapedAmpersands } from './icecast-entrypoint.js';
 import { allInterpolationsIn, allStrings, interpolate, interpolationsIn, MissingVariableError } from './interpolation.js';
 import {
   containerArgs,
@@ -75,6 +78,10 @@ const root = process.cwd();
 /** The services that exist or are being written; apps/ may hold more (each with src/main.ts). */
 const MINIMUM_SERVICES = ['gateway', 'publisher', 'transcoder', 'recorder'];
 const NGINX_TEMPLATE = join(root, 'infra', 'nginx-rtmp', 'nginx.conf.template');
+/** Icecast's status page (public, no password), which the gateway reads. */
+const ICECAST_STATUS_PATH = '/status-json.xsl';
+/** Every action of Icecast's URL authentication (docs/icecast.md). */
+const ICECAST_HOOK_ACTIONS = ['listener_add', 'listener_remove', 'mount_add', 'mount_remove', 'stream_auth'];
 /** What `npm ci` and `node tools/build.mjs` read, and so what a `COPY . .` build context must hold. */
 const WORKSPACE_BUILD_INPUTS = ['package.json', 'package-lock.json', 'tsconfig.base.json', 'tsconfig.build.json', 'tools/build.mjs', 'apps', 'libs'];
 /** The gateway's health endpoints (apps/gateway): liveness, and readiness of the whole system. */
@@ -105,6 +112,17 @@ function gatewayHooksPath(): string {
   const controller = /@Controller\(\s*'([^']*)'/.exec(hooks)?.[1];
   assert.ok(controller !== undefined, 'the hooks controller names no path');
   return posix.join('/', prefix, controller);
+}
+
+/** The routes of the gateway's Icecast hooks controller (source, mount, listener), with the global prefix. */
+function gatewayIcecastHookRoutes(): string[] {
+  const sources = typeScriptFiles(join(root, 'apps', 'gateway', 'src')).map((path) => readFileSync(path, 'utf8'));
+  const prefix = sources.map((source) => /setGlobalPrefix\(\s*'([^']*)'/.exec(source)?.[1]).find((found) => found !== undefined) ?? '';
+  const hooks = sources.find((source) => ['source', 'mount', 'listener'].every((route) => new RegExp(`@Post\\(\\s*'${route}'\\s*\\)`).test(source)));
+  assert.ok(hooks, 'no gateway controller serves POST source, mount and listener');
+  const controller = /@Controller\(\s*'([^']*)'/.exec(hooks)?.[1];
+  assert.ok(controller !== undefined, 'the Icecast hooks controller names no path');
+  return [...hooks.matchAll(/@Post\(\s*'([^']*)'\s*\)/g)].map((route) => posix.join('/', prefix, controller, route[1] ?? ''));
 }
 
 function envExampleNames(): Set<string> | null {
@@ -289,6 +307,7 @@ describe('deployment: compose stack', () => {
     const dockerfile = relative(root, buildOf(definition, name).dockerfile);
     const built = /^docker\/(.+)\.Dockerfile$/.exec(dockerfile)?.[1];
     if (built === 'nginx-rtmp') return { kind: 'nginx-rtmp' };
+    if (built === 'icecast') return { kind: 'icecast' };
     if (built && services.includes(built)) return { kind: 'service', service: built };
     return { kind: 'image', image: name };
   };
@@ -300,6 +319,11 @@ describe('deployment: compose stack', () => {
   const nginxConfig = () => {
     const rendered = renderNginxConfig(processEnvironment({ kind: 'nginx-rtmp' }, environment('nginx-rtmp')));
     assert.equal(rendered.code, 0, `nginx-rtmp's entrypoint refuses to start with compose's variables: ${rendered.stderr}`);
+    return rendered.config;
+  };
+  const icecastConfig = () => {
+    const rendered = runIcecastEntrypoint(processEnvironment({ kind: 'icecast' }, environment('icecast')));
+    assert.equal(rendered.code, 0, `Icecast's entrypoint refuses to start with compose's variables: ${rendered.stderr}`);
     return rendered.config;
   };
 
@@ -418,7 +442,19 @@ describe('deployment: compose stack', () => {
       }
     }
     // The connections the stack cannot run without are among those checked.
-    for (const expected of ['gateway.DATABASE_URL', 'gateway.NATS_URL', 'gateway.REDIS_URL', 'gateway.RTMP_STAT_URL', 'publisher.RTMP_INTERNAL_URL', 'transcoder.RTMP_INTERNAL_URL', 'recorder.RTMP_INTERNAL_URL', 'nginx-rtmp.HOOK_URL']) {
+    for (const expected of [
+      'gateway.DATABASE_URL',
+      'gateway.NATS_URL',
+      'gateway.REDIS_URL',
+      'gateway.RTMP_STAT_URL',
+      'gateway.ICECAST_INTERNAL_URL',
+      'publisher.RTMP_INTERNAL_URL',
+      'transcoder.RTMP_INTERNAL_URL',
+      'transcoder.ICECAST_INTERNAL_URL',
+      'recorder.RTMP_INTERNAL_URL',
+      'nginx-rtmp.HOOK_URL',
+      'icecast.HOOK_URL',
+    ]) {
       assert.ok(cases.includes(expected), `${expected} is not set (or is no address)`);
     }
   });
@@ -452,7 +488,7 @@ describe('deployment: compose stack', () => {
     }
   });
 
-  it('publishes the public API and the RTMP ingest, and never the hooks listener, PostgreSQL, Redis or NATS', () => {
+  it('publishes the public API, the RTMP ingest and Icecast, and never the hooks listener, PostgreSQL, Redis or NATS', () => {
     const gatewayPort = configuredValues(configOf('gateway'), processEnvironment(workloadOf('gateway'), environment('gateway')));
     const apiPort = Number(gatewayPort.get('GATEWAY_PORT'));
     const hooksPort = Number(gatewayPort.get('INGEST_HOOKS_PORT'));
@@ -464,6 +500,12 @@ describe('deployment: compose stack', () => {
     const rtmp = portsOf(service('nginx-rtmp'));
     assert.deepEqual(rtmp, [{ host: '1935', container: 1935 }], `nginx-rtmp must publish 1935:1935 and nothing else (the stat port stays inside): ${JSON.stringify(rtmp)}`);
     assert.ok(exposedPorts(finalStage(readDockerfile(dockerfilePath('nginx-rtmp')))).includes(1935), 'the nginx-rtmp image does not EXPOSE 1935');
+    // Traktor connects to Icecast's one port, which the gateway and the transcoder also use inside.
+    const icecastPorts = listening('icecast').map((listener) => listener.port);
+    assert.equal(icecastPorts.length, 1, `Icecast listens on ${icecastPorts.join(', ')}`);
+    const icecastPort = icecastPorts[0] ?? 0;
+    assert.deepEqual(portsOf(service('icecast')), [{ host: String(icecastPort), container: icecastPort }], `Icecast must publish ${icecastPort}:${icecastPort} and nothing else`);
+    assert.ok(exposedPorts(finalStage(readDockerfile(dockerfilePath('icecast')))).includes(icecastPort), `the Icecast image does not EXPOSE ${icecastPort}`);
     for (const name of ['postgres', 'redis', 'nats', 'publisher', 'transcoder', 'recorder']) {
       assert.deepEqual(portsOf(service(name)), [], `${name} publishes a port on the host`);
     }
@@ -549,6 +591,144 @@ describe('deployment: compose stack', () => {
     assert.notEqual(templateSays, commandSays, `template says daemon off: ${templateSays}; CMD (${command}) says it: ${commandSays}`);
   });
 
+  it("renders Icecast's configuration with every hook going to the gateway's internal listener, with the gateway's secret", () => {
+    const calls = icecastHookCalls(icecastConfig());
+    const mounts = [...new Set(calls.map((call) => call.mount))];
+    assert.ok(mounts.length >= 2, `the rendered configuration has hooks on ${mounts.join(', ')} only`);
+    for (const mount of mounts) {
+      const actions = calls.filter((call) => call.mount === mount).map((call) => call.action).sort();
+      assert.deepEqual(actions, ICECAST_HOOK_ACTIONS, `${mount}: not every source and listener goes through the gateway`);
+    }
+    const gateway = configuredValues(configOf('gateway'), processEnvironment(workloadOf('gateway'), environment('gateway')));
+    const routes = gatewayIcecastHookRoutes();
+    for (const { mount, action, url } of calls) {
+      const where = `${mount} ${action}`;
+      const address = addressIn(url);
+      assert.ok(address, `${where}: ${url} is not a URL`);
+      assert.equal(serviceAt(address.host), 'gateway', `${where} goes to ${address.host}, not to the gateway`);
+      assert.equal(address.port, gateway.get('INGEST_HOOKS_PORT'), `${where} goes to port ${address.port}, not to the hooks listener (INGEST_HOOKS_PORT)`);
+      assert.ok(routes.includes(address.path), `${where} calls ${address.path}, which the gateway does not serve (${routes.join(', ')})`);
+      assert.equal(address.query.get('secret'), gateway.get('INGEST_HOOKS_SECRET'), `${where} does not carry the gateway's INGEST_HOOKS_SECRET`);
+    }
+    assert.equal(environment('icecast').get('INGEST_HOOKS_SECRET'), OPERATOR_SECRETS['INGEST_HOOKS_SECRET']);
+  });
+
+  it('gives Icecast every variable its entrypoint needs, and none it does not use; it writes the configuration for its own user only', () => {
+    const deployment = environment('icecast');
+    const reference = runIcecastEntrypoint(processEnvironment({ kind: 'icecast' }, deployment));
+    assert.equal(reference.code, 0, reference.stderr);
+    // It holds the hooks' secret and the admin's password.
+    assert.equal(reference.mode, 0o600, `the rendered configuration has mode ${reference.mode?.toString(8) ?? 'none'}`);
+    for (const variable of deployment.keys()) {
+      const without = new Map(deployment);
+      without.delete(variable);
+      const rendered = runIcecastEntrypoint(processEnvironment({ kind: 'icecast' }, without));
+      assert.ok(rendered.code !== 0 || rendered.config !== reference.config, `compose sets ${variable} on Icecast, which changes nothing Icecast reads`);
+    }
+    // The image's own variables too, but for the configuration's path (CMD reads it, see below).
+    const image = imageEnvironment('icecast');
+    for (const variable of [...image.keys()].filter((name) => name !== 'ICECAST_CONF')) {
+      const without = processEnvironment({ kind: 'icecast' }, deployment);
+      without.delete(variable);
+      const rendered = runIcecastEntrypoint(without);
+      assert.ok(rendered.code !== 0 || rendered.config !== reference.config, `docker/icecast.Dockerfile sets ${variable}, which changes nothing Icecast reads`);
+    }
+    // Without the secret (or anything else), the entrypoint refuses, naming it, rather than render hooks
+    // anyone may call.
+    for (const [variable, value] of [['INGEST_HOOKS_SECRET', undefined], ['ICECAST_ADMIN_PASSWORD', ''], ['HOOK_URL', undefined]] as const) {
+      const broken = processEnvironment({ kind: 'icecast' }, deployment);
+      if (value === undefined) broken.delete(variable);
+      else broken.set(variable, value);
+      const rendered = runIcecastEntrypoint(broken);
+      assert.equal(rendered.code, 78, `the entrypoint starts with ${variable} ${value === undefined ? 'unset' : 'empty'}`);
+      assert.match(rendered.stderr, new RegExp(`\\b${variable}\\b`), `the entrypoint does not name ${variable}: ${rendered.stderr}`);
+      assert.equal(rendered.config, '', `the entrypoint wrote a configuration without ${variable}`);
+    }
+  });
+
+  it('renders Icecast\'s configuration as npm start does, every value XML-escaped and the secret percent-encoded', () => {
+    const environmentOfIcecast = processEnvironment({ kind: 'icecast' }, environment('icecast'));
+    const value = (name: string) => environmentOfIcecast.get(name) ?? '';
+    // The same text as libs/stack renders for `npm start`, from the same values.
+    const expected = renderIcecastConfig({
+      root,
+      runDir: value('RUN_DIR'),
+      logDir: value('LOG_DIR'),
+      port: Number(value('ICECAST_LISTEN_PORT')),
+      bindAddress: value('ICECAST_BIND_ADDRESS'),
+      hookUrl: value('HOOK_URL'),
+      hookSecret: value('INGEST_HOOKS_SECRET'),
+      adminPassword: value('ICECAST_ADMIN_PASSWORD'),
+      relayPassword: value('ICECAST_RELAY_PASSWORD'),
+    });
+    assert.equal(icecastConfig(), expected, 'the container renders another configuration than npm start');
+
+    // Values that are not hex: Icecast must read back exactly what the deployment gave.
+    const awkward = new Map(environmentOfIcecast);
+    const secret = `a&b<c>d"e'f g+h%i/j\\k=l?m#n;é`;
+    const adminPassword = `p&<>"'\\x\${HOOK_URL}é`;
+    awkward.set('INGEST_HOOKS_SECRET', secret);
+    awkward.set('ICECAST_ADMIN_PASSWORD', adminPassword);
+    const rendered = runIcecastEntrypoint(awkward);
+    assert.equal(rendered.code, 0, rendered.stderr);
+    assert.deepEqual(unescapedAmpersands(rendered.config), [], 'a value reaches the XML with a bare &');
+    assert.deepEqual(elementTexts(rendered.config, 'admin-password'), [adminPassword]);
+    const calls = icecastHookCalls(rendered.config);
+    assert.ok(calls.length > 0);
+    for (const { url } of calls) {
+      assert.equal(addressIn(url)?.query.get('secret'), secret, `${url} does not carry the secret intact`);
+      assert.ok(!/["'<>&\s]/.test(url.slice(url.indexOf('?'))), `${url}: the secret is not percent-encoded`);
+    }
+    assert.equal(decodeXml('&lt;&amp;lt;&#38;&#x26;'), '<&lt;&&');
+  });
+
+  it('runs icecast2 in the foreground as an unprivileged user, on the configuration its entrypoint renders, stopped by SIGTERM', () => {
+    const runtime = finalStage(readDockerfile(dockerfilePath('icecast')));
+    // Icecast refuses to run as root; its <changeowner> would need root to act.
+    const user = instructions(runtime, 'USER').at(-1)?.args.split(':')[0];
+    assert.ok(user && !['root', '0'].includes(user), `the Icecast image runs as ${user ?? 'root'}`);
+    const entrypoint = execForm(instructions(runtime, 'ENTRYPOINT').at(-1), 'ENTRYPOINT');
+    const installed = copies(runtime).find((copy) => copy.from === null && copy.sources.join(' ') === relative(root, ICECAST_ENTRYPOINT));
+    assert.ok(installed, 'the image does not copy docker/icecast-entrypoint.sh');
+    assert.equal(copyTarget(runtime, installed, installed.sources[0] ?? ''), entrypoint[0], 'ENTRYPOINT is not the copied docker/icecast-entrypoint.sh');
+    // The template goes where the entrypoint looks for it by default.
+    const templatePath = /^template=\$\{ICECAST_TEMPLATE:-([^}]+)\}$/m.exec(readFileSync(ICECAST_ENTRYPOINT, 'utf8'))?.[1];
+    assert.ok(templatePath, 'the entrypoint has no default ICECAST_TEMPLATE');
+    const template = copies(runtime).find((copy) => copy.from === null && copy.sources.join(' ') === 'infra/icecast/icecast.xml.template');
+    assert.ok(template && copyTarget(runtime, template, template.sources[0] ?? '') === templatePath, `the image does not copy the template to ${templatePath}`);
+    // Foreground (no -b): icecast2 is the container's main process, on the file the entrypoint writes.
+    const command = execForm(instructions(runtime, 'CMD').at(-1), 'CMD');
+    assert.equal(command[0], 'icecast2');
+    assert.ok(!command.includes('-b'), `CMD backgrounds Icecast: ${command.join(' ')}`);
+    assert.equal(flagValue(command, '-c'), imageEnvironment('icecast').get('ICECAST_CONF'), 'CMD reads another configuration than the entrypoint writes (ICECAST_CONF)');
+    // SIGTERM is Icecast's shutdown; SIGHUP would only reread its configuration.
+    const stopSignal = instructions(runtime, 'STOPSIGNAL').at(-1)?.args ?? 'SIGTERM';
+    assert.equal(stopSignal, 'SIGTERM', `STOPSIGNAL ${stopSignal}: Icecast shuts down on SIGTERM`);
+  });
+
+  it("checks Icecast's health with GET /status-json.xsl on its own port, and fails on anything but success", async () => {
+    const fromImage = healthcheckCommand(finalStage(readDockerfile(dockerfilePath('icecast'))));
+    const test = healthcheckOf(service('icecast')) ?? (fromImage ? ['CMD', ...fromImage] : undefined);
+    assert.ok(test, 'Icecast has no health check, in its image or in compose');
+    // The check finds the port in the container's own ICECAST_LISTEN_PORT, as compose sets it.
+    assert.ok(environment('icecast').has('ICECAST_LISTEN_PORT'));
+    const healthy = await runHealthcheck(test, 'ICECAST_LISTEN_PORT', 200);
+    assert.deepEqual(healthy.paths, [ICECAST_STATUS_PATH], 'the health check asks for another path');
+    assert.equal(healthy.code, 0, 'the health check fails on 200');
+    assert.notEqual((await runHealthcheck(test, 'ICECAST_LISTEN_PORT', 503)).code, 0, 'the health check passes on 503');
+  });
+
+  it("gives the gateway Icecast's status page and the transcoder its reader, with the one password the gateway lets in", () => {
+    for (const name of ['gateway', 'transcoder']) {
+      const address = addressIn(environment(name).get('ICECAST_INTERNAL_URL') ?? '');
+      assert.ok(address, `${name} has no ICECAST_INTERNAL_URL: it would ask 127.0.0.1, its own container`);
+      assert.equal(serviceAt(address.host), 'icecast', `${name}'s ICECAST_INTERNAL_URL is not the stack's Icecast`);
+    }
+    const readerPassword = environment('gateway').get('ICECAST_READER_PASSWORD');
+    assert.equal(readerPassword, OPERATOR_SECRETS['ICECAST_READER_PASSWORD'], "the gateway's ICECAST_READER_PASSWORD is not the one from deploy/.env");
+    assert.equal(environment('transcoder').get('ICECAST_READER_PASSWORD'), readerPassword, 'the gateway would refuse the transcoder as a listener');
+  });
+
   it('lets only the containers of the stack publish the program and play streams, not connections from the host', () => {
     const { subnet, gateway } = stackNetwork(compose);
     for (const [key, verb] of [['INTERNAL_PUBLISH_RULES', 'publish'], ['INTERNAL_PLAY_RULES', 'play']] as const) {
@@ -608,7 +788,7 @@ describe('deployment: compose stack', () => {
 
   it('sets no variable on a StreamCaster service that .env.example does not document', () => {
     // The services' own configuration. (Third-party images read variables that are theirs to document;
-    // nginx-rtmp's variables are checked against its entrypoint above.)
+    // the variables of nginx-rtmp and Icecast are checked against their entrypoints above.)
     const wanted = services.flatMap((name) => [...environmentOf(service(name)).keys()]);
     assert.ok(wanted.length > 0);
     assertDocumented(wanted, 'these variables that compose sets');
@@ -695,6 +875,7 @@ describe('deployment: kubernetes', () => {
     const image = scalarText(container(name)['image']) ?? '';
     const ours = /^streamcaster\/([a-z0-9-]+)(?::|$)/.exec(image)?.[1];
     if (ours === 'nginx-rtmp') return { kind: 'nginx-rtmp' };
+    if (ours === 'icecast') return { kind: 'icecast' };
     if (ours && services.includes(ours)) return { kind: 'service', service: ours };
     return { kind: 'image', image };
   };
@@ -781,7 +962,17 @@ describe('deployment: kubernetes', () => {
         cases.push(`${candidate.name}.${variable}`);
       }
     }
-    for (const expected of ['gateway.DATABASE_URL', 'gateway.NATS_URL', 'gateway.REDIS_URL', 'gateway.RTMP_STAT_URL', 'publisher.RTMP_INTERNAL_URL', 'nginx-rtmp.HOOK_URL']) {
+    for (const expected of [
+      'gateway.DATABASE_URL',
+      'gateway.NATS_URL',
+      'gateway.REDIS_URL',
+      'gateway.RTMP_STAT_URL',
+      'gateway.ICECAST_INTERNAL_URL',
+      'publisher.RTMP_INTERNAL_URL',
+      'transcoder.ICECAST_INTERNAL_URL',
+      'nginx-rtmp.HOOK_URL',
+      'icecast.HOOK_URL',
+    ]) {
       assert.ok(cases.includes(expected), `${expected} is not set (or is no address)`);
     }
   });
@@ -810,16 +1001,18 @@ describe('deployment: kubernetes', () => {
     });
   }
 
-  it('listens on the same ports as in compose, and nginx-rtmp gets the same variables', () => {
-    for (const name of [...services, 'nginx-rtmp']) {
+  it('listens on the same ports as in compose, and nginx-rtmp and Icecast get the same variables', () => {
+    for (const name of [...services, 'nginx-rtmp', 'icecast']) {
       const inKubernetes = listening(name).map((listener) => listener.port).sort();
-      const composeWorkload: Workload = name === 'nginx-rtmp' ? { kind: 'nginx-rtmp' } : { kind: 'service', service: name };
+      const composeWorkload: Workload = name === 'nginx-rtmp' || name === 'icecast' ? { kind: name } : { kind: 'service', service: name };
       const inCompose = listenersOf(composeWorkload, definedValues(environmentOf(compose.services.get(name) ?? {})), [], configs).map((listener) => listener.port).sort();
       assert.deepEqual(inKubernetes, inCompose, `${name} listens on other ports in Kubernetes than in compose`);
     }
-    const nginxInKubernetes = [...environment('nginx-rtmp').values.keys()].sort();
-    const nginxInCompose = [...environmentOf(compose.services.get('nginx-rtmp') ?? {}).keys()].sort();
-    assert.deepEqual(nginxInKubernetes, nginxInCompose);
+    for (const name of ['nginx-rtmp', 'icecast']) {
+      const inKubernetes = [...environment(name).values.keys()].sort();
+      const inCompose = [...environmentOf(compose.services.get(name) ?? {}).keys()].sort();
+      assert.deepEqual(inKubernetes, inCompose, `${name}: Kubernetes and compose give it different variables`);
+    }
   });
 
   it('gives every service the credentials its servers take', () => {
@@ -842,6 +1035,17 @@ describe('deployment: kubernetes', () => {
       assert.equal(redis.password, redisPassword, `${name}'s REDIS_URL does not carry the Redis password`);
       assert.deepEqual([database.user, database.password], [postgres.get('POSTGRES_USER'), postgres.get('POSTGRES_PASSWORD')], `${name}'s DATABASE_URL does not log in as PostgreSQL's user`);
     }
+  });
+
+  it("gives the gateways Icecast's status page and the transcoders its reader, with the one password the gateways let in", () => {
+    for (const name of ['gateway', 'transcoder']) {
+      const address = addressIn(environment(name).values.get('ICECAST_INTERNAL_URL') ?? '');
+      assert.ok(address, `${name} has no ICECAST_INTERNAL_URL: it would ask 127.0.0.1, its own pod`);
+      assert.equal(serviceTarget(address.host, address.port)?.workload, 'icecast', `${name}'s ICECAST_INTERNAL_URL does not reach Icecast`);
+    }
+    const readerPassword = environment('gateway').values.get('ICECAST_READER_PASSWORD');
+    assert.equal(readerPassword, OPERATOR_SECRETS['ICECAST_READER_PASSWORD'], "the gateway's ICECAST_READER_PASSWORD is not the Secret's ICECAST_READER_PASSWORD");
+    assert.equal(environment('transcoder').values.get('ICECAST_READER_PASSWORD'), readerPassword, 'the gateways would refuse the transcoders as listeners');
   });
 
   it("sends nginx-rtmp's hooks to the gateways' hook listener, with their secret, also to gateways not yet ready, never from outside", () => {
@@ -877,6 +1081,43 @@ describe('deployment: kubernetes', () => {
     }
   });
 
+  it("sends Icecast's hooks to the gateways' hook listener, with their secret, also to gateways not yet ready, and lets only the ingest servers call it", () => {
+    const rendered = runIcecastEntrypoint(processEnvironment({ kind: 'icecast' }, environment('icecast').values));
+    assert.equal(rendered.code, 0, rendered.stderr);
+    const calls = icecastHookCalls(rendered.config);
+    assert.deepEqual([...new Set(calls.map((call) => call.action))].sort(), ICECAST_HOOK_ACTIONS);
+    const gateway = configuredValues(configOf('gateway'), processEnvironment({ kind: 'service', service: 'gateway' }, environment('gateway').values));
+    const routes = gatewayIcecastHookRoutes();
+    for (const { mount, action, url } of calls) {
+      const where = `${mount} ${action}`;
+      const address = addressIn(url);
+      assert.ok(address, `${where}: ${url} is not a URL`);
+      const target = serviceTarget(address.host, address.port);
+      assert.ok(target, `${where} goes to ${address.host}:${address.port}, which no Service serves`);
+      assert.equal(target.workload, 'gateway');
+      assert.equal(target.containerPort, gateway.get('INGEST_HOOKS_PORT'), `${where} reaches the gateway on ${target.containerPort}, not on its hooks listener`);
+      assert.ok(routes.includes(address.path), `${where} calls ${address.path}, which the gateway does not serve`);
+      assert.equal(address.query.get('secret'), gateway.get('INGEST_HOOKS_SECRET'), `${where} does not carry the gateway's INGEST_HOOKS_SECRET`);
+      assert.equal(at(find(manifests, 'Service', address.host)?.object, 'spec', 'publishNotReadyAddresses'), true, `Service ${address.host} drops the hooks of gateways that are not ready`);
+    }
+    // Where NetworkPolicies guard the gateways, the hooks port admits nginx-rtmp and Icecast.
+    const hooksPort = Number(gateway.get('INGEST_HOOKS_PORT'));
+    const gatewayPods = podLabels(workload('gateway'));
+    const policies = manifests.filter((manifest) => manifest.kind === 'NetworkPolicy' && selects(at(manifest.object, 'spec', 'podSelector', 'matchLabels'), gatewayPods));
+    const admits = (caller: string) =>
+      policies.length === 0 ||
+      policies.some((policy) =>
+        ((at(policy.object, 'spec', 'ingress') as unknown[] | undefined) ?? []).some((rule: unknown) => {
+          const ports = at(rule, 'ports') as unknown[] | undefined;
+          const from = at(rule, 'from') as unknown[] | undefined;
+          const portMatches = ports === undefined || ports.some((entry: unknown) => resolvePort(at(entry, 'port'), container('gateway')) === hooksPort);
+          const callerMatches = from === undefined || from.some((peer: unknown) => selects(at(peer, 'podSelector', 'matchLabels'), podLabels(workload(caller))));
+          return portMatches && callerMatches;
+        }),
+      );
+    for (const caller of ['nginx-rtmp', 'icecast']) assert.ok(admits(caller), `the NetworkPolicies keep ${caller} from the gateways' hooks listener`);
+  });
+
   it('probes the gateway: alive on GET /api/health, ready on GET /api/health/ready, both on the API port', () => {
     const gateway = container('gateway');
     const apiPort = Number(configuredValues(configOf('gateway'), processEnvironment({ kind: 'service', service: 'gateway' }, environment('gateway').values)).get('GATEWAY_PORT'));
@@ -886,10 +1127,12 @@ describe('deployment: kubernetes', () => {
     }
   });
 
-  it('runs two replicas of each service, one nginx-rtmp (never two at once), and shares one ReadWriteMany volume', () => {
+  it('runs two replicas of each service, one nginx-rtmp and one Icecast (each never two at once), and shares one ReadWriteMany volume', () => {
     for (const name of services) assert.equal(at(workload(name).object, 'spec', 'replicas'), 2, `${name} does not run two replicas`);
-    assert.equal(at(workload('nginx-rtmp').object, 'spec', 'replicas'), 1);
-    assert.equal(at(workload('nginx-rtmp').object, 'spec', 'strategy', 'type'), 'Recreate', 'a rolling update would run two nginx-rtmp at once, and a DJ could land on either');
+    for (const name of ['nginx-rtmp', 'icecast']) {
+      assert.equal(at(workload(name).object, 'spec', 'replicas'), 1, `${name} does not run one replica`);
+      assert.equal(at(workload(name).object, 'spec', 'strategy', 'type'), 'Recreate', `a rolling update would run two ${name} at once, and a DJ could land on either`);
+    }
     const claim = find(manifests, 'PersistentVolumeClaim', 'streamcaster-data');
     assert.ok(claim, 'no PersistentVolumeClaim streamcaster-data');
     assert.deepEqual(at(claim.object, 'spec', 'accessModes'), ['ReadWriteMany'], 'the data volume is mounted by pods on several nodes');
@@ -897,6 +1140,22 @@ describe('deployment: kubernetes', () => {
     const ingress = servicesOfKind().filter((candidate) => at(candidate.object, 'spec', 'type') === 'LoadBalancer' && serviceTarget(candidate.name, 1935)?.workload === 'nginx-rtmp');
     assert.ok(ingress.length > 0, 'no LoadBalancer Service for the RTMP ingest');
     for (const candidate of ingress) assert.equal(at(candidate.object, 'spec', 'externalTrafficPolicy'), 'Local', `${candidate.name} hides the DJs' addresses behind the nodes'`);
+    // Traktor reaches Icecast from outside, with its own address (Icecast applies an MP3 source's title
+    // updates only from the source's address).
+    const icecastPort = listening('icecast')[0]?.port ?? 0;
+    const traktorIngress = servicesOfKind().filter((candidate) => at(candidate.object, 'spec', 'type') === 'LoadBalancer' && serviceTarget(candidate.name, icecastPort)?.workload === 'icecast');
+    assert.ok(traktorIngress.length > 0, `no LoadBalancer Service for Icecast's ${icecastPort}`);
+    for (const candidate of traktorIngress) assert.equal(at(candidate.object, 'spec', 'externalTrafficPolicy'), 'Local', `${candidate.name} hides the DJs' addresses behind the nodes'`);
+    // Icecast refuses to run as root, and its probes ask the port it listens on.
+    const icecastPod = podSpec(workload('icecast'));
+    assert.equal(at(icecastPod, 'securityContext', 'runAsNonRoot'), true, 'Icecast may be started as root');
+    assert.notEqual(at(icecastPod, 'securityContext', 'runAsUser'), 0);
+    for (const probe of ['readinessProbe', 'livenessProbe']) {
+      const port = at(container('icecast'), probe, 'httpGet', 'port') ?? at(container('icecast'), probe, 'tcpSocket', 'port');
+      assert.equal(resolvePort(port, container('icecast')), icecastPort, `Icecast's ${probe} asks another port than ${icecastPort}`);
+      const path = at(container('icecast'), probe, 'httpGet', 'path');
+      if (path !== undefined) assert.equal(path, ICECAST_STATUS_PATH, `Icecast's ${probe} asks ${String(path)}, which Icecast may not serve (it serves no static files)`);
+    }
   });
 });
 

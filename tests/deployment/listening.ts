@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { listenValue } from './addresses.js';
 import { envOfStage, finalStage, readDockerfile } from './dockerfile.js';
+import { icecastListens, runIcecastEntrypoint } from './icecast-entrypoint.js';
 import { nginxListens, renderNginxConfig } from './nginx-entrypoint.js';
 import { configuredValues, listeners, type ServiceConfig } from './service-config.js';
 
@@ -10,10 +11,11 @@ const root = process.cwd();
 /** Ports third-party images listen on by default (their own documentation). */
 const IMAGE_PORTS: Record<string, number> = { postgres: 5432, redis: 6379, nats: 4222 };
 
-/** What runs in a container: one of our services, our nginx-rtmp, or a third-party image. */
+/** What runs in a container: one of our services, our nginx-rtmp or Icecast, or a third-party image. */
 export type Workload =
   | { kind: 'service'; service: string }
   | { kind: 'nginx-rtmp' }
+  | { kind: 'icecast' }
   | { kind: 'image'; image: string };
 
 export interface Listener {
@@ -33,15 +35,16 @@ export function imageEnvironment(name: string): Map<string, string> {
 
 /** The image's environment overlaid with the deployment's: what the process really sees. */
 export function processEnvironment(workload: Workload, deployment: ReadonlyMap<string, string>): Map<string, string> {
-  const fromImage =
-    workload.kind === 'service' ? imageEnvironment(workload.service) : workload.kind === 'nginx-rtmp' ? imageEnvironment('nginx-rtmp') : new Map<string, string>();
+  const image = workload.kind === 'service' ? workload.service : workload.kind === 'image' ? null : workload.kind;
+  const fromImage = image === null ? new Map<string, string>() : imageEnvironment(image);
   return new Map([...fromImage, ...deployment]);
 }
 
 /**
  * Where the process listens, as it would configure itself from `deployment`: a service from its config
  * (*_PORT with *_HOST), nginx-rtmp from the `listen` directives of the configuration its entrypoint
- * renders, a third-party image on its documented port (NATS also on its monitoring port, `-m`).
+ * renders, Icecast from the `<listen-socket>`s of its rendered configuration, a third-party image on its
+ * documented port (NATS also on its monitoring port, `-m`).
  */
 export function listenersOf(
   workload: Workload,
@@ -62,6 +65,16 @@ export function listenersOf(
       const listen = listenValue(value);
       assert.ok(listen, `nginx listens on something that is not a port: ${value}`);
       return { port: listen.port, host: listen.host, source: `listen ${value}` };
+    });
+  }
+  if (workload.kind === 'icecast') {
+    const rendered = runIcecastEntrypoint(environment);
+    assert.equal(rendered.code, 0, `Icecast's entrypoint refuses to start: ${rendered.stderr}`);
+    return icecastListens(rendered.config).map(({ port, bindAddress }) => {
+      const listen = listenValue(port);
+      assert.ok(listen && listen.host === null, `Icecast listens on something that is not a port: ${port}`);
+      const host = bindAddress === null || ['0.0.0.0', '::'].includes(bindAddress) ? null : bindAddress;
+      return { port: listen.port, host, source: `<listen-socket> ${port} on ${bindAddress ?? '*'}` };
     });
   }
   const name = /^(?:.*\/)?([a-z0-9-]+)(?::|$)/.exec(workload.image)?.[1] ?? '';

@@ -23,8 +23,10 @@ export class DjSessions {
 
   async newDj(name: string): Promise<Dj> {
     const fullName = `${name} ${randomUUID().slice(0, 6)}`;
-    const rows = await this.database.query<{ id: string }>(`INSERT INTO gateway.djs (name, stream_key_hash, key_rotated_at) VALUES ($1, $2, now()) RETURNING id`, [
+    const rows = await this.database.query<{ id: string }>(`INSERT INTO gateway.djs (name, slug, stream_key_hash, key_rotated_at) VALUES ($1, $2, $3, now()) RETURNING id`, [
       fullName,
+      // The gateway's slug (the DJ's Icecast mount): unique, like the random name.
+      fullName.toLowerCase().replace(/[^a-z0-9]+/g, '-'),
       randomBytes(32).toString('hex'),
     ]);
     return { id: rows.rows[0]!.id, name: fullName };

@@ -312,7 +312,7 @@ describe('publisher broadcasts', () => {
     assert.deepEqual(request.payload, {
       broadcastId: broadcast.id,
       environment: 'live',
-      input: { app: 'live', streamName: dj.id },
+      input: { app: 'live', streamName: dj.id, protocol: 'rtmp' },
       djName: dj.name,
       logo: { assetName: `${'cd'.repeat(32)}.png`, position: 'bottom-left', width: 300, height: 100 },
       // The branding's default slate message, rendered for the DJ.

@@ -67,6 +67,15 @@ async function requestProgram(djId: string, broadcastId: string = randomUUID()):
   return job;
 }
 
+/** The broadcast ended, as the publisher says it: the transcoder stops its program. */
+async function endBroadcast(job: TranscodeJob): Promise<void> {
+  await publisher.publish(
+    BroadcastStateChanged,
+    { broadcastId: job.broadcastId, environment: 'live', djName: job.djName, title: 'x', state: 'ended', previousState: 'ending' },
+    job.broadcastId,
+  );
+}
+
 function sourceChanges(broadcastId: string) {
   return observer.messages(ProgramSourceChanged).filter((message) => message.payload.broadcastId === broadcastId);
 }
@@ -197,11 +206,7 @@ describe('the program never stops', { timeout: 240_000 }, () => {
     recording.kill('SIGINT');
     await recorded;
 
-    await publisher.publish(
-      BroadcastStateChanged,
-      { broadcastId: job.broadcastId, environment: 'live', djName: job.djName, title: 'x', state: 'ended', previousState: 'ending' },
-      job.broadcastId,
-    );
+    await endBroadcast(job);
     await waitFor('the program to end', () => programPublishes.includes(`done ${job.broadcastId}`) || undefined, 20_000);
     // A viewer that joins mid-stream may be handed a frame before its first keyframe (before it has
     // decoded anything): that is joining, not the splices, which all come later.
@@ -258,11 +263,92 @@ describe('the automated VJ', { timeout: 120_000 }, () => {
       const loud = viewer.frames.filter((frame, index) => index > 0 && frame.mean[0] + frame.mean[1] + frame.mean[2] > (quietest + loudest) / 2);
       const moved = loud.filter((frame) => pictureChange(frame, viewer.frames[viewer.frames.indexOf(frame) - 1]!) > 2).length;
       assert.ok(loud.length > 0 && moved > loud.length / 2, `only ${moved} of ${loud.length} loud pictures differ from the one before`);
-      await publisher.publish(
-        BroadcastStateChanged,
-        { broadcastId: job.broadcastId, environment: 'live', djName: job.djName, title: 'x', state: 'ended', previousState: 'ending' },
-        job.broadcastId,
+      await endBroadcast(job);
+    } finally {
+      dj.kill('SIGKILL');
+    }
+  });
+});
+
+describe('a picture without sound', { timeout: 120_000 }, () => {
+  it("carries silence, so that the program keeps its sound track and the slate's headers still match across a drop", async () => {
+    const djId = randomUUID();
+    // A camera feed, or OBS with its sound sources off: H.264 alone.
+    const silentDj = () =>
+      spawn(
+        'ffmpeg',
+        ['-hide_banner', '-nostdin', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', `color=c=${DJ_COLOUR}:s=640x360:r=30`, '-t', '60', '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '15', '-pix_fmt', 'yuv420p', '-f', 'flv', `${rtmp.url}/live/${djId}`],
+        { stdio: 'ignore' },
       );
+    let dj = silentDj();
+    try {
+      const job = await requestProgram(djId);
+      const programUrl = `${rtmp.url}/program/${job.broadcastId}`;
+      await observer.waitFor(ProgramSourceChanged, (payload) => payload.broadcastId === job.broadcastId && payload.source === 'dj', 30_000);
+      const streams = await runOnce('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name,sample_rate,channels', '-of', 'csv=p=0', programUrl], 20_000);
+      assert.deepEqual(streams.stdout.split('\n').filter(Boolean).sort(), ['aac,48000,2', 'h264'], `the program's streams: ${streams.stdout} ${streams.stderr}`);
+      // Let the slate be encoded, then drop: the cut to the slate and back keeps one clean stream.
+      const recording = join(env.dataDir, `silent-${job.broadcastId}.flv`);
+      const recorder = recordProgram(job.broadcastId, recording);
+      await new Promise((resolve) => setTimeout(resolve, 10_000));
+      dj.kill('SIGKILL');
+      await observer.waitFor(ProgramSourceChanged, (payload) => payload.broadcastId === job.broadcastId && payload.source === 'slate', 15_000);
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      dj = silentDj();
+      const back = sourceChanges(job.broadcastId).filter((message) => message.payload.source === 'dj').length;
+      await waitFor('the DJ back on the program', () => (sourceChanges(job.broadcastId).filter((message) => message.payload.source === 'dj').length > back ? true : undefined), 20_000);
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      recorder.kill('SIGINT');
+      await new Promise((resolve) => recorder.once('close', resolve));
+      const times = await packetTimes(recording);
+      assert.ok(times.audio.length > 100, `only ${times.audio.length} sound packets in the program`);
+      assertGrowing(times.audio, 'sound DTS', false);
+      assertGrowing(times.video, 'picture DTS', true);
+      const decoded = await runOnce('ffmpeg', ['-v', 'error', '-i', recording, '-f', 'null', '-'], 60_000);
+      assert.equal(decoded.stderr.trim(), '', 'the program across the drop does not decode cleanly');
+      await endBroadcast(job);
+    } finally {
+      dj.kill('SIGKILL');
+    }
+  });
+});
+
+describe('a DJ whose sound stops in the middle of the set', { timeout: 120_000 }, () => {
+  it('keeps the program going: the slate while the encoder finds out, then the picture again with silence, in one clean stream', async () => {
+    const djId = randomUUID();
+    // Sound for the first 8 s, then the picture alone (a sound card unplugged, OBS's audio source gone).
+    const dj = spawn(
+      'ffmpeg',
+      ['-hide_banner', '-nostdin', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', `color=c=${DJ_COLOUR}:s=640x360:r=30`, '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=8', '-t', '60', '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '15', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-f', 'flv', `${rtmp.url}/live/${djId}`],
+      { stdio: 'ignore' },
+    );
+    try {
+      const job = await requestProgram(djId);
+      await observer.waitFor(ProgramSourceChanged, (payload) => payload.broadcastId === job.broadcastId && payload.source === 'dj', 30_000);
+      const recording = join(env.dataDir, `sound-lost-${job.broadcastId}.flv`);
+      const recorder = recordProgram(job.broadcastId, recording);
+      const soundStopsAt = Date.now() + 6_000;
+      // The DJ's picture must be back (with silence) after the sound stopped: a switch to the DJ later than that.
+      const back = await waitFor(
+        "the DJ's picture back after the sound stopped",
+        () => sourceChanges(job.broadcastId).find((message) => message.payload.source === 'dj' && Date.parse(message.payload.at) > soundStopsAt),
+        40_000,
+      );
+      const changes = sourceChanges(job.broadcastId).map((message) => `${message.payload.source} at +${Date.parse(message.payload.at) - soundStopsAt} ms (${message.payload.reason})`);
+      console.log(`sound lost mid-set: ${changes.join('; ')}`);
+      await new Promise((resolve) => setTimeout(resolve, 4_000));
+      recorder.kill('SIGINT');
+      await new Promise((resolve) => recorder.once('close', resolve));
+      const times = await packetTimes(recording);
+      const lastAudio = times.audio.at(-1) ?? 0;
+      const lastVideo = times.video.at(-1) ?? 0;
+      console.log(`sound lost mid-set: the DJ back ${Date.parse(back.payload.at) - soundStopsAt} ms after the sound stopped; last sound packet at ${lastAudio.toFixed(2)} s, last picture at ${lastVideo.toFixed(2)} s of the recording`);
+      assert.ok(lastVideo - lastAudio < 1, `the program's sound stopped ${(lastVideo - lastAudio).toFixed(2)} s before its picture`);
+      assertGrowing(times.audio, 'sound DTS', false);
+      assertGrowing(times.video, 'picture DTS', true);
+      const decoded = await runOnce('ffmpeg', ['-v', 'error', '-i', recording, '-f', 'null', '-'], 60_000);
+      assert.equal(decoded.stderr.trim(), '', 'the program does not decode cleanly');
+      await endBroadcast(job);
     } finally {
       dj.kill('SIGKILL');
     }

@@ -7,7 +7,6 @@ import { GatewayConfig } from '../config/gateway.config.js';
 import { ZodPipe } from '../http/zod-http.js';
 import { HookCaller } from './hook-caller.js';
 import { IcecastIngestService, type IcecastDecision } from './icecast-ingest.service.js';
-import { IcecastTitles } from './icecast-titles.service.js';
 
 /** Icecast's URL authentication posts forms; fields it leaves out (no Basic auth) arrive empty. */
 const text = z.string().default('');
@@ -28,7 +27,6 @@ export class IcecastHooksHttpController {
 
   constructor(
     private readonly icecast: IcecastIngestService,
-    private readonly titles: IcecastTitles,
     config: GatewayConfig,
   ) {
     this.caller = new HookCaller(config);
@@ -44,10 +42,8 @@ export class IcecastHooksHttpController {
   ): Promise<void> {
     this.caller.admit(request, secret);
     const metadataUpdate = body.admin === '1';
-    const decision = await this.icecast.authorizeSource({ mount: body.mount, password: body.pass, address: body.ip, metadataUpdate });
-    // A title update is applied by Icecast right after this answer: read it back soon after.
-    if (decision.allow && metadataUpdate) this.titles.readSoon();
-    answer(response, decision);
+    // A title update (admin=1) is applied by Icecast right after this answer; IcecastTitles reads it.
+    answer(response, await this.icecast.authorizeSource({ mount: body.mount, password: body.pass, address: body.ip, metadataUpdate }));
   }
 
   @Public()

@@ -42,6 +42,16 @@ export const transcoderConfigFields = {
     z.coerce.number().int().min(100).max(10_000).default(500),
     "the DJ's picture silent this long puts the slate on the program",
   ),
+  vjScene: field(
+    'TRANSCODER_VJ_SCENE',
+    z.enum(['auto', 'spectrum', 'scope', 'histogram']).default('auto'),
+    "the automated VJ's scene for sound-only DJs: auto probes them (at the first sound-only program) and takes the first the machine sustains",
+  ),
+  vjMaxCores: field(
+    'TRANSCODER_VJ_MAX_CORES',
+    z.coerce.number().min(0.1).max(64).default(1.3),
+    'most CPU cores a VJ scene (with its encode) may take at real time for auto to choose it',
+  ),
   slateAudioFile: field('TRANSCODER_SLATE_AUDIO_FILE', z.string().min(1).optional(), 'audio looped under the slate (silence when unset)'),
   vaapiDevice: field('TRANSCODER_VAAPI_DEVICE', z.string().min(1).default('/dev/dri/renderD128'), 'DRM render node for VAAPI'),
   ffmpegPath: field('FFMPEG_PATH', z.string().min(1).default('ffmpeg'), 'ffmpeg binary'),

@@ -132,9 +132,11 @@ describe('buildTranscodeArgs: common to every encoder', () => {
         assert.equal(valueOf(args, '-ac'), '2');
       });
 
-      it(`${kind}: maps the composed program and the optional input audio, then publishes FLV to the output URL`, () => {
+      it(`${kind}: maps the composed program and the input's first sound track, or silence when the input has none, then publishes FLV to the output URL`, () => {
+        assert.deepEqual(valuesOf(build(kind, { silentInput: true }), '-map'), ['[program]', `${valuesOf(build(kind, { silentInput: true }), '-i').indexOf('anullsrc=r=48000:cl=stereo')}:a`]);
         const args = build(kind);
-        assert.deepEqual(valuesOf(args, '-map'), ['[program]', '0:a?']);
+        assert.deepEqual(valuesOf(args, '-map'), ['[program]', '0:a:0']);
+        assert.ok(!args.includes('anullsrc=r=48000:cl=stereo'));
         assert.equal(valueOf(args, '-f'), 'flv');
         assert.equal(args.at(-1), OUTPUT_URL);
         assert.equal(args.indexOf(OUTPUT_URL), args.length - 1, 'output URL must appear once, last');

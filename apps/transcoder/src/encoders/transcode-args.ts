@@ -19,6 +19,12 @@ export interface TranscodeArgsInput {
   /** The VJ scene for an audio-only input ('spectrum' when not given). */
   vjScene?: VjScene;
   /**
+   * The DJ sends a picture without sound: the program gets silence instead, so that it always has the
+   * AAC track the slate has (a splice between a program without sound and the slate would change the
+   * stream's tracks, which players and platforms do not follow).
+   */
+  silentInput?: boolean;
+  /**
    * How much of the input ffmpeg reads before it settles which streams there are (0.5 s when not
    * given). A DJ's fresh publish starts on a keyframe, so half a second finds the picture at once
    * (and starts 0.7 s sooner than the default). An encoder that joins a running stream (restarted
@@ -57,6 +63,7 @@ export function buildTranscodeArgs(input: TranscodeArgsInput): string[] {
   const { profile, layout } = input;
   const stillInputs = [...(input.logoPath ? ['-i', input.logoPath] : []), '-i', input.nameCardPath];
   const nameInput = input.logoPath ? 2 : 1;
+  const silenceInput = nameInput + 1;
 
   return [
     ...supervisedFfmpegPrelude(1),
@@ -68,9 +75,12 @@ export function buildTranscodeArgs(input: TranscodeArgsInput): string[] {
     ...(input.inputHeaders ? ['-headers', input.inputHeaders] : []),
     '-i', input.inputUrl,
     ...stillInputs,
+    ...(input.silentInput ? ['-f', 'lavfi', '-i', 'anullsrc=r=48000:cl=stereo'] : []),
     '-filter_complex', filterGraph(input.encoder, profile, layout, input.logoPath !== null, nameInput, input.nowPlaying, input.inputKind === 'audio-only' ? (input.vjScene ?? 'spectrum') : null),
     '-map', '[program]',
-    '-map', '0:a?',
+    // Not optional: an input without sound fails at once with "Stream map '0:a:0' matches no streams",
+    // and the session runs again with silence (silentInput). Only the first sound track: the slate has one.
+    '-map', input.silentInput ? `${silenceInput}:a` : '0:a:0',
     ...videoEncoderArgs(input.encoder, profile),
     ...audioEncoderArgs(profile),
     '-f', 'flv',

@@ -4,6 +4,7 @@ import { EncoderProgress, ProgramSourceChanged, type IngestStream, type Transcod
 import { BusClient, DataPaths, LeasedWorkers, LeaseStore, Outbox, type Lease, type LeasedWork, type RunningWork } from '@streamcaster/service-kit';
 import { TranscoderConfig } from '../config/transcoder.config.js';
 import { EncoderRegistry } from '../encoders/encoder-registry.js';
+import { VjScenes } from '../encoders/vj-scenes.js';
 import { trackProgram } from '../metrics/transcoder.metrics.js';
 import { ProgramsRepository } from '../programs/programs.repository.js';
 import { scratchDirectory, TranscodeSession } from './transcode-session.js';
@@ -23,6 +24,7 @@ export class ProgramWorkers implements OnApplicationBootstrap, BeforeApplication
   constructor(
     private readonly config: TranscoderConfig,
     private readonly encoders: EncoderRegistry,
+    private readonly vjScenes: VjScenes,
     private readonly paths: DataPaths,
     private readonly bus: BusClient,
     private readonly programs: ProgramsRepository,
@@ -83,6 +85,7 @@ export class ProgramWorkers implements OnApplicationBootstrap, BeforeApplication
       scratchDir: scratchDirectory(this.paths.scratch, job.broadcastId, lease.token),
       logoPath: job.logo ? this.paths.asset(job.logo.assetName) : null,
       stallMs: this.config.stallMs,
+      vjScene: () => this.vjScenes.current(),
       nowPlaying,
       slateAudioPath: this.config.slateAudioFile ?? null,
       slateCacheDir: join(this.paths.root, 'slates', job.broadcastId),

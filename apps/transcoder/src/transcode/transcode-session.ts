@@ -7,7 +7,7 @@ import { describeExit, FfmpegProgressParser, SupervisedProcess } from '@streamca
 import { renderNameCard } from '../composition/name-card.js';
 import { layoutProgram } from '../composition/overlay-layout.js';
 import type { EncoderChoice, ProgramProfile } from '../encoders/encoder-profile.js';
-import { buildTranscodeArgs, type InputKind } from '../encoders/transcode-args.js';
+import { buildTranscodeArgs, type InputKind, type VjScene } from '../encoders/transcode-args.js';
 import type { ProgramSource } from '../program/program-splicer.js';
 import { ProgramSwitcher } from '../program/program-switcher.js';
 import { pictureText, renderSlate } from '../program/slate.js';
@@ -18,6 +18,8 @@ const JOIN_PROBE_SECONDS = 4;
 
 /** What ffmpeg says when the DJ's input has no video for the graph's `[0:v]`. */
 const NO_PICTURE = /Stream specifier ':v' in filtergraph description .* matches no streams/;
+/** What ffmpeg 5.1 says when the DJ's input has no sound to map. */
+const NO_SOUND = /Stream map '0:a:0' matches no streams/;
 
 /** A track change re-encodes the slate with its title after this calm (DJ software may send several at once). */
 const SLATE_REFRESH_DELAY_MS = 2_000;
@@ -32,6 +34,8 @@ export interface TranscodeSessionOptions extends DjInputServers {
   logoPath: string | null;
   /** The DJ's encoder silent this long → the slate. */
   stallMs: number;
+  /** The automated VJ's scene for an encoder that starts now (the machine's choice may come later). */
+  vjScene: () => VjScene;
   /** "Artist – Title" of the track playing when the program starts (a program taken over mid-set). */
   nowPlaying: string | null;
   /** Played under the slate; silence when null. */
@@ -63,6 +67,8 @@ export class TranscodeSession {
   private readonly input: DjInput;
   /** Found out from the DJ's input: ffmpeg refuses a graph on a picture that is not there. */
   private inputKind: InputKind;
+  /** Found out from the DJ's input: a picture without sound is encoded with silence. */
+  private silentInput = false;
   /** The next encoder run joins a stream that is already running (after a stall): a longer probe. */
   private joinsRunningStream = false;
   /** Set while the encoder is killed for a stall, so that its exit is not taken for the DJ leaving. */
@@ -150,6 +156,8 @@ export class TranscodeSession {
     const args = () => buildTranscodeArgs({
       encoder: this.options.encoder,
       inputKind: this.inputKind,
+      vjScene: this.inputKind === 'audio-only' ? this.options.vjScene() : undefined,
+      silentInput: this.silentInput,
       probeSeconds: this.joinsRunningStream ? JOIN_PROBE_SECONDS : undefined,
       profile,
       inputUrl: this.input.url,
@@ -197,8 +205,17 @@ export class TranscodeSession {
         process.retryNow();
         return;
       }
-      // The next connection may bring a picture again: it is looked at afresh (Icecast never does).
+      if (!this.silentInput && info.stderrTail.some((line) => NO_SOUND.test(line))) {
+        // A picture without sound (a camera feed, a misconfigured OBS): silence keeps the program's
+        // sound track, which the slate has too.
+        this.silentInput = true;
+        this.logger.warn('the DJ sends a picture without sound: the program carries silence');
+        process.retryNow();
+        return;
+      }
+      // The next connection may bring a picture or sound again: it is looked at afresh (Icecast never has a picture).
       this.inputKind = this.input.kind;
+      this.silentInput = false;
       this.joinsRunningStream = false;
       this.logger.log(`encoder exited (${describeExit(info)}); waiting for the DJ's input again`);
     });

@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { chooseVjScene, parseBenchmark, type VjProbeResult } from './vj-probe.js';
+
+const measured = (scene: 'spectrum' | 'scope' | 'histogram', cores: number, speed: number): VjProbeResult => ({ ok: true, figures: { scene, cores, speed } });
+const LIMITS = { maxCores: 1.3, minSpeed: 1.2 };
+
+describe("the automated VJ's scene choice", () => {
+  it('takes the first scene in order of preference that stays within the cores and runs fast enough', () => {
+    const choice = chooseVjScene([measured('spectrum', 1.2, 1.6), measured('scope', 0.9, 2.2), measured('histogram', 0.7, 2.8)], LIMITS);
+    assert.equal(choice.scene, 'spectrum');
+    assert.match(choice.reason, /spectrum 1\.20 cores, 1\.60× real time/);
+  });
+
+  it('passes over a scene that costs too much, or keeps up too narrowly, on this machine', () => {
+    assert.equal(chooseVjScene([measured('spectrum', 1.4, 1.6), measured('scope', 1.0, 2.0), measured('histogram', 0.7, 2.8)], LIMITS).scene, 'scope');
+    assert.equal(chooseVjScene([measured('spectrum', 1.1, 1.1), measured('scope', 1.0, 1.15), measured('histogram', 0.9, 1.3)], LIMITS).scene, 'histogram');
+  });
+
+  it('takes the cheapest that works when none fits, and says so; the first when none could be probed', () => {
+    const none = chooseVjScene(
+      [measured('spectrum', 2.0, 0.8), { ok: false, scene: 'scope', reason: 'No such filter' }, measured('histogram', 1.6, 0.9)],
+      LIMITS,
+    );
+    assert.equal(none.scene, 'histogram');
+    assert.match(none.reason, /the cheapest, though none stays within 1\.3 cores/);
+    const failed = chooseVjScene([{ ok: false, scene: 'spectrum', reason: 'x' }], LIMITS);
+    assert.deepEqual([failed.scene, failed.reason], ['spectrum', 'no scene could be probed']);
+  });
+});
+
+describe("ffmpeg's -benchmark line", () => {
+  it('reads CPU seconds (user + system) and wall seconds', () => {
+    assert.deepEqual(parseBenchmark('frame=  120 fps=60\nbench: utime=3.210s stime=0.290s rtime=2.500s\nbench: maxrss=80000kB\n'), { cpuSeconds: 3.5, wallSeconds: 2.5 });
+    assert.equal(parseBenchmark('Conversion failed!'), null);
+  });
+});

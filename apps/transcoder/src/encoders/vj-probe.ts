@@ -1,0 +1,122 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { lastLine, runOnce } from '@streamcaster/supervisor';
+import { layoutProgram } from '../composition/overlay-layout.js';
+import type { EncoderChoice, ProgramProfile } from './encoder-profile.js';
+import { buildTranscodeArgs, VJ_SCENES, type VjScene } from './transcode-args.js';
+
+/** Best looking first: the first one the machine sustains is the VJ's scene. */
+export const VJ_PREFERENCE: readonly VjScene[] = VJ_SCENES;
+
+/** Seconds of sound each scene draws and encodes in a probe: enough to average out the encoder's start. */
+const PROBE_SECONDS = 4;
+
+export interface VjSceneFigures {
+  scene: VjScene;
+  /** CPU cores the scene takes at real time: CPU seconds per second of program. */
+  cores: number;
+  /** Seconds of program made per second of wall clock, on this machine as it is now. */
+  speed: number;
+}
+
+export type VjProbeResult = { ok: true; figures: VjSceneFigures } | { ok: false; scene: VjScene; reason: string };
+
+export interface VjChoice {
+  scene: VjScene;
+  /** Why this one, for the log. */
+  reason: string;
+  results: VjProbeResult[];
+}
+
+/**
+ * The first scene, in order of preference, that stays within `maxCores` and runs faster than real
+ * time with a margin (`minSpeed`); when none does, the cheapest one that works, so the VJ never
+ * falls behind more than it must; when none works, the first (the job will say why).
+ */
+export function chooseVjScene(results: readonly VjProbeResult[], limits: { maxCores: number; minSpeed: number }): VjChoice {
+  const measured = results.filter((result): result is Extract<VjProbeResult, { ok: true }> => result.ok).map((result) => result.figures);
+  const fits = VJ_PREFERENCE.map((scene) => measured.find((figures) => figures.scene === scene)).find(
+    (figures) => figures !== undefined && figures.cores <= limits.maxCores && figures.speed >= limits.minSpeed,
+  );
+  if (fits) return { scene: fits.scene, reason: `${describeFigures(fits)}: within ${limits.maxCores} cores and ${limits.minSpeed}× real time`, results: [...results] };
+  const cheapest = [...measured].sort((a, b) => a.cores - b.cores)[0];
+  if (cheapest) return { scene: cheapest.scene, reason: `${describeFigures(cheapest)}: the cheapest, though none stays within ${limits.maxCores} cores at ${limits.minSpeed}× real time`, results: [...results] };
+  return { scene: VJ_PREFERENCE[0]!, reason: 'no scene could be probed', results: [...results] };
+}
+
+export function describeFigures(figures: VjSceneFigures): string {
+  return `${figures.scene} ${figures.cores.toFixed(2)} cores, ${figures.speed.toFixed(2)}× real time`;
+}
+
+/** ffmpeg's `-benchmark` line: CPU seconds (user, system) and wall seconds of the whole run. */
+export function parseBenchmark(stderr: string): { cpuSeconds: number; wallSeconds: number } | null {
+  const match = /bench: utime=([\d.]+)s stime=([\d.]+)s rtime=([\d.]+)s/.exec(stderr);
+  if (!match) return null;
+  return { cpuSeconds: Number(match[1]) + Number(match[2]), wallSeconds: Number(match[3]) };
+}
+
+export interface VjProbeOptions {
+  ffmpegPath: string;
+  encoder: EncoderChoice;
+  profile: ProgramProfile;
+  fontFile: string;
+  scratchDir: string;
+}
+
+/**
+ * Each scene with the command an audio-only job runs (the scene, logo, name card, track line, the
+ * program's encoder), on a few seconds of music-like sound read as fast as the machine goes: what it
+ * costs per second of program, and how much faster than real time it is.
+ */
+export async function probeVjScenes(options: VjProbeOptions): Promise<VjProbeResult[]> {
+  await mkdir(options.scratchDir, { recursive: true });
+  const directory = await mkdtemp(join(options.scratchDir, 'vj-probe-'));
+  try {
+    const sound = join(directory, 'sound.flv');
+    const stills = { logo: join(directory, 'logo.png'), nameCard: join(directory, 'name-card.png'), nowPlaying: join(directory, 'now-playing.txt') };
+    const layout = layoutProgram({ width: options.profile.width, height: options.profile.height }, { width: 160, height: 80 }, 'top-right');
+    const made = await runOnce(options.ffmpegPath, [
+      '-hide_banner', '-nostdin', '-loglevel', 'error',
+      // A tone gliding through the spectrum over pink noise: every scene has something to draw.
+      '-f', 'lavfi', '-i', `aevalsrc=exprs='0.5*sin(2*PI*(220*t+80*sin(2*PI*t/3)))|0.5*sin(2*PI*(330*t+60*sin(2*PI*t/2)))':s=48000:d=${PROBE_SECONDS}`,
+      '-f', 'lavfi', '-i', `anoisesrc=colour=pink:amplitude=0.2:sample_rate=48000:duration=${PROBE_SECONDS}`,
+      '-f', 'lavfi', '-i', 'color=c=white@0.8:s=160x80:d=0.04,format=rgba',
+      '-f', 'lavfi', '-i', `color=c=black@0.5:s=${layout.nameCard.width}x${layout.nameCard.height}:d=0.04,format=rgba`,
+      '-filter_complex', '[0:a][1:a]amix=inputs=2:normalize=0[sound]',
+      '-map', '[sound]', '-c:a', 'aac', '-ar', '48000', '-ac', '2', '-f', 'flv', '-y', sound,
+      '-map', '2:v', '-frames:v', '1', '-update', '1', '-y', stills.logo,
+      '-map', '3:v', '-frames:v', '1', '-update', '1', '-y', stills.nameCard,
+    ]);
+    if (made.code !== 0) throw new Error(`the VJ probe's sound could not be made: ${lastLine(made.stderr)}`);
+    await writeFile(stills.nowPlaying, 'Probe Artist – Probe Title', 'utf8');
+
+    const results: VjProbeResult[] = [];
+    for (const scene of VJ_PREFERENCE) {
+      const args = buildTranscodeArgs({
+        encoder: options.encoder,
+        inputKind: 'audio-only',
+        vjScene: scene,
+        profile: options.profile,
+        inputUrl: sound,
+        outputUrl: join(directory, `${scene}.flv`),
+        layout,
+        logoPath: stills.logo,
+        nameCardPath: stills.nameCard,
+        nowPlaying: { file: stills.nowPlaying, fontFile: options.fontFile },
+      });
+      // The job's own command, with ffmpeg's CPU and wall clock at the end (an info-level line).
+      const level = args.indexOf('-loglevel');
+      if (level >= 0) args[level + 1] = 'info';
+      const run = await runOnce(options.ffmpegPath, ['-benchmark', ...args], 120_000);
+      const bench = parseBenchmark(run.stderr);
+      if (run.code !== 0 || !bench || bench.wallSeconds <= 0) {
+        results.push({ ok: false, scene, reason: run.code !== 0 ? lastLine(run.stderr) : 'ffmpeg printed no benchmark' });
+        continue;
+      }
+      results.push({ ok: true, figures: { scene, cores: bench.cpuSeconds / PROBE_SECONDS, speed: PROBE_SECONDS / bench.wallSeconds } });
+    }
+    return results;
+  } finally {
+    await rm(directory, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,67 @@
+import { join } from 'node:path';
+import { Injectable, Logger } from '@nestjs/common';
+import { DataPaths } from '@streamcaster/service-kit';
+import { TranscoderConfig } from '../config/transcoder.config.js';
+import { EncoderRegistry } from './encoder-registry.js';
+import type { VjScene } from './transcode-args.js';
+import { chooseVjScene, describeFigures, probeVjScenes, VJ_PREFERENCE } from './vj-probe.js';
+
+/** Faster than real time by this much on the probe: the program also has its relays and recorder. */
+const MIN_SPEED = 1.2;
+
+/**
+ * The automated VJ's scene, chosen as the encoder is: by what this machine sustains. The probe runs
+ * once, when the first sound-only program needs a scene (a worker that never sees one pays nothing),
+ * in the background: that program starts at once with the preferred scene, and every encoder start
+ * after the probe uses its choice. TRANSCODER_VJ_SCENE forces one.
+ */
+@Injectable()
+export class VjScenes {
+  private readonly logger = new Logger(VjScenes.name);
+  private chosen: VjScene | null = null;
+  private probing: Promise<void> | null = null;
+
+  constructor(
+    private readonly config: TranscoderConfig,
+    private readonly encoders: EncoderRegistry,
+    private readonly paths: DataPaths,
+  ) {
+    if (config.vjScene !== 'auto') this.chosen = config.vjScene;
+  }
+
+  /** The scene for an encoder starting now. */
+  current(): VjScene {
+    if (this.chosen) return this.chosen;
+    this.probing ??= this.probe();
+    return VJ_PREFERENCE[0]!;
+  }
+
+  /** Resolves once the choice is made (tests, and whoever wants the measured scene). */
+  async settled(): Promise<VjScene> {
+    this.current();
+    await this.probing;
+    return this.current();
+  }
+
+  private async probe(): Promise<void> {
+    try {
+      const results = await probeVjScenes({
+        ffmpegPath: this.config.ffmpegPath,
+        encoder: await this.encoders.choice(),
+        profile: this.encoders.profile,
+        fontFile: this.config.fontFile,
+        scratchDir: join(this.paths.scratch, 'transcoder'),
+      });
+      const choice = chooseVjScene(results, { maxCores: this.config.vjMaxCores, minSpeed: MIN_SPEED });
+      for (const result of results) {
+        if (!result.ok) this.logger.warn(`VJ scene ${result.scene} does not work here: ${result.reason}`);
+        else this.logger.log(`VJ scene probe: ${describeFigures(result.figures)}`);
+      }
+      this.logger.log(`the automated VJ uses ${choice.scene} (${choice.reason})`);
+      this.chosen = choice.scene;
+    } catch (error) {
+      this.logger.error(`VJ scenes not probed (${(error as Error).message}); using ${VJ_PREFERENCE[0]}`);
+      this.chosen = VJ_PREFERENCE[0]!;
+    }
+  }
+}
