@@ -15,7 +15,7 @@ describe("the automated VJ's scene probe", { timeout: 120_000 }, () => {
     await rm(scratch, { recursive: true, force: true });
   });
 
-  it('measures every scene: the CPU it takes per second of program and how much faster than real time it runs', async () => {
+  it('measures every scene: the CPU it takes per second of program (and how fast the probe ran, at the lowest priority)', async () => {
     const results = await probeVjScenes({
       ffmpegPath: 'ffmpeg',
       encoder: { kind: 'libx264' },
@@ -27,11 +27,11 @@ describe("the automated VJ's scene probe", { timeout: 120_000 }, () => {
     for (const result of results) {
       assert.ok(result.ok);
       console.log(`VJ probe (640x360, libx264 veryfast): ${result.figures.scene} ${result.figures.cores.toFixed(2)} cores, ${result.figures.speed.toFixed(2)}× real time`);
-      // Drawing and encoding 4 s of program is real work, and a 640x360 program is far below real time's limit.
-      assert.ok(result.figures.cores > 0.02 && result.figures.cores < 8, `${result.figures.scene}: ${result.figures.cores} cores`);
-      assert.ok(result.figures.speed > 1, `${result.figures.scene}: only ${result.figures.speed}× real time at 640x360`);
+      // Drawing and encoding 4 s of program is real work, and a 640x360 program takes well under a core.
+      assert.ok(result.figures.cores > 0.02 && result.figures.cores < 1, `${result.figures.scene}: ${result.figures.cores} cores`);
+      assert.ok(result.figures.speed > 0, `${result.figures.scene}: speed ${result.figures.speed}`);
     }
-    const choice = chooseVjScene(results, { maxCores: 1.3, minSpeed: 1.2 });
+    const choice = chooseVjScene(results, { maxCores: 1.3, machineCores: 2 });
     assert.ok(['spectrum', 'scope', 'histogram'].includes(choice.scene));
     // The probe cleans up after itself.
     assert.deepEqual(await readdir(scratch), []);

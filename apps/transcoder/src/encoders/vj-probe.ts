@@ -1,6 +1,6 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { lastLine, runOnce } from '@streamcaster/supervisor';
+import { lastLine, resolveCommand, runOnce } from '@streamcaster/supervisor';
 import { layoutProgram } from '../composition/overlay-layout.js';
 import type { EncoderChoice, ProgramProfile } from './encoder-profile.js';
 import { buildTranscodeArgs, VJ_SCENES, type VjScene } from './transcode-args.js';
@@ -15,7 +15,7 @@ export interface VjSceneFigures {
   scene: VjScene;
   /** CPU cores the scene takes at real time: CPU seconds per second of program. */
   cores: number;
-  /** Seconds of program made per second of wall clock, on this machine as it is now. */
+  /** Seconds of program made per second of wall clock, at the lowest priority on the machine as it is then. */
   speed: number;
 }
 
@@ -29,23 +29,28 @@ export interface VjChoice {
 }
 
 /**
- * The first scene, in order of preference, that stays within `maxCores` and runs faster than real
- * time with a margin (`minSpeed`); when none does, the cheapest one that works, so the VJ never
- * falls behind more than it must; when none works, the first (the job will say why).
+ * The first scene, in order of preference, whose drawing and encoding take at most `maxCores` per
+ * second of program, and leave the machine a margin (at most `machineCores` ÷ 1.2: it runs 1.2× faster
+ * than real time on the whole machine); when none does, the cheapest one that works, so the VJ never
+ * falls behind more than it must; when none works, the first (the job will say why). The CPU a second
+ * of program takes is what the scene costs whatever else runs; the probe's wall clock is not (it runs
+ * at the lowest priority, beside whatever the worker does), so it is only reported.
  */
-export function chooseVjScene(results: readonly VjProbeResult[], limits: { maxCores: number; minSpeed: number }): VjChoice {
+export function chooseVjScene(results: readonly VjProbeResult[], limits: { maxCores: number; machineCores: number }): VjChoice {
   const measured = results.filter((result): result is Extract<VjProbeResult, { ok: true }> => result.ok).map((result) => result.figures);
-  const fits = VJ_PREFERENCE.map((scene) => measured.find((figures) => figures.scene === scene)).find(
-    (figures) => figures !== undefined && figures.cores <= limits.maxCores && figures.speed >= limits.minSpeed,
-  );
-  if (fits) return { scene: fits.scene, reason: `${describeFigures(fits)}: within ${limits.maxCores} cores and ${limits.minSpeed}× real time`, results: [...results] };
+  const budget = Math.min(limits.maxCores, limits.machineCores / MACHINE_MARGIN);
+  const fits = VJ_PREFERENCE.map((scene) => measured.find((figures) => figures.scene === scene)).find((figures) => figures !== undefined && figures.cores <= budget);
+  if (fits) return { scene: fits.scene, reason: `${describeFigures(fits)}: within ${budget.toFixed(2)} cores`, results: [...results] };
   const cheapest = [...measured].sort((a, b) => a.cores - b.cores)[0];
-  if (cheapest) return { scene: cheapest.scene, reason: `${describeFigures(cheapest)}: the cheapest, though none stays within ${limits.maxCores} cores at ${limits.minSpeed}× real time`, results: [...results] };
+  if (cheapest) return { scene: cheapest.scene, reason: `${describeFigures(cheapest)}: the cheapest, though none stays within ${budget.toFixed(2)} cores`, results: [...results] };
   return { scene: VJ_PREFERENCE[0]!, reason: 'no scene could be probed', results: [...results] };
 }
 
+/** A scene must run this much faster than real time on the whole machine. */
+const MACHINE_MARGIN = 1.2;
+
 export function describeFigures(figures: VjSceneFigures): string {
-  return `${figures.scene} ${figures.cores.toFixed(2)} cores, ${figures.speed.toFixed(2)}× real time`;
+  return `${figures.scene} ${figures.cores.toFixed(2)} cores per second of program (probe ran ${figures.speed.toFixed(2)}× real time)`;
 }
 
 /** ffmpeg's `-benchmark` line: CPU seconds (user, system) and wall seconds of the whole run. */
@@ -107,7 +112,9 @@ export async function probeVjScenes(options: VjProbeOptions): Promise<VjProbeRes
       // The job's own command, with ffmpeg's CPU and wall clock at the end (an info-level line).
       const level = args.indexOf('-loglevel');
       if (level >= 0) args[level + 1] = 'info';
-      const run = await runOnce(options.ffmpegPath, ['-benchmark', ...args], 120_000);
+      // The lowest priority: the worker may be encoding a program beside the probe.
+      const [command, argv] = resolveCommand('nice') ? ['nice', ['-n', '19', options.ffmpegPath, '-benchmark', ...args]] : [options.ffmpegPath, ['-benchmark', ...args]];
+      const run = await runOnce(command, argv, 300_000);
       const bench = parseBenchmark(run.stderr);
       if (run.code !== 0 || !bench || bench.wallSeconds <= 0) {
         results.push({ ok: false, scene, reason: run.code !== 0 ? lastLine(run.stderr) : 'ffmpeg printed no benchmark' });

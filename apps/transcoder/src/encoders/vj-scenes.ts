@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Injectable, Logger } from '@nestjs/common';
 import { DataPaths } from '@streamcaster/service-kit';
@@ -6,14 +7,11 @@ import { EncoderRegistry } from './encoder-registry.js';
 import type { VjScene } from './transcode-args.js';
 import { chooseVjScene, describeFigures, probeVjScenes, VJ_PREFERENCE } from './vj-probe.js';
 
-/** Faster than real time by this much on the probe: the program also has its relays and recorder. */
-const MIN_SPEED = 1.2;
-
 /**
  * The automated VJ's scene, chosen as the encoder is: by what this machine sustains. The probe runs
  * once, when the first sound-only program needs a scene (a worker that never sees one pays nothing),
- * in the background: that program starts at once with the preferred scene, and every encoder start
- * after the probe uses its choice. TRANSCODER_VJ_SCENE forces one.
+ * in the background at the lowest priority: that program starts at once with the preferred scene,
+ * and every encoder start after the probe uses its choice. TRANSCODER_VJ_SCENE forces one.
  */
 @Injectable()
 export class VjScenes {
@@ -52,7 +50,7 @@ export class VjScenes {
         fontFile: this.config.fontFile,
         scratchDir: join(this.paths.scratch, 'transcoder'),
       });
-      const choice = chooseVjScene(results, { maxCores: this.config.vjMaxCores, minSpeed: MIN_SPEED });
+      const choice = chooseVjScene(results, { maxCores: this.config.vjMaxCores, machineCores: availableParallelism() });
       for (const result of results) {
         if (!result.ok) this.logger.warn(`VJ scene ${result.scene} does not work here: ${result.reason}`);
         else this.logger.log(`VJ scene probe: ${describeFigures(result.figures)}`);
