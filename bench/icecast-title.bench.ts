@@ -9,12 +9,11 @@
 // TRANSCODER_ENCODER=libx264 forced: the automated VJ draws the picture, as for every Traktor set.
 // TRANSCODER_WIDTH, TRANSCODER_HEIGHT and TRANSCODER_VIDEO_BITRATE_KBPS in the environment reach the
 // services (e.g. 1280, 720, 3500); results are kept per program size.
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Stack } from '@streamcaster/stack';
-import { createTestEnvironment, publishToIcecast, RtmpSink, testStackOptions, textInPicture, waitFor, type IcecastTrack } from '@streamcaster/testing';
+import { createTestEnvironment, PictureReader, publishToIcecast, RtmpSink, testStackOptions, waitFor, type IcecastTrack } from '@streamcaster/testing';
 import { callApi, login } from './gateway-api.js';
 
 const TRACK_SECONDS = Number(process.env.BENCH_TRACK_SECONDS ?? 12);
@@ -40,7 +39,6 @@ async function main(): Promise<void> {
   const environment = await createTestEnvironment('bench-icecast-title');
   const work = join(environment.dataDir, 'bench');
   mkdirSync(join(work, 'sink'), { recursive: true });
-  mkdirSync(join(work, 'frames'), { recursive: true });
   const sink = new RtmpSink('platform', join(work, 'sink'), false);
   await sink.start();
   const stack = new Stack(
@@ -52,7 +50,7 @@ async function main(): Promise<void> {
   );
   const loadAtStart = loadavg()[0]!;
   const rows: Array<{ title: string; inStatusMs: number | null; inTracklistMs: number | null; onPictureMs: number | null; read: string }> = [];
-  let grabber: ReturnType<typeof spawn> | undefined;
+  let pictures: PictureReader | undefined;
   try {
     await stack.start();
     const token = await login(stack.gatewayUrl, ADMIN.email, ADMIN.password);
@@ -71,9 +69,7 @@ async function main(): Promise<void> {
     log(`broadcast ${broadcast.id} live`);
     // Four pictures a second from the platform, as they arrive, at half size: the viewer and its OCR
     // must not take the machine from the program they measure.
-    const frames = join(work, 'frames');
-    grabber = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', '-i', `${sink.rtmpUrl}/${sink.streamKey}`, '-vf', 'fps=4,scale=iw/2:-2', '-y', join(frames, '%05d.png')], { stdio: 'ignore' });
-    const newest = () => readdirSync(frames).sort().at(-2);
+    pictures = new PictureReader(`${sink.rtmpUrl}/${sink.streamKey}`, join(work, 'frames'), { halfSize: true });
     const statusSeen = new Map<string, number>();
     const statusWatch = setInterval(() => {
       void fetch(`http://127.0.0.1:${stack.options.icecast.port}/status-json.xsl`)
@@ -87,21 +83,7 @@ async function main(): Promise<void> {
       for (let index = 1; index < TITLES.length; index += 1) {
         const title = TITLES[index]!;
         const startedAt = await waitFor(`track ${index + 1} to start`, () => traktor.trackStartedAt[index], (TRACK_SECONDS + 30) * 1000, 50);
-        let read = '';
-        const shownAt = await waitFor(
-          `"${title}" on the picture`,
-          async () => {
-            const name = newest();
-            if (!name) return undefined;
-            const file = join(frames, name);
-            const writtenAt = statSync(file).mtimeMs;
-            if (writtenAt < startedAt) return undefined;
-            read = await textInPicture(file, { x: 0.1, y: 0, width: 0.8, height: 0.2 });
-            return read.toLowerCase().includes(title.toLowerCase()) ? writtenAt : undefined;
-          },
-          TRACK_SECONDS * 1000 - 1_000,
-          250,
-        ).catch(() => null);
+        const { at: shownAt, read } = await pictures.firstShowing(title, startedAt, TRACK_SECONDS * 1000 - 1_000);
         const saved = (await api<Array<{ title: string; startedAt: string }>>('GET', `/api/broadcasts/${broadcast.id}/tracks`)).find((entry) => entry.title === title);
         const since = (at: number | undefined | null) => (at ? Math.round(at - startedAt) : null);
         const row = { title, inStatusMs: since(statusSeen.get(title)), inTracklistMs: since(saved ? Date.parse(saved.startedAt) : null), onPictureMs: since(shownAt), read };
@@ -113,7 +95,7 @@ async function main(): Promise<void> {
     }
     await traktor.stop();
   } finally {
-    grabber?.kill('SIGKILL');
+    pictures?.stop();
     await stack.stop();
     cpSync(stack.logDir, resolve('var/bench-logs/icecast-title'), { recursive: true, force: true });
     await sink.stop();

@@ -16,16 +16,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
-import { spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
 import { ProgramRequested, ProgramSourceChanged, TrackChanged, type TranscodeJob } from '@streamcaster/contracts';
 import { SupervisedProcess, supervisedFfmpegPrelude } from '@streamcaster/supervisor';
 import {
   createTestEnvironment,
   LifecyclePublisher,
+  PictureReader,
   processTree,
   ProgramWatcher,
-  textInPicture,
   publishAsDj,
   RtmpServer,
   RtmpSink,
@@ -322,38 +320,20 @@ try {
 
   // Track changes as the publisher announces them; four pictures a second from the sink, as they
   // arrive, and the first whose top line OCR reads as the title is when a viewer sees it.
-  const framesDir = join(environment.dataDir, 'track-frames');
-  mkdirSync(framesDir, { recursive: true });
-  const grabber = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', '-i', `${sink.rtmpUrl}/${sink.streamKey}`, '-vf', 'fps=4', '-y', join(framesDir, '%05d.png')], { stdio: 'ignore' });
+  const pictures = new PictureReader(`${sink.rtmpUrl}/${sink.streamKey}`, join(environment.dataDir, 'track-frames'));
   const tracks: Array<{ title: string; visibleMs: number | null; read: string }> = [];
   try {
-    // The newest picture may still be being written: the one before it.
-    const newest = () => readdirSync(framesDir).sort().at(-2);
-    await waitFor('pictures from the sink', () => (newest() ? true : undefined), 30_000, 100);
+    await waitFor('pictures from the sink', () => (pictures.newest() ? true : undefined), 30_000, 100);
     for (const title of TRACKS) {
       const sentAt = Date.now();
       await lifecycle.publish(TrackChanged, { broadcastId, artist: 'Bench Artist', title, startedAt: new Date(sentAt).toISOString() }, broadcastId);
-      let read = '';
-      const shownAt = await waitFor(
-        `"${title}" on the picture`,
-        async () => {
-          const name = newest();
-          if (!name) return undefined;
-          const file = join(framesDir, name);
-          const writtenAt = statSync(file).mtimeMs;
-          if (writtenAt < sentAt) return undefined;
-          read = await textInPicture(file, { x: 0.15, y: 0, width: 0.7, height: 0.2 });
-          return read.toLowerCase().includes(title.toLowerCase()) ? writtenAt : undefined;
-        },
-        15_000,
-        100,
-      ).catch(() => null);
+      const { at: shownAt, read } = await pictures.firstShowing(title, sentAt, 15_000, undefined, 100);
       tracks.push({ title, visibleMs: shownAt === null ? null : Math.round(shownAt - sentAt), read });
       log(`track "${title}": on the picture at the sink after ${shownAt === null ? '— (not read within 15 s)' : `${Math.round(shownAt - sentAt)} ms`}`);
       await sleep(2_000);
     }
   } finally {
-    grabber.kill('SIGKILL');
+    pictures.stop();
   }
 
   // Counted before anything is stopped: a publish_done from here on is the end, not a reconnect.

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { cp, mkdir, readdir, stat } from 'node:fs/promises';
+import { cp, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Stack } from '@streamcaster/stack';
@@ -8,12 +7,12 @@ import { runOnce } from '@streamcaster/supervisor';
 import {
   createTestEnvironment,
   pictureChange,
+  PictureReader,
   ProgramWatcher,
   publishAsDj,
   publishToIcecast,
   RtmpSink,
   testStackOptions,
-  textInPicture,
   waitFor,
   type IcecastSource,
   type IcecastTrack,
@@ -182,12 +181,9 @@ describe('audio-only sets from Traktor through Icecast, end to end', { timeout: 
   });
 
   it('keeps the titles Traktor sends as the tracklist, shows them as now playing and draws each on the picture promptly', async () => {
-    const frames = join(work, 'frames');
-    await mkdir(frames, { recursive: true });
-    const grabber = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', '-i', `${sink.rtmpUrl}/${sink.streamKey}`, '-vf', 'fps=4', '-y', join(frames, '%05d.png')], { stdio: 'ignore' });
+    const pictures = new PictureReader(`${sink.rtmpUrl}/${sink.streamKey}`, join(work, 'frames'));
     let statusWatch: NodeJS.Timeout | undefined;
     try {
-      const newest = async () => (await readdir(frames)).sort().at(-2);
       // The last track: its start is still ahead when the grabber runs.
       const index = TRACKS.length - 1;
       const track = TRACKS[index]!;
@@ -202,21 +198,8 @@ describe('audio-only sets from Traktor through Icecast, end to end', { timeout: 
           .catch(() => undefined);
       }, 50);
       const startedAt = await waitFor(`track ${index + 1} to start`, () => traktor!.trackStartedAt[index], 60_000, 100);
-      let read = '';
-      const shownAt = await waitFor(
-        `"${track.title}" on the picture`,
-        async () => {
-          const name = await newest();
-          if (!name) return undefined;
-          const file = join(frames, name);
-          const writtenAt = (await stat(file)).mtimeMs;
-          if (writtenAt < startedAt) return undefined;
-          read = await textInPicture(file, { x: 0.1, y: 0, width: 0.8, height: 0.2 });
-          return new RegExp(track.title, 'i').test(read) ? writtenAt : undefined;
-        },
-        15_000,
-        200,
-      ).catch((error: unknown) => assert.fail(`${String(error)}; OCR last read "${read}"`));
+      const { at: shownAt, read } = await pictures.firstShowing(track.title, startedAt, 15_000);
+      if (shownAt === null) assert.fail(`"${track.title}" was not read off the platform's picture within 15 s; OCR last read "${read}"`);
       const saved = (await tracklist(broadcast.id)).find((entry) => entry.title === track.title);
       const after = (at: number) => `${Math.round(at - startedAt)} ms`;
       console.log(
@@ -227,7 +210,7 @@ describe('audio-only sets from Traktor through Icecast, end to end', { timeout: 
       // machine running the whole suite, a title that takes twice that long means something is wrong.
       assert.ok(shownAt - startedAt <= 6_000, `the title showed ${Math.round(shownAt - startedAt)} ms after the track started`);
     } finally {
-      grabber.kill('SIGKILL');
+      pictures.stop();
       clearInterval(statusWatch);
     }
     const tracks = await tracklist(broadcast.id);

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { cp, mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { cp, mkdir, readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -10,6 +9,7 @@ import { runOnce } from '@streamcaster/supervisor';
 import {
   createTestEnvironment,
   grabFramePng,
+  PictureReader,
   ProgramWatcher,
   publishAsDj,
   RtmpSink,
@@ -140,33 +140,17 @@ describe('the program never stops, end to end', { timeout: 400_000 }, () => {
 
   it('draws a new track at the top of the picture within 3 s, keeps it in the tracklist, and shows it as now playing', async () => {
     // Four pictures a second from the platform, as they arrive: the first with the track is when a viewer sees it.
-    const frames = join(work, 'frames');
-    await mkdir(frames, { recursive: true });
-    const grabber = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', '-i', `${sinks[0]!.rtmpUrl}/${sinks[0]!.streamKey}`, '-vf', 'fps=4', '-y', join(frames, '%05d.png')], { stdio: 'ignore' });
+    const pictures = new PictureReader(`${sinks[0]!.rtmpUrl}/${sinks[0]!.streamKey}`, join(work, 'frames'));
     try {
-      const newest = async () => (await readdir(frames)).sort().at(-2); // the last one may be half written
-      await waitFor('pictures from the platform', async () => ((await newest()) ? true : undefined), 20_000);
+      await waitFor('pictures from the platform', () => (pictures.newest() ? true : undefined), 20_000);
       const sentAt = Date.now();
       await api.call('POST', `/api/broadcasts/${broadcast.id}/now-playing`, { artist: 'Nova Unit', title: 'Midnight Signal' }, 201);
-      let read = '';
-      const shownAt = await waitFor(
-        'the track on the picture',
-        async () => {
-          const name = await newest();
-          if (!name) return undefined;
-          const file = join(frames, name);
-          const writtenAt = (await stat(file)).mtimeMs;
-          if (writtenAt < sentAt) return undefined;
-          read = await textInPicture(file, { x: 0.15, y: 0, width: 0.7, height: 0.2 });
-          return /Midnight Signal/i.test(read) ? writtenAt : undefined;
-        },
-        15_000,
-        200,
-      ).catch((error: unknown) => assert.fail(`${String(error)}; OCR last read "${read}"`));
+      const { at: shownAt, read } = await pictures.firstShowing('Midnight Signal', sentAt, 15_000);
+      if (shownAt === null) assert.fail(`the track was not read off the platform's picture within 15 s; OCR last read "${read}"`);
       console.log(`e2e continuity: track on the picture ${Math.round(shownAt - sentAt)} ms after it was told (OCR: "${read}")`);
       assert.ok(shownAt - sentAt <= 3_000, `the track showed ${Math.round(shownAt - sentAt)} ms after it was told`);
     } finally {
-      grabber.kill('SIGKILL');
+      pictures.stop();
     }
     const tracks = (await api.call<Array<{ artist: string | null; title: string }>>('GET', `/api/broadcasts/${broadcast.id}/tracks`, undefined, 200)).body;
     assert.deepEqual(tracks.map((track) => [track.artist, track.title]), [['Nova Unit', 'Midnight Signal']]);

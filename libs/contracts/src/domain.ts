@@ -72,6 +72,9 @@ export type EncoderKind = z.infer<typeof encoderKindSchema>;
 export const ingestProtocolSchema = z.enum(['rtmp', 'icecast']);
 export type IngestProtocol = z.infer<typeof ingestProtocolSchema>;
 
+/** The one Icecast listener the gateway's hook lets in: the transcoder, reading a Traktor DJ's sound. */
+export const ICECAST_READER_USER = 'streamcaster';
+
 /**
  * Where a DJ's stream can be read from inside. RTMP: `<app>/<streamName>` in nginx-rtmp, the name being
  * the DJ's id (on_publish renamed it away from the secret key). Icecast: the mount `/<app>/<streamName>`,

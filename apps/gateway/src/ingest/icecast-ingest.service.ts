@@ -1,14 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { timingSafeEqual } from 'node:crypto';
-import type { Environment } from '@streamcaster/contracts';
+import { ICECAST_READER_USER, type Environment } from '@streamcaster/contracts';
 import { GatewayConfig } from '../config/gateway.config.js';
 import { MOUNT_PATTERN } from '../djs/dj-slug.js';
 import { DjsService } from '../djs/djs.service.js';
 import { IngestSessionsRepository } from './ingest-sessions.repository.js';
 import { IngestService } from './ingest.service.js';
-
-/** The one listener Icecast lets in: the transcoder, reading a DJ's sound. */
-export const ICECAST_READER_USER = 'streamcaster';
 
 export type IcecastDecision = { allow: true } | { allow: false; reason: string };
 

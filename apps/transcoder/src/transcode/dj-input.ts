@@ -1,8 +1,5 @@
-import type { IngestStream } from '@streamcaster/contracts';
+import { ICECAST_READER_USER, type IngestStream } from '@streamcaster/contracts';
 import type { InputKind } from '../encoders/transcode-args.js';
-
-/** The one Icecast listener the gateway lets in. */
-export const ICECAST_READER_USER = 'streamcaster';
 
 export interface DjInputServers {
   /** nginx-rtmp from inside: rtmp://host:port. */
