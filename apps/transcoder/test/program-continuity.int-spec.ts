@@ -129,6 +129,9 @@ before(async () => {
     TRANSCODER_VIDEO_BITRATE_KBPS: '800',
     TRANSCODER_KEYFRAME_SECONDS: '1',
     TRANSCODER_X264_PRESET: 'ultrafast',
+    // The scene these tests look at; the probe that chooses one (beside the first sound-only program,
+    // at the lowest priority) has tests of its own (vj-probe.int-spec) and runs in the Icecast e2e test.
+    TRANSCODER_VJ_SCENE: 'spectrum',
   });
   observer = await BusObserver.connect(env.natsUrl, env.subjectPrefix);
   await observer.observe(ProgramSourceChanged);
