@@ -45,7 +45,7 @@ export const transcoderConfigFields = {
   vjScene: field(
     'TRANSCODER_VJ_SCENE',
     z.enum(['auto', 'spectrum', 'scope', 'histogram']).default('auto'),
-    "the automated VJ's scene for sound-only DJs: auto probes them (at the first sound-only program) and takes the first the machine sustains",
+    "the automated VJ's scene for sound-only DJs: auto probes them at worker start and takes the first the machine sustains",
   ),
   vjMaxCores: field(
     'TRANSCODER_VJ_MAX_CORES',

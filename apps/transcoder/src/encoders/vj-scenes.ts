@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { DataPaths } from '@streamcaster/service-kit';
 import { TranscoderConfig } from '../config/transcoder.config.js';
 import { EncoderRegistry } from './encoder-registry.js';
@@ -9,12 +9,13 @@ import { chooseVjScene, describeFigures, probeVjScenes, VJ_PREFERENCE } from './
 
 /**
  * The automated VJ's scene, chosen as the encoder is: by what this machine sustains. The probe runs
- * once, when the first sound-only program needs a scene (a worker that never sees one pays nothing),
- * in the background at the lowest priority: that program starts at once with the preferred scene,
- * and every encoder start after the probe uses its choice. TRANSCODER_VJ_SCENE forces one.
+ * once, at worker start, in the background at the lowest priority: before any program, so that it
+ * neither takes from one nor is slowed by one (run beside the first sound-only program, it delayed
+ * that program's picture). A program that starts meanwhile uses the preferred scene; every encoder
+ * start after the probe uses its choice. TRANSCODER_VJ_SCENE forces one (no probe).
  */
 @Injectable()
-export class VjScenes {
+export class VjScenes implements OnApplicationBootstrap {
   private readonly logger = new Logger(VjScenes.name);
   private chosen: VjScene | null = null;
   private probing: Promise<void> | null = null;
@@ -27,18 +28,13 @@ export class VjScenes {
     if (config.vjScene !== 'auto') this.chosen = config.vjScene;
   }
 
-  /** The scene for an encoder starting now. */
-  current(): VjScene {
-    if (this.chosen) return this.chosen;
-    this.probing ??= this.probe();
-    return VJ_PREFERENCE[0]!;
+  onApplicationBootstrap(): void {
+    if (!this.chosen) this.probing ??= this.probe();
   }
 
-  /** Resolves once the choice is made (tests, and whoever wants the measured scene). */
-  async settled(): Promise<VjScene> {
-    this.current();
-    await this.probing;
-    return this.current();
+  /** The scene for an encoder starting now. */
+  current(): VjScene {
+    return this.chosen ?? VJ_PREFERENCE[0]!;
   }
 
   private async probe(): Promise<void> {
