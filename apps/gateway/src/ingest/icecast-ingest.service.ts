@@ -1,9 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { timingSafeEqual } from 'node:crypto';
-import { ICECAST_READER_USER, type Environment } from '@streamcaster/contracts';
+import { ICECAST_READER_USER } from '@streamcaster/contracts';
 import { GatewayConfig } from '../config/gateway.config.js';
-import { MOUNT_PATTERN } from '../djs/dj-slug.js';
 import { DjsService } from '../djs/djs.service.js';
+import { parseMount } from './ingest-stream.js';
 import { IngestSessionsRepository } from './ingest-sessions.repository.js';
 import { IngestService } from './ingest.service.js';
 
@@ -11,11 +11,6 @@ export type IcecastDecision = { allow: true } | { allow: false; reason: string }
 
 /** How long a source's address is remembered between its stream_auth and its mount_add. */
 const ADDRESS_MEMORY_MS = 60_000;
-
-export function parseMount(mount: string): { environment: Environment; slug: string } | null {
-  const match = MOUNT_PATTERN.exec(mount);
-  return match ? { environment: match[1] as Environment, slug: match[2]! } : null;
-}
 
 /**
  * Icecast's URL authentication (docs/icecast.md), turned into ingest sessions: a source (Traktor) may
@@ -75,7 +70,6 @@ export class IcecastIngestService {
       protocol: 'icecast',
       clientId: mount,
       remoteAddress: this.addresses.get(mount)?.address ?? '',
-      streamName: parsed.slug,
     });
     if (!session) {
       const open = await this.sessions.findOpen(dj.id, parsed.environment);

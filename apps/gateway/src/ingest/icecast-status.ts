@@ -79,7 +79,7 @@ export class IcecastStatus {
       this.lastFailure = '';
       return new Map(mounts.map((mount) => [mount.mount, mount]));
     } catch (error) {
-      // Once per kind of failure: the titles are asked for every second.
+      // Once per kind of failure: the titles are asked for several times a second.
       const message = (error as Error).message;
       if (message !== this.lastFailure) this.logger.warn(`cannot read ${url.href}: ${message}`);
       this.lastFailure = message;

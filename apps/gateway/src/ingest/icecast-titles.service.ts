@@ -6,6 +6,7 @@ import { LeaderTask, Outbox } from '@streamcaster/service-kit';
 import { IcecastStatus } from './icecast-status.js';
 import type { IngestSessionEntity } from './ingest-session.entity.js';
 import { IngestSessionsRepository } from './ingest-sessions.repository.js';
+import { ingestStreamOf } from './ingest-stream.js';
 
 /** How often the open Icecast sessions are listed (and the leadership renewed). */
 const EVERY_MS = 2_000;
@@ -67,7 +68,7 @@ export class IcecastTitles extends LeaderTask {
         ingestId: session.id,
         environment: session.environment,
         djId: session.djId,
-        stream: { app: session.environment, streamName: session.clientId.slice(`/${session.environment}/`.length), protocol: 'icecast' },
+        stream: ingestStreamOf(session),
         artist: track.artist,
         title: track.title,
         at: new Date().toISOString(),

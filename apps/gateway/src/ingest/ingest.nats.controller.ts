@@ -10,6 +10,7 @@ import {
 import { OnCommand, OnEvent } from '@streamcaster/service-kit';
 import { DjsService } from '../djs/djs.service.js';
 import { IngestSessionsRepository } from './ingest-sessions.repository.js';
+import { ingestStreamOf } from './ingest-stream.js';
 import { StreamListeners } from './stream-listeners.js';
 
 @Controller()
@@ -34,17 +35,13 @@ export class IngestNatsController {
   /** For the publisher's reconciler: who is publishing now, as the gateway's sessions say. */
   @OnCommand(ListOpenIngestSessions)
   async listOpen(): Promise<OpenIngestSession[]> {
-    const djs = new Map((await this.djs.list()).map((dj) => [dj.id, dj]));
+    const names = new Map((await this.djs.list()).map((dj) => [dj.id, dj.name]));
     return (await this.sessions.listOpen()).map((session) => ({
       ingestId: session.id,
       djId: session.djId,
-      djName: djs.get(session.djId)?.name ?? 'unknown DJ',
+      djName: names.get(session.djId) ?? 'unknown DJ',
       environment: session.environment,
-      // Where the transcoder reads the DJ: nginx-rtmp's stream is the DJ's id, Icecast's mount the slug.
-      stream:
-        session.protocol === 'icecast'
-          ? { app: session.environment, streamName: djs.get(session.djId)?.slug ?? session.clientId.split('/').pop()!, protocol: 'icecast' as const }
-          : { app: session.environment, streamName: session.djId, protocol: 'rtmp' as const },
+      stream: ingestStreamOf(session),
       startedAt: session.startedAt.toISOString(),
     }));
   }

@@ -17,6 +17,7 @@ import { DjsService } from '../djs/djs.service.js';
 import { IngestSessionsRepository } from './ingest-sessions.repository.js';
 import { IngestServerStatus } from './ingest-server-status.js';
 import { IcecastStatus } from './icecast-status.js';
+import { ingestStreamOf } from './ingest-stream.js';
 import { StreamListeners } from './stream-listeners.js';
 
 export interface PublishAttempt {
@@ -65,7 +66,6 @@ export class IngestService {
       protocol: 'rtmp',
       clientId: attempt.clientId,
       remoteAddress: attempt.remoteAddress,
-      streamName,
     });
     if (!session) {
       listening.cancel();
@@ -94,12 +94,10 @@ export class IngestService {
     protocol: IngestProtocol;
     clientId: string;
     remoteAddress: string;
-    /** Where the DJ's stream is read from: the DJ's id in nginx-rtmp, the slug (mount) in Icecast. */
-    streamName: string;
   }): Promise<IngestSessionEntity | null> {
     const { dj, environment, protocol } = start;
     const newSession = { djId: dj.id, environment, protocol, clientId: start.clientId, remoteAddress: start.remoteAddress, startedAt: new Date() };
-    const open = (manager: EntityManager) => this.openSession(manager, newSession, dj.name, start.streamName);
+    const open = (manager: EntityManager) => this.openSession(manager, newSession, dj.name);
     const session = await this.outbox.transaction(open);
     if (session) return session;
     if (!(await this.closeIfStale(dj.id, environment))) return null;
@@ -134,7 +132,6 @@ export class IngestService {
     manager: EntityManager,
     newSession: Omit<IngestSessionEntity, 'id' | 'endedAt'>,
     djName: string,
-    streamName: string,
   ): Promise<IngestSessionEntity | null> {
     const session = await this.sessions.open(manager, newSession);
     if (!session) return null;
@@ -143,7 +140,7 @@ export class IngestService {
       environment: session.environment,
       djId: session.djId,
       djName,
-      stream: { app: session.environment, streamName, protocol: session.protocol },
+      stream: ingestStreamOf(session),
       startedAt: session.startedAt.toISOString(),
     });
     return session;

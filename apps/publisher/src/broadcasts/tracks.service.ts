@@ -39,7 +39,7 @@ export class TracksService {
       const broadcast = await manager.getRepository(BroadcastEntity).findOne({ where: { id: request.broadcastId }, lock: { mode: 'pessimistic_write' } });
       if (!broadcast) throw new BusException('not_found', `no broadcast with id ${request.broadcastId}`);
       if (!broadcastRuns(broadcast.state)) throw new BusException('conflict', `broadcast ${request.broadcastId} is ${broadcast.state}: it plays no track any more`);
-      return this.record(manager, broadcast, request);
+      return { ...(await this.record(manager, broadcast, request)), broadcast };
     });
     if (result.changed) this.announce(result.broadcast, result.track);
     return toView(result.track);
@@ -70,16 +70,16 @@ export class TracksService {
     manager: EntityManager,
     broadcast: BroadcastEntity,
     { artist, title, source }: { artist: string | null; title: string; source: TrackView['source'] },
-  ): Promise<{ track: BroadcastTrackEntity; changed: boolean; broadcast: BroadcastEntity }> {
+  ): Promise<{ track: BroadcastTrackEntity; changed: boolean }> {
     const broadcastId = broadcast.id;
     const tracks = manager.getRepository(BroadcastTrackEntity);
     const current = await tracks.findOne({ where: { broadcastId }, order: { id: 'DESC' } });
-    if (current && current.title === title && current.artist === artist) return { track: current, changed: false, broadcast };
+    if (current && current.title === title && current.artist === artist) return { track: current, changed: false };
     const track = await tracks.save(tracks.create({ broadcastId, artist, title, source, startedAt: new Date() }));
     const startedAt = track.startedAt.toISOString();
     await manager.getRepository(BroadcastEntity).update({ id: broadcastId }, { nowPlaying: { artist, title, startedAt } });
     await this.outbox.add(manager, TrackChanged, { broadcastId, artist, title, startedAt }, broadcastId);
-    return { track, changed: true, broadcast };
+    return { track, changed: true };
   }
 
   private announce(broadcast: BroadcastEntity, track: BroadcastTrackEntity): void {

@@ -36,24 +36,36 @@ export function probeMedia(directory: string, profile: ProgramProfile): ProbeMed
   };
 }
 
+/**
+ * The probe's two stills, the logo and the name card, for an ffmpeg run that writes them: their lavfi
+ * inputs (taking input numbers `first` and `first + 1`) and their one-frame PNG outputs.
+ */
+export function probeStills(media: ProbeMedia, first: number): { inputs: string[]; outputs: string[] } {
+  const still = (colour: string, size: Size) => `color=c=${colour}:s=${size.width}x${size.height}:d=0.04,format=rgba`;
+  return {
+    inputs: ['-f', 'lavfi', '-i', still('white@0.8', PROBE_LOGO), '-f', 'lavfi', '-i', still('black@0.5', media.layout.nameCard)],
+    outputs: [
+      '-map', `${first}:v`, '-frames:v', '1', '-update', '1', '-y', media.logoPath,
+      '-map', `${first + 1}:v`, '-frames:v', '1', '-update', '1', '-y', media.nameCardPath,
+    ],
+  };
+}
+
 /** One CPU-only ffmpeg run that writes the probe's input and both stills. */
 export function probeMediaArgs(media: ProbeMedia): string[] {
   const { width, height, fps, seconds } = PROBE_INPUT;
-  const card = media.layout.nameCard;
-  const still = (colour: string, size: Size) => `color=c=${colour}:s=${size.width}x${size.height}:d=0.04,format=rgba`;
+  const stills = probeStills(media, 2);
   return [
     '-hide_banner', '-nostdin', '-loglevel', 'error',
     '-f', 'lavfi', '-i', `testsrc=size=${width}x${height}:rate=${fps}:duration=${seconds}`,
     '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`,
-    '-f', 'lavfi', '-i', still('white@0.8', PROBE_LOGO),
-    '-f', 'lavfi', '-i', still('black@0.5', card),
+    ...stills.inputs,
     // What OBS sends: H.264 High 4:2:0 with a keyframe at the start, AAC 48 kHz.
     '-map', '0:v', '-map', '1:a',
     '-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'high', '-pix_fmt', 'yuv420p', '-g', String(fps),
     '-c:a', 'aac', '-ar', '48000',
     '-f', 'flv', '-y', media.inputPath,
-    '-map', '2:v', '-frames:v', '1', '-update', '1', '-y', media.logoPath,
-    '-map', '3:v', '-frames:v', '1', '-update', '1', '-y', media.nameCardPath,
+    ...stills.outputs,
   ];
 }
 

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { lastLine, resolveCommand, runOnce } from '@streamcaster/supervisor';
-import { layoutProgram } from '../composition/overlay-layout.js';
+import { probeMedia, probeStills } from './encoder-probe.js';
 import type { EncoderChoice, ProgramProfile } from './encoder-profile.js';
 import { buildTranscodeArgs, VJ_SCENES, type VjScene } from './transcode-args.js';
 
@@ -77,23 +77,22 @@ export async function probeVjScenes(options: VjProbeOptions): Promise<VjProbeRes
   await mkdir(options.scratchDir, { recursive: true });
   const directory = await mkdtemp(join(options.scratchDir, 'vj-probe-'));
   try {
-    const sound = join(directory, 'sound.flv');
-    const stills = { logo: join(directory, 'logo.png'), nameCard: join(directory, 'name-card.png'), nowPlaying: join(directory, 'now-playing.txt') };
-    const layout = layoutProgram({ width: options.profile.width, height: options.profile.height }, { width: 160, height: 80 }, 'top-right');
+    // The encoder probe's stills and layout; sound instead of its picture.
+    const media = probeMedia(directory, options.profile);
+    const stills = probeStills(media, 2);
+    const nowPlaying = join(directory, 'now-playing.txt');
     const made = await runOnce(options.ffmpegPath, [
       '-hide_banner', '-nostdin', '-loglevel', 'error',
       // A tone gliding through the spectrum over pink noise: every scene has something to draw.
       '-f', 'lavfi', '-i', `aevalsrc=exprs='0.5*sin(2*PI*(220*t+80*sin(2*PI*t/3)))|0.5*sin(2*PI*(330*t+60*sin(2*PI*t/2)))':s=48000:d=${PROBE_SECONDS}`,
       '-f', 'lavfi', '-i', `anoisesrc=colour=pink:amplitude=0.2:sample_rate=48000:duration=${PROBE_SECONDS}`,
-      '-f', 'lavfi', '-i', 'color=c=white@0.8:s=160x80:d=0.04,format=rgba',
-      '-f', 'lavfi', '-i', `color=c=black@0.5:s=${layout.nameCard.width}x${layout.nameCard.height}:d=0.04,format=rgba`,
+      ...stills.inputs,
       '-filter_complex', '[0:a][1:a]amix=inputs=2:normalize=0[sound]',
-      '-map', '[sound]', '-c:a', 'aac', '-ar', '48000', '-ac', '2', '-f', 'flv', '-y', sound,
-      '-map', '2:v', '-frames:v', '1', '-update', '1', '-y', stills.logo,
-      '-map', '3:v', '-frames:v', '1', '-update', '1', '-y', stills.nameCard,
+      '-map', '[sound]', '-c:a', 'aac', '-ar', '48000', '-ac', '2', '-f', 'flv', '-y', media.inputPath,
+      ...stills.outputs,
     ]);
     if (made.code !== 0) throw new Error(`the VJ probe's sound could not be made: ${lastLine(made.stderr)}`);
-    await writeFile(stills.nowPlaying, 'Probe Artist – Probe Title', 'utf8');
+    await writeFile(nowPlaying, 'Probe Artist – Probe Title', 'utf8');
 
     const results: VjProbeResult[] = [];
     for (const scene of VJ_PREFERENCE) {
@@ -102,12 +101,12 @@ export async function probeVjScenes(options: VjProbeOptions): Promise<VjProbeRes
         inputKind: 'audio-only',
         vjScene: scene,
         profile: options.profile,
-        inputUrl: sound,
+        inputUrl: media.inputPath,
         outputUrl: join(directory, `${scene}.flv`),
-        layout,
-        logoPath: stills.logo,
-        nameCardPath: stills.nameCard,
-        nowPlaying: { file: stills.nowPlaying, fontFile: options.fontFile },
+        layout: media.layout,
+        logoPath: media.logoPath,
+        nameCardPath: media.nameCardPath,
+        nowPlaying: { file: nowPlaying, fontFile: options.fontFile },
       });
       // The job's own command, with ffmpeg's CPU and wall clock at the end (an info-level line).
       const level = args.indexOf('-loglevel');

@@ -89,17 +89,17 @@ export class TranscodeSession {
     return join(this.options.scratchDir, 'now-playing.txt');
   }
 
-  /**
-   * A new track: the picture shows it from the next frame (the encoder reads the file at every
-   * frame; it is replaced whole, by a rename, so it is never read half written), and the slate is
-   * encoded again with it as the last track.
-   */
   /** Whether this program reads the DJ from that stream. */
   reads(stream: IngestStream): boolean {
     const input = this.options.job.input;
     return input.app === stream.app && input.streamName === stream.streamName && (input.protocol ?? 'rtmp') === (stream.protocol ?? 'rtmp');
   }
 
+  /**
+   * A new track: the picture shows it from the next frame (the encoder reads the file at every
+   * frame; it is replaced whole, by a rename, so it is never read half written), and the slate is
+   * encoded again with it as the last track.
+   */
   setNowPlaying(line: string): void {
     if (this.stopped || line === this.nowPlaying) return;
     this.nowPlaying = line;
