@@ -3,6 +3,7 @@
 // logo, DJ name and track line on top and encodes once. For each scene × {720p30, 1080p30}:
 //   cores   CPU of that ffmpeg (utime + stime), in cores                                (target ≤ 1.3)
 //   speed   whether it keeps real time: output time ÷ wall time over the window       (target ≥ 1.0)
+// The job's whole command runs, with its director (beat tracking, looks on phrase starts) in this process.
 // One window of BENCH_VJ_SECONDS (120) per configuration, after a warm-up.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,6 +20,8 @@ const WARM_UP_SECONDS = 15;
 /** Speed is also taken over slices of this length, to see a stretch that fell behind inside the window. */
 const SLICE_SECONDS = 30;
 const FPS = 30;
+/** The director changes the look every this many beats (TRANSCODER_VJ_PHRASE_BEATS' default). */
+const PHRASE_BEATS = 16;
 /** The transcoder's default bitrate at 1080p (TRANSCODER_VIDEO_BITRATE_KBPS); 3500 at 720p is our pick. */
 const SIZES = [
   { width: 1280, height: 720, videoBitrateKbps: 3500 },
@@ -45,11 +48,16 @@ const benchStartedAt = Date.now();
 // boundaries keep every other project off it), so it is loaded from the build at run time, as
 // tests/checks/metric-names.spec.ts loads the apps' metrics; the types still come from the source.
 type TranscodeArgsModule = typeof import('../apps/transcoder/src/encoders/transcode-args.js');
+type VjPictureModule = typeof import('../apps/transcoder/src/vj/vj-picture.js');
+type VjDirectorModule = typeof import('../apps/transcoder/src/vj/vj-director.js');
+type VjEvent = import('../apps/transcoder/src/vj/vj-director.js').VjEvent;
 type OverlayLayoutModule = typeof import('../apps/transcoder/src/composition/overlay-layout.js');
 type NameCardModule = typeof import('../apps/transcoder/src/composition/name-card.js');
 type SlateModule = typeof import('../apps/transcoder/src/program/slate.js');
 const transcoderModule = <T>(path: string) => import(new URL(`../apps/transcoder/src/${path}`, import.meta.url).href) as Promise<T>;
-const { buildTranscodeArgs, VJ_SCENES } = await transcoderModule<TranscodeArgsModule>('encoders/transcode-args.js');
+const { buildTranscodeArgs } = await transcoderModule<TranscodeArgsModule>('encoders/transcode-args.js');
+const { VJ_SCENES } = await transcoderModule<VjPictureModule>('vj/vj-picture.js');
+const { VjDirector } = await transcoderModule<VjDirectorModule>('vj/vj-director.js');
 const { layoutProgram } = await transcoderModule<OverlayLayoutModule>('composition/overlay-layout.js');
 const { renderNameCard } = await transcoderModule<NameCardModule>('composition/name-card.js');
 const { pictureText } = await transcoderModule<SlateModule>('program/slate.js');
@@ -176,6 +184,12 @@ interface Run {
   meetsSpeed: boolean;
   /** The DJ's publisher and nginx-rtmp (ours, not the VJ). */
   helpersCores: number;
+  /** This process: the VJ's director (beat tracking, commands) and the meter's sampling. */
+  benchProcessCores: number;
+  looksInWindow: number;
+  looksOnBeat: number;
+  /** The tempo the director last found (the music is 120 BPM), null when it has none. */
+  tempoBpm: number | null;
   /** Every other process of the machine, over the same window. */
   otherLoadCores: number;
   /** Which other processes that was, the busiest first. */
@@ -198,10 +212,21 @@ async function runConfiguration(scene: VjScene, size: (typeof SIZES)[number], in
   const nameCardPath = await renderNameCard({ ffmpegPath: 'ffmpeg', fontFile: FONT_FILE, djName: DJ_NAME, layout, directory });
   const nowPlayingFile = join(directory, 'now-playing.txt');
   writeFileSync(nowPlayingFile, pictureText(TRACK, 90), 'utf8');
+  // The job's director too: it follows the beat and sends the looks to the encoder's console.
+  const events: VjEvent[] = [];
+  let ffmpegConsole: NodeJS.WritableStream | null = null;
+  const director = new VjDirector({
+    scene: () => scene,
+    beatsPerPhrase: PHRASE_BEATS,
+    send: (text) => ffmpegConsole?.write(text) ?? false,
+    onEvent: (event) => events.push(event),
+  });
+  const directorUrl = await director.listen();
   const command = buildTranscodeArgs({
     encoder: { kind: 'libx264' },
     inputKind: 'audio-only',
     vjScene: scene,
+    vjDirectorUrl: directorUrl,
     profile: { width, height, fps: FPS, videoBitrateKbps, audioBitrateKbps: 160, keyframeSeconds: 2, x264Preset: 'veryfast' },
     inputUrl,
     // A program stream on the local nginx-rtmp, which nobody plays: the muxing and the socket are paid as in a job.
@@ -215,7 +240,9 @@ async function runConfiguration(scene: VjScene, size: (typeof SIZES)[number], in
   const startedAt = performance.now();
   const progress: ProgressAt[] = [];
   const warnings: string[] = [];
-  const encoder = spawn('ffmpeg', command, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const encoder = spawn('ffmpeg', command, { stdio: ['pipe', 'pipe', 'pipe'] });
+  encoder.stdin.on('error', () => undefined);
+  ffmpegConsole = encoder.stdin;
   children.push(encoder);
   const parser = new FfmpegProgressParser((block) => progress.push({ ...block, at: (performance.now() - startedAt) / 1000 }));
   const stdout = new LineSplitter((line) => parser.pushLine(line));
@@ -238,9 +265,14 @@ async function runConfiguration(scene: VjScene, size: (typeof SIZES)[number], in
   // Everything this bench runs is below its own process: the VJ, the DJ's publisher, nginx-rtmp.
   const meter = new CpuMeter(() => [process.pid]);
   const processesBefore = allProcesses();
+  const ownCpuBefore = process.cpuUsage();
+  const looksBefore = events.filter((event) => event.kind === 'look').length;
   meter.start();
   await sleep(WINDOW_SECONDS * 1000);
   const measured = meter.stop();
+  const ownCpu = process.cpuUsage(ownCpuBefore);
+  const looksInWindow = events.filter((event) => event.kind === 'look').length - looksBefore;
+  const tempo = events.filter((event) => event.kind === 'tempo').at(-1);
   const processesAfter = allProcesses();
   const ours = descendants(processesAfter, [process.pid]);
   const loadAverageAfter = loadAverage();
@@ -249,6 +281,7 @@ async function runConfiguration(scene: VjScene, size: (typeof SIZES)[number], in
   encoder.kill('SIGTERM');
   const stopped = await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)]);
   if (!stopped) encoder.kill('SIGKILL');
+  await director.close();
   if (exitCode !== undefined && exitCode !== null && exitCode !== 0 && exitCode !== 255) log(`the encoder exited with ${exitCode}`);
 
   const cores = (name: string) => (measured.byCommand.get(name) ?? 0) / measured.wallSeconds;
@@ -291,6 +324,10 @@ async function runConfiguration(scene: VjScene, size: (typeof SIZES)[number], in
     meetsCores: vjCores / Math.min(1, windowSpeed) <= TARGETS.cores,
     meetsSpeed: windowSpeed >= realTime && fps >= FPS * realTime && maxLagSeconds <= MAX_LAG_SECONDS,
     helpersCores: cores('ffmpeg:other') + cores('nginx-rtmp'),
+    benchProcessCores: (ownCpu.user + ownCpu.system) / 1e6 / measured.wallSeconds,
+    looksInWindow,
+    looksOnBeat: events.filter((event) => event.kind === 'look' && event.beat !== null).length,
+    tempoBpm: tempo?.kind === 'tempo' ? tempo.bpm : null,
     otherLoadCores: Math.max(0, measured.machineCpuSeconds - measured.cpuSeconds) / measured.wallSeconds,
     busiestOthers: busiestOthers(processesBefore, processesAfter, (pid) => ours.has(pid), measured.wallSeconds),
     loadAverageBefore,
@@ -301,6 +338,7 @@ async function runConfiguration(scene: VjScene, size: (typeof SIZES)[number], in
   };
   log(
     `${scene} ${height}p: ${run.cores.toFixed(3)} cores (${run.coresAtRealTime.toFixed(3)} at real time), speed over the window ${run.windowSpeed.toFixed(4)} (${SLICE_SECONDS} s slices min ${run.sliceSpeed.min.toFixed(3)}), at worst ${run.maxLagSeconds.toFixed(2)} s behind, ` +
+      `director: ${run.looksInWindow} looks in the window, tempo ${run.tempoBpm?.toFixed(1) ?? 'none'}, this process ${run.benchProcessCores.toFixed(3)} cores; ` +
       `ffmpeg speed= min ${run.ffmpegSpeed.min.toFixed(3)} median ${run.ffmpegSpeed.median.toFixed(3)}, ${run.fps.toFixed(2)} fps, dropped ${run.droppedFrames} duplicated ${run.duplicatedFrames}; ` +
       `other load ${run.otherLoadCores.toFixed(2)} cores (busiest: ${run.busiestOthers.slice(0, 3).map((other) => `${other.cores.toFixed(2)} ${other.command.slice(0, 40)}`).join('; ') || 'none'}), load average ${loadAverageBefore[0]} → ${loadAverageAfter[0]}${warnings.length ? `; ffmpeg said: ${warnings.slice(0, 3).join(' | ')}` : ''}`,
   );

@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { BusModule, ControlPlaneModule, controlPlaneMigration, DatabaseModule, MetricsModule, ServiceConfigModule, ServiceHealthModule } from '@streamcaster/service-kit';
 import { TranscoderConfig } from './config/transcoder.config.js';
 import { EncoderRegistry } from './encoders/encoder-registry.js';
-import { VjScenes } from './encoders/vj-scenes.js';
+import { VjScenes } from './vj/vj-scenes.js';
 import { TranscoderInitial1764600200000 } from './migrations/1764600200000-transcoder-initial.js';
 import { ProgramNowPlaying1797000200000 } from './migrations/1797000200000-program-now-playing.js';
 import { ProgramEntity } from './programs/program.entity.js';

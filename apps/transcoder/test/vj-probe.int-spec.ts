@@ -3,7 +3,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chooseVjScene, probeVjScenes } from '../src/encoders/vj-probe.js';
+import { chooseVjScene, probeVjScenes } from '../src/vj/vj-probe.js';
 
 /** The probe on this machine's real ffmpeg, with the command an audio-only job runs (libx264 here). */
 describe("the automated VJ's scene probe", { timeout: 120_000 }, () => {

@@ -242,6 +242,17 @@ describe('SupervisedProcess restarts', () => {
     assert.equal(supervised.restartNow(), false, 'a stopped process is not started again');
   });
 
+  it('write reaches the running child\'s stdin, and says false once no child runs', LIMIT, async (t) => {
+    const echo = "process.stdin.setEncoding('utf8').on('data', (text) => process.stdout.write('got ' + text))";
+    const supervised = supervise(t, { command: NODE, args: ['-e', echo], restart: 'never' });
+    const answered = new Promise<string>((resolve) => supervised.on('line', (stream, line) => stream === 'stdout' && resolve(line)));
+    await supervised.start();
+    assert.equal(supervised.write('Chue 1.5 s 0\n'), true);
+    assert.equal(await answered, 'got Chue 1.5 s 0');
+    await supervised.stop();
+    assert.equal(supervised.write('more\n'), false);
+  });
+
   it("with restart 'never', ends in 'failed' after a failure and does not restart", LIMIT, async (t) => {
     const supervised = supervise(t, { command: NODE, args: ['-e', 'process.exit(3)'], restart: 'never' });
     let scheduled = 0;

@@ -267,6 +267,17 @@ export class SupervisedProcess extends EventEmitter<SupervisedProcessEvents> {
     return true;
   }
 
+  /**
+   * Writes to the running child's stdin (ffmpeg's command console, for one). False when no child
+   * runs: what was meant for this run is not kept for the next one.
+   */
+  write(text: string): boolean {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null || !child.stdin?.writable) return false;
+    child.stdin.write(text);
+    return true;
+  }
+
   /** Forgets earlier failures, so that the next restart waits the shortest delay again. */
   resetBackoff(): void {
     this.attempt = 0;

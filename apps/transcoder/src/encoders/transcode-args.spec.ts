@@ -323,3 +323,50 @@ describe('buildTranscodeArgs: qsv', () => {
     assert.equal(overlayIn(chainTo(chains, 'program')).name, 'overlay_qsv');
   });
 });
+
+describe('buildTranscodeArgs: sound alone, with the VJ director', () => {
+  const DIRECTOR = 'tcp://127.0.0.1:41234';
+  const directed = (kind: EncoderKind, scene?: 'spectrum' | 'scope' | 'histogram') =>
+    build(kind, { inputKind: 'audio-only', vjScene: scene, vjDirectorUrl: DIRECTOR });
+
+  for (const kind of KINDS) {
+    it(`${kind}: times the sound by its sample count and splits it three ways: the picture, the program's sound, the director's copy`, () => {
+      const chains = graphOf(directed(kind));
+      const split = chains.find((chain) => chain.inputs[0] === '0:a');
+      assert.ok(split);
+      // (This small parser takes all but the last output label of a chain for the last filter's options.)
+      assert.deepEqual(split.filters, [
+        { name: 'asetpts', options: 'N/SR/TB' },
+        { name: 'asplit', options: '3[vjsound][programsound]' },
+      ]);
+      assert.equal(split.output, 'vjcopy');
+      assert.equal(chains.find((chain) => chain.inputs[0] === 'vjcopy')?.output, 'beats');
+      assert.equal(chains.find((chain) => chain.inputs[0] === 'vjsound')?.output, 'base');
+      assert.deepEqual(chainTo(chains, 'beats').filters, [{ name: 'aformat', options: 'sample_fmts=flt:sample_rates=12000:channel_layouts=mono' }]);
+      const base = chainTo(chains, 'base');
+      assert.equal(base.filters[0]?.name, 'showcqt');
+      assert.deepEqual(base.inputs, ['vjsound']);
+      // The look and the beat's flash are filters the director's commands reach by name.
+      assert.deepEqual(base.filters.slice(2, 4).map((filter) => filter.name), ['colorize@vjcolour', 'hue@vjbeat']);
+    });
+  }
+
+  it('maps the split sound as the program\'s sound, and sends the copy to the director as raw floats, flushed at once', () => {
+    const args = directed('libx264');
+    assert.deepEqual(valuesOf(args, '-map'), ['[program]', '[programsound]', '[beats]']);
+    assert.equal(args.at(-1), DIRECTOR);
+    assert.deepEqual(args.slice(args.lastIndexOf('-map'), -1), ['-map', '[beats]', '-c:a', 'pcm_f32le', '-f', 'f32le', '-flush_packets', '1']);
+  });
+
+  it("reads the director's commands on stdin: no -nostdin (every other encoder has it)", () => {
+    assert.ok(!directed('libx264').includes('-nostdin'));
+    assert.ok(build('libx264').includes('-nostdin'));
+    assert.ok(build('libx264', { inputKind: 'audio-only' }).includes('-nostdin'), 'no director, no console');
+    assert.ok(build('libx264', { vjDirectorUrl: DIRECTOR }).includes('-nostdin'), 'a picture has no VJ to direct');
+  });
+
+  it('names the vector scope, whose shape the looks change too', () => {
+    const base = chainTo(graphOf(directed('libx264', 'scope')), 'base');
+    assert.equal(base.filters[0]?.name, 'avectorscope@vjscope');
+  });
+});

@@ -1,5 +1,7 @@
 import { supervisedFfmpegPrelude } from '@streamcaster/supervisor';
 import type { Placement, ProgramLayout } from '../composition/overlay-layout.js';
+import { ANALYSIS_RATE } from '../vj/beat-tracker.js';
+import { vjPicture, type VjScene } from '../vj/vj-picture.js';
 import type { EncoderChoice, ProgramProfile } from './encoder-profile.js';
 
 /**
@@ -8,16 +10,17 @@ import type { EncoderChoice, ProgramProfile } from './encoder-profile.js';
  */
 export type InputKind = 'picture' | 'audio-only';
 
-/** The automated VJ's scenes of ffmpeg's own audio visualisations. */
-export const VJ_SCENES = ['spectrum', 'scope', 'histogram'] as const;
-export type VjScene = (typeof VJ_SCENES)[number];
-
 export interface TranscodeArgsInput {
   encoder: EncoderChoice;
   /** 'picture' when not given. */
   inputKind?: InputKind;
   /** The VJ scene for an audio-only input ('spectrum' when not given). */
   vjScene?: VjScene;
+  /**
+   * Where the VJ's director listens for the program's sound (an audio-only input): the encoder
+   * sends it there as a second output, and reads the director's filter commands on its stdin.
+   */
+  vjDirectorUrl?: string;
   /**
    * The DJ sends a picture without sound: the program gets silence instead, so that it always has the
    * AAC track the slate has (a splice between a program without sound and the slate would change the
@@ -64,9 +67,14 @@ export function buildTranscodeArgs(input: TranscodeArgsInput): string[] {
   const stillInputs = [...(input.logoPath ? ['-i', input.logoPath] : []), '-i', input.nameCardPath];
   const nameInput = input.logoPath ? 2 : 1;
   const silenceInput = nameInput + 1;
+  const vjScene = input.inputKind === 'audio-only' ? (input.vjScene ?? 'spectrum') : null;
+  const director = vjScene ? (input.vjDirectorUrl ?? null) : null;
+  const prelude = supervisedFfmpegPrelude(1);
 
   return [
-    ...supervisedFfmpegPrelude(1),
+    // The director's commands come in on ffmpeg's console (its stdin): the one way to queue a filter
+    // command for a stream time (the zmq filter runs a command on whatever frame comes next).
+    ...(director ? prelude.filter((arg) => arg !== '-nostdin') : prelude),
     ...hardwareInit(input.encoder),
     // The input opens on the DJ's first keyframe (the gateway holds the DJ until we listen), so the
     // streams are known at once; estimating the frame rate from 20 frames would only add ~1.5 s.
@@ -76,11 +84,11 @@ export function buildTranscodeArgs(input: TranscodeArgsInput): string[] {
     '-i', input.inputUrl,
     ...stillInputs,
     ...(input.silentInput ? ['-f', 'lavfi', '-i', 'anullsrc=r=48000:cl=stereo'] : []),
-    '-filter_complex', filterGraph(input.encoder, profile, layout, input.logoPath !== null, nameInput, input.nowPlaying, input.inputKind === 'audio-only' ? (input.vjScene ?? 'spectrum') : null),
+    '-filter_complex', filterGraph(input.encoder, profile, layout, input.logoPath !== null, nameInput, input.nowPlaying, vjScene, director !== null),
     '-map', '[program]',
     // Not optional: an input without sound fails at once with "Stream map '0:a:0' matches no streams",
     // and the session runs again with silence (silentInput). Only the first sound track: the slate has one.
-    '-map', input.silentInput ? `${silenceInput}:a` : '0:a:0',
+    '-map', director ? '[programsound]' : input.silentInput ? `${silenceInput}:a` : '0:a:0',
     ...videoEncoderArgs(input.encoder, profile),
     ...audioEncoderArgs(profile),
     '-f', 'flv',
@@ -88,6 +96,7 @@ export function buildTranscodeArgs(input: TranscodeArgsInput): string[] {
     // Each packet leaves at once: the program switcher reads a stall from the silence of this output.
     '-flush_packets', '1',
     input.outputUrl,
+    ...(director ? ['-map', '[beats]', '-c:a', 'pcm_f32le', '-f', 'f32le', '-flush_packets', '1', director] : []),
   ];
 }
 
@@ -150,12 +159,22 @@ function filterGraph(
   nameInput: number,
   nowPlaying: TranscodeArgsInput['nowPlaying'],
   vjScene: VjScene | null,
+  directed: boolean,
 ): string {
   const { width: w, height: h, fps } = profile;
   const chains: string[] = [];
   const logo = hasLogo ? layout.logo : null;
   // Sound alone: the VJ draws the base picture from it, in memory, and hands it to the encoder's path.
-  if (vjScene) chains.push(`[0:a]${vjPicture(vjScene, w, h, fps)},${uploadFilter(encoder)}[base]`);
+  if (vjScene && directed) {
+    // One stream time for the picture, the program's sound and the director's copy: the count of
+    // samples, from 0 (Icecast's chained Ogg and a reconnecting input may jump), so that the
+    // director's sample n is the filters' time n ÷ rate and its commands land on the frame meant.
+    chains.push('[0:a]asetpts=N/SR/TB,asplit=3[vjsound][programsound][vjcopy]');
+    chains.push(`[vjcopy]aformat=sample_fmts=flt:sample_rates=${ANALYSIS_RATE}:channel_layouts=mono[beats]`);
+    chains.push(`[vjsound]${vjPicture(vjScene, w, h, fps)},${uploadFilter(encoder)}[base]`);
+  } else if (vjScene) {
+    chains.push(`[0:a]${vjPicture(vjScene, w, h, fps)},${uploadFilter(encoder)}[base]`);
+  }
   switch (encoder.kind) {
     case 'libx264': {
       // Letterbox any input aspect ratio into the program frame; constant frame rate for the platforms.
@@ -209,28 +228,6 @@ function filterGraph(
 /** The program's video encoder: the DJ's encode and the slate's use exactly these. */
 export function videoEncoderArgs(encoder: EncoderChoice, profile: ProgramProfile): string[] {
   return [...videoCodecArgs(encoder, profile, profile.fps * profile.keyframeSeconds), ...COLOUR_ARGS];
-}
-
-/**
- * A scene of the automated VJ from ffmpeg's audio visualisations, at the program's size and rate,
- * with a slow turn of hue so that a long set does not look the same for an hour: the constant-Q
- * spectrum (bars and a scrolling sonogram), the stereo vector scope, or the scrolling histogram.
- * Each costs only itself (no streamselect running every scene at once). Measured here at realtime
- * with logo, name and x264 veryfast: spectrum 0.80 cores at 720p and 1.27 at 1080p, scope 0.81 /
- * 1.36, histogram 0.63 / 1.03.
- */
-export function vjPicture(scene: VjScene, width: number, height: number, fps: number): string {
-  const turn = 'hue=h=6*t';
-  switch (scene) {
-    case 'spectrum':
-      return `showcqt=s=${width}x${height}:r=${fps}:axis=0:bar_g=2:sono_g=4,format=yuv420p,${turn}`;
-    case 'scope': {
-      const side = 2 * Math.round(height / 2);
-      return `avectorscope=s=${side}x${side}:r=${fps}:zoom=1.5:draw=line:scale=sqrt:rc=200:gc=80:bc=255:rf=15:gf=20:bf=10,pad=${width}:${height}:(ow-iw)/2:0:black,format=yuv420p,${turn}`;
-    }
-    case 'histogram':
-      return `ahistogram=s=${width}x${height}:r=${fps}:dmode=separate:slide=scroll:scale=log,format=yuv420p,${turn}`;
-  }
 }
 
 /** The track line, centred at the top between the corners where a logo may be; empty draws nothing. */

@@ -4,7 +4,7 @@ import { EncoderProgress, ProgramSourceChanged, type IngestStream, type Transcod
 import { BusClient, DataPaths, LeasedWorkers, LeaseStore, Outbox, type Lease, type LeasedWork, type RunningWork } from '@streamcaster/service-kit';
 import { TranscoderConfig } from '../config/transcoder.config.js';
 import { EncoderRegistry } from '../encoders/encoder-registry.js';
-import { VjScenes } from '../encoders/vj-scenes.js';
+import { VjScenes } from '../vj/vj-scenes.js';
 import { trackProgram } from '../metrics/transcoder.metrics.js';
 import { ProgramsRepository } from '../programs/programs.repository.js';
 import { scratchDirectory, TranscodeSession } from './transcode-session.js';
@@ -86,6 +86,7 @@ export class ProgramWorkers implements OnApplicationBootstrap, BeforeApplication
       logoPath: job.logo ? this.paths.asset(job.logo.assetName) : null,
       stallMs: this.config.stallMs,
       vjScene: () => this.vjScenes.current(),
+      vjPhraseBeats: this.config.vjPhraseBeats,
       nowPlaying,
       slateAudioPath: this.config.slateAudioFile ?? null,
       slateCacheDir: join(this.paths.root, 'slates', job.broadcastId),

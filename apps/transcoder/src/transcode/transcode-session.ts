@@ -7,10 +7,12 @@ import { describeExit, FfmpegProgressParser, SupervisedProcess } from '@streamca
 import { renderNameCard } from '../composition/name-card.js';
 import { layoutProgram } from '../composition/overlay-layout.js';
 import type { EncoderChoice, ProgramProfile } from '../encoders/encoder-profile.js';
-import { buildTranscodeArgs, type InputKind, type VjScene } from '../encoders/transcode-args.js';
+import { buildTranscodeArgs, type InputKind } from '../encoders/transcode-args.js';
+import type { VjScene } from '../vj/vj-picture.js';
 import type { ProgramSource } from '../program/program-splicer.js';
 import { ProgramSwitcher } from '../program/program-switcher.js';
 import { pictureText, renderSlate } from '../program/slate.js';
+import { VjDirector } from '../vj/vj-director.js';
 import { djInput, type DjInput, type DjInputServers } from './dj-input.js';
 
 /** Probe of an encoder that joins a running stream: longer than a DJ's keyframe interval (2 s as platforms ask). */
@@ -36,6 +38,8 @@ export interface TranscodeSessionOptions extends DjInputServers {
   stallMs: number;
   /** The automated VJ's scene for an encoder that starts now (the machine's choice may come later). */
   vjScene: () => VjScene;
+  /** Beats between the VJ's look changes. */
+  vjPhraseBeats: number;
   /** "Artist – Title" of the track playing when the program starts (a program taken over mid-set). */
   nowPlaying: string | null;
   /** Played under the slate; silence when null. */
@@ -58,6 +62,10 @@ export class TranscodeSession {
   private readonly logger: Logger;
   private process: SupervisedProcess | null = null;
   private switcher: ProgramSwitcher | null = null;
+  /** Follows the beat of a sound-only input and changes the VJ's looks on it. */
+  private director: VjDirector | null = null;
+  /** The VJ scene of the encoder running now (the director's commands are for its filters). */
+  private sceneOnAir: VjScene;
   private layout: ReturnType<typeof layoutProgram> | null = null;
   private logoPath: string | null = null;
   private nowPlaying: string | null;
@@ -83,6 +91,7 @@ export class TranscodeSession {
     this.nowPlaying = options.nowPlaying;
     this.input = djInput(options.job.input, options);
     this.inputKind = this.input.kind;
+    this.sceneOnAir = options.vjScene();
   }
 
   private get nowPlayingFile(): string {
@@ -153,10 +162,27 @@ export class TranscodeSession {
     this.switcher = switcher;
     const liveUrl = await switcher.start();
     if (this.stopped) return;
-    const args = () => buildTranscodeArgs({
+    // Listening from the start even for a picture: an RTMP input may turn out to carry sound alone.
+    const director = new VjDirector({
+      scene: () => this.sceneOnAir,
+      beatsPerPhrase: this.options.vjPhraseBeats,
+      send: (text) => this.process?.write(text) ?? false,
+      onEvent: (event) => {
+        if (event.kind === 'tempo') this.logger.log(`VJ: beat ${event.change}${event.bpm ? ` at ${event.bpm.toFixed(1)} BPM` : ''}`);
+        else this.logger.debug(`VJ: look ${event.look} from ${event.at.toFixed(2)} s${event.beat !== null ? ` (beat ${event.beat})` : ' (no beat)'}`);
+      },
+    });
+    this.director = director;
+    const directorUrl = await director.listen();
+    if (this.stopped) return;
+    const args = () => {
+      // The scene the machine's probe chose may come after an earlier run: each run takes the current one.
+      this.sceneOnAir = this.options.vjScene();
+      return buildTranscodeArgs({
       encoder: this.options.encoder,
       inputKind: this.inputKind,
-      vjScene: this.inputKind === 'audio-only' ? this.options.vjScene() : undefined,
+      vjScene: this.inputKind === 'audio-only' ? this.sceneOnAir : undefined,
+      vjDirectorUrl: directorUrl,
       silentInput: this.silentInput,
       probeSeconds: this.joinsRunningStream ? JOIN_PROBE_SECONDS : undefined,
       profile,
@@ -167,7 +193,8 @@ export class TranscodeSession {
       logoPath,
       nameCardPath,
       nowPlaying: { file: this.nowPlayingFile, fontFile: this.options.fontFile },
-    });
+      });
+    };
 
     const process = new SupervisedProcess({
       name: `transcoder:${job.broadcastId}`,
@@ -264,6 +291,7 @@ export class TranscodeSession {
     this.switcher?.closeSplicing();
     await process?.kill();
     await this.switcher?.kill();
+    await this.director?.close();
     await rm(this.options.scratchDir, { recursive: true, force: true }).catch(() => undefined);
     this.finished();
   }
@@ -278,6 +306,7 @@ export class TranscodeSession {
     this.switcher?.closeSplicing();
     await process?.stop();
     await this.switcher?.stop();
+    await this.director?.close();
     await rm(this.options.scratchDir, { recursive: true, force: true });
     // The broadcast's program is over (a kill, by contrast, leaves them to the replica taking over).
     await rm(this.options.slateCacheDir, { recursive: true, force: true });

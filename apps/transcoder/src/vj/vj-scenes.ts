@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { DataPaths } from '@streamcaster/service-kit';
 import { TranscoderConfig } from '../config/transcoder.config.js';
-import { EncoderRegistry } from './encoder-registry.js';
-import type { VjScene } from './transcode-args.js';
+import { EncoderRegistry } from '../encoders/encoder-registry.js';
+import type { VjScene } from './vj-picture.js';
 import { chooseVjScene, describeFigures, probeVjScenes, VJ_PREFERENCE } from './vj-probe.js';
 
 /**

@@ -1,9 +1,10 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { lastLine, resolveCommand, runOnce } from '@streamcaster/supervisor';
-import { probeMedia, probeStills } from './encoder-probe.js';
-import type { EncoderChoice, ProgramProfile } from './encoder-profile.js';
-import { buildTranscodeArgs, VJ_SCENES, type VjScene } from './transcode-args.js';
+import { probeMedia, probeStills } from '../encoders/encoder-probe.js';
+import type { EncoderChoice, ProgramProfile } from '../encoders/encoder-profile.js';
+import { buildTranscodeArgs } from '../encoders/transcode-args.js';
+import { VJ_SCENES, type VjScene } from './vj-picture.js';
 
 /** Best looking first: the first one the machine sustains is the VJ's scene. */
 export const VJ_PREFERENCE: readonly VjScene[] = VJ_SCENES;
@@ -103,6 +104,8 @@ export async function probeVjScenes(options: VjProbeOptions): Promise<VjProbeRes
         profile: options.profile,
         inputUrl: media.inputPath,
         outputUrl: join(directory, `${scene}.flv`),
+        // The job's command whole: its sound for the director too (into a file here; nothing directs it).
+        vjDirectorUrl: join(directory, `${scene}.pcm`),
         layout: media.layout,
         logoPath: media.logoPath,
         nameCardPath: media.nameCardPath,
