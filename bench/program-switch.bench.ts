@@ -16,7 +16,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ProgramRequested, ProgramSourceChanged, TrackChanged, type TranscodeJob } from '@streamcaster/contracts';
+import { DEFAULT_VJ_SETTINGS, ProgramRequested, ProgramSourceChanged, TrackChanged, type TranscodeJob } from '@streamcaster/contracts';
 import { SupervisedProcess, supervisedFfmpegPrelude } from '@streamcaster/supervisor';
 import {
   createTestEnvironment,
@@ -235,6 +235,7 @@ try {
     djName: 'DJ Bench',
     logo: null,
     slate: { organizationName: 'Club Bench', message: 'DJ Bench will be right back' },
+    vj: DEFAULT_VJ_SETTINGS,
   };
   await lifecycle.publish(ProgramRequested, job, broadcastId);
   await waitFor('the program to be published', () => hookCalls.some((call) => call.server === 'program' && call.kind === 'publish' && call.name === broadcastId) || undefined, 30_000, 50);

@@ -56,7 +56,7 @@ type NameCardModule = typeof import('../apps/transcoder/src/composition/name-car
 type SlateModule = typeof import('../apps/transcoder/src/program/slate.js');
 const transcoderModule = <T>(path: string) => import(new URL(`../apps/transcoder/src/${path}`, import.meta.url).href) as Promise<T>;
 const { buildTranscodeArgs } = await transcoderModule<TranscodeArgsModule>('encoders/transcode-args.js');
-const { VJ_SCENES } = await transcoderModule<VjPictureModule>('vj/vj-picture.js');
+const { VJ_SCENES, vjLooks } = await transcoderModule<VjPictureModule>('vj/vj-picture.js');
 const { VjDirector } = await transcoderModule<VjDirectorModule>('vj/vj-director.js');
 const { layoutProgram } = await transcoderModule<OverlayLayoutModule>('composition/overlay-layout.js');
 const { renderNameCard } = await transcoderModule<NameCardModule>('composition/name-card.js');
@@ -217,6 +217,7 @@ async function runConfiguration(scene: VjScene, size: (typeof SIZES)[number], in
   let ffmpegConsole: NodeJS.WritableStream | null = null;
   const director = new VjDirector({
     scene: () => scene,
+    looks: vjLooks('rainbow'),
     beatsPerPhrase: PHRASE_BEATS,
     send: (text) => ffmpegConsole?.write(text) ?? false,
     onEvent: (event) => events.push(event),

@@ -20,6 +20,7 @@ import {
   StopBroadcast,
   recordingFileUrlSchema,
   UpdateDestination,
+  DEFAULT_VJ_SETTINGS,
   type Branding,
   type DestinationView,
 } from '@streamcaster/contracts';
@@ -532,6 +533,7 @@ describe('gateway branding logo', () => {
       slateTemplate: '{dj} will be right back',
       logoPosition: 'top-right',
       logo,
+      vj: DEFAULT_VJ_SETTINGS,
       updatedAt: new Date().toISOString(),
     });
     let current = branding({ assetName, mimeType: 'image/png', width: 320, height: 100, sizeBytes: png.length });
@@ -563,6 +565,15 @@ describe('gateway forwarding to the owning services', () => {
     assertError(await api('POST', '/api/destinations', { token: adminToken, json: { ...destination, streamKey: 'a/b' } }), 400, /^streamKey: /);
     assertError(await api('GET', '/api/broadcasts?environment=prod', { token: adminToken }), 400, /^environment: /);
     assertError(await api('GET', '/api/broadcasts/not-a-uuid', { token: adminToken }), 400, 'broadcast id must be a UUID, got "not-a-uuid"');
+  });
+
+  it("validates the automated VJ's settings before forwarding: each wrong setting is a 400 naming it", async () => {
+    const vj = (settings: Record<string, unknown>) => api('PUT', '/api/branding', { token: adminToken, json: { vj: { ...DEFAULT_VJ_SETTINGS, ...settings } } });
+    assertError(await vj({ scenes: [] }), 400, 'vj.scenes: at least one VJ scene must be on');
+    assertError(await vj({ scenes: ['spectrum', 'spectrum'] }), 400, 'vj.scenes: each VJ scene may be listed once');
+    assertError(await vj({ scenes: ['lasers'] }), 400, /^vj\.scenes\.0: /);
+    assertError(await vj({ palette: 'pink' }), 400, /^vj\.palette: /);
+    assertError(await vj({ phraseBeats: 12 }), 400, 'vj.phraseBeats: phraseBeats must be 4, 8, 16, 32 or 64');
   });
 
   it('answers 503 naming the owning service when it is not running, instead of hanging or quoting the bus', async () => {

@@ -15,6 +15,7 @@ import { BroadcastInterruptedAt1764600100000 } from './migrations/1764600100000-
 import { BroadcastDestinationPlatformLiveSince1796200000000 } from './migrations/1796200000000-broadcast-destination-platform-live-since.js';
 import { SecretKeyGuard } from './destinations/secret-key.guard.js';
 import { BroadcastInputProtocol1797000400000 } from './migrations/1797000400000-broadcast-input-protocol.js';
+import { BrandingVj1797000500000 } from './migrations/1797000500000-branding-vj.js';
 import { BroadcastTracks1797000100000 } from './migrations/1797000100000-broadcast-tracks.js';
 import { BrandingSlateTemplate1797000000000 } from './migrations/1797000000000-branding-slate-template.js';
 import { PlatformAccounts1796900000000 } from './migrations/1796900000000-platform-accounts.js';
@@ -51,6 +52,7 @@ export class PublisherModule {
               BrandingSlateTemplate1797000000000,
               BroadcastTracks1797000100000,
               BroadcastInputProtocol1797000400000,
+              BrandingVj1797000500000,
             ],
           }),
         }),

@@ -261,6 +261,18 @@ describe('publisher branding', () => {
 
     await assert.rejects(bus.request(UpdateBranding, { titleTemplate: '   ' }), isBusError('invalid', 'titleTemplate must not be empty'));
   });
+
+  it("keeps the automated VJ's settings: every scene, the rainbow and 16 beats at first, then what is saved; a bad setting is refused and changes nothing", async () => {
+    const initial = await bus.request(GetBranding, {});
+    assert.deepEqual(initial.vj, { scenes: ['spectrum', 'scope', 'histogram'], palette: 'rainbow', phraseBeats: 16 });
+    const vj = { scenes: ['histogram' as const, 'scope' as const], palette: 'cool' as const, phraseBeats: 32 as const };
+    const saved = await bus.request(UpdateBranding, { vj });
+    assert.deepEqual(saved.vj, vj);
+    assert.equal(saved.organizationName, initial.organizationName, 'the rest is left as it was');
+    await assert.rejects(bus.request(UpdateBranding, { vj: { ...vj, scenes: [] } }), isBusError('invalid', 'at least one VJ scene must be on'));
+    await assert.rejects(bus.request(UpdateBranding, { vj: { ...vj, phraseBeats: 12 as 16 } }), isBusError('invalid', 'phraseBeats must be 4, 8, 16, 32 or 64'));
+    assert.deepEqual((await bus.request(GetBranding, {})).vj, vj);
+  });
 });
 
 describe('publisher broadcasts', () => {
@@ -317,6 +329,8 @@ describe('publisher broadcasts', () => {
       logo: { assetName: `${'cd'.repeat(32)}.png`, position: 'bottom-left', width: 300, height: 100 },
       // The branding's default slate message, rendered for the DJ.
       slate: { organizationName: 'Club Nimbus', message: `${dj.name} will be right back` },
+      // The branding's VJ settings as the test above saved them.
+      vj: { scenes: ['histogram', 'scope'], palette: 'cool', phraseBeats: 32 },
     });
     assert.equal(request.producer, 'publisher');
     assert.equal(request.correlationId, correlationId);

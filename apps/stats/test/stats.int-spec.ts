@@ -23,6 +23,7 @@ import {
   type BroadcastStats,
   type BroadcastView,
   type FfmpegProgress,
+  DEFAULT_VJ_SETTINGS,
 } from '@streamcaster/contracts';
 import { BusClient, BusRequestError, startBusService } from '@streamcaster/service-kit';
 import { BusObserver, createTestEnvironment, LifecyclePublisher, publishAsDj, RtmpServer, waitFor, type DjStream, type TestEnvironment } from '@streamcaster/testing';
@@ -146,7 +147,7 @@ describe('stats service', () => {
   it('publishes a snapshot of a running broadcast with the DJ\'s real ingest, the composer, relays, recording and host', async () => {
     dj = publishAsDj(`${rtmp.url}/live/${DJ}`, 120, { size: `${DJ_PICTURE.width}x${DJ_PICTURE.height}`, fps: DJ_PICTURE.fps });
     await lifecycle.publish(BroadcastStateChanged, { broadcastId: BROADCAST, environment: 'live', djName: 'DJ Stat', title: 'DJ Stat live', state: 'starting', previousState: null });
-    await lifecycle.publish(ProgramRequested, { broadcastId: BROADCAST, environment: 'live', input: { app: 'live', streamName: DJ }, djName: 'DJ Stat', logo: null, slate: { organizationName: '', message: '' } });
+    await lifecycle.publish(ProgramRequested, { broadcastId: BROADCAST, environment: 'live', input: { app: 'live', streamName: DJ }, djName: 'DJ Stat', logo: null, slate: { organizationName: '', message: '' }, vj: DEFAULT_VJ_SETTINGS });
     await lifecycle.publish(BroadcastStateChanged, { broadcastId: BROADCAST, environment: 'live', djName: 'DJ Stat', title: 'DJ Stat live', state: 'live', previousState: 'starting' });
     await lifecycle.publish(RecordingStarted, { recordingId: RECORDING, broadcastId: BROADCAST });
     await lifecycle.publish(RelayStateChanged, { broadcastId: BROADCAST, destinationId: YOUTUBE, state: 'live', reconnects: 0 });

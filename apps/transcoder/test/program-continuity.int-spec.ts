@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Logger, type INestMicroservice } from '@nestjs/common';
-import { BroadcastStateChanged, ProgramRequested, ProgramSourceChanged, type TranscodeJob } from '@streamcaster/contracts';
+import { BroadcastStateChanged, DEFAULT_VJ_SETTINGS, ProgramRequested, ProgramSourceChanged, type TranscodeJob } from '@streamcaster/contracts';
 import { startBusService } from '@streamcaster/service-kit';
 import { runOnce } from '@streamcaster/supervisor';
 import {
@@ -62,6 +62,7 @@ async function requestProgram(djId: string, broadcastId: string = randomUUID()):
     djName: 'DJ Continuity',
     logo: null,
     slate: { organizationName: 'Club Continuity', message: 'DJ Continuity will be right back' },
+    vj: DEFAULT_VJ_SETTINGS,
   };
   await publisher.publish(ProgramRequested, job, broadcastId);
   return job;

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { Logger, type INestMicroservice } from '@nestjs/common';
 import pg from 'pg';
-import { BroadcastStateChanged, EncoderProgress, ListPrograms, ProgramRequested, type TranscodeJob } from '@streamcaster/contracts';
+import { BroadcastStateChanged, DEFAULT_VJ_SETTINGS, EncoderProgress, ListPrograms, ProgramRequested, type TranscodeJob } from '@streamcaster/contracts';
 import { startBusService, BusClient, LeaseStore } from '@streamcaster/service-kit';
 import { runOnce } from '@streamcaster/supervisor';
 import {
@@ -58,7 +58,7 @@ function startTranscoder(): Promise<INestMicroservice> {
 /** What the publisher asks for when a DJ starts: the program of a new broadcast, read from live/<DJ id>. */
 async function programRequested(djId: string, logo: TranscodeJob['logo'] = null): Promise<TranscodeJob> {
   const broadcastId = randomUUID();
-  const job: TranscodeJob = { broadcastId, environment: 'live', input: { app: 'live', streamName: djId }, djName: 'DJ Pixel', logo, slate: { organizationName: 'Club Pixel', message: 'DJ Pixel will be right back' } };
+  const job: TranscodeJob = { broadcastId, environment: 'live', input: { app: 'live', streamName: djId }, djName: 'DJ Pixel', logo, slate: { organizationName: 'Club Pixel', message: 'DJ Pixel will be right back' }, vj: DEFAULT_VJ_SETTINGS };
   await publisher.publish(ProgramRequested, job, broadcastId);
   return job;
 }

@@ -9,6 +9,7 @@ import { RtmpServer } from '@streamcaster/testing';
 import { probeMedia, probeStills } from '../src/encoders/encoder-probe.js';
 import { buildTranscodeArgs } from '../src/encoders/transcode-args.js';
 import { VjDirector, type VjEvent } from '../src/vj/vj-director.js';
+import { vjLooks } from '../src/vj/vj-picture.js';
 
 /**
  * The automated VJ on the beat, with the real encoder: a DJ sends sound alone (kicks at a known
@@ -67,6 +68,7 @@ describe('the automated VJ follows the beat of a sound-only DJ', { timeout: 180_
     let encoder: SupervisedProcess | null = null;
     const director = new VjDirector({
       scene: () => 'spectrum',
+      looks: vjLooks('rainbow'),
       beatsPerPhrase: PHRASE_BEATS,
       send: (text) => encoder?.write(text) ?? false,
       onEvent: (event) => events.push(event),

@@ -25,6 +25,7 @@ export * from './commands/platform-accounts.command.js';
 export * from './platforms/platform-rules.js';
 export * from './commands/branding.command.js';
 export * from './branding/title-template.js';
+export * from './branding/vj-settings.js';
 export * from './commands/broadcasts.command.js';
 export * from './commands/tracks.command.js';
 export * from './commands/recordings.command.js';

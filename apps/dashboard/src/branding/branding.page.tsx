@@ -10,6 +10,7 @@ import { can } from '../shell/navigation';
 import { ErrorAlert, FormFooter } from '../shell/widgets';
 import { ComposedPreview } from './composed-preview';
 import { LogoDropZone, logoFileProblem } from './logo-drop-zone';
+import { VjSettingsSection } from './vj-settings';
 
 const FIELDS = ['organizationName', 'titleTemplate', 'descriptionTemplate', 'slateTemplate', 'logoPosition'] as const;
 const POSITIONS: { value: LogoPosition; label: string }[] = [
@@ -208,7 +209,7 @@ function BrandingForm({ branding, editable }: { branding: Branding; editable: bo
   );
 }
 
-/** Organisation, title and description templates with their live preview, the logo and the composed picture. */
+/** Organisation, title and description templates with their live preview, the logo and the composed picture, the automated VJ. */
 export default function BrandingPage() {
   const resources = useResources();
   const session = useSession();
@@ -218,6 +219,11 @@ export default function BrandingPage() {
       <Title order={2}>Branding</Title>
       <ErrorAlert error={branding.error} />
       {branding.data && <BrandingForm branding={branding.data} editable={can.editBranding(session?.user.role ?? 'dj')} />}
+      {branding.data && (
+        <SimpleGrid cols={{ base: 1, lg: 2 }}>
+          <VjSettingsSection branding={branding.data} editable={can.editBranding(session?.user.role ?? 'dj')} />
+        </SimpleGrid>
+      )}
     </Stack>
   );
 }

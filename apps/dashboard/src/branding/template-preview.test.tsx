@@ -23,6 +23,7 @@ describe('Branding page preview', () => {
     slateTemplate: '{dj} will be right back',
     logoPosition: 'top-right',
     logo: null,
+    vj: { scenes: ['spectrum', 'scope', 'histogram'], palette: 'rainbow', phraseBeats: 16 },
     updatedAt: '2026-03-14T18:00:00.000Z',
   };
   const route: Route = (method, path) => (method === 'GET' && path === '/api/branding' ? { status: 200, json: branding } : undefined);

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
-import type { Logo, LogoPosition } from '@streamcaster/contracts';
+import type { Logo, LogoPosition, VjSettings } from '@streamcaster/contracts';
 
 /** The organisation's branding: one row (id 1), used for every broadcast of both environments. */
 @Entity({ name: 'branding' })
@@ -25,6 +25,10 @@ export class BrandingEntity {
 
   @Column({ type: 'jsonb', nullable: true })
   logo!: Logo | null;
+
+  /** The automated VJ: scenes it may use, palette, beats per look. */
+  @Column({ type: 'jsonb' })
+  vj!: VjSettings;
 
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;

@@ -13,6 +13,7 @@ function toBranding(entity: BrandingEntity): Branding {
     slateTemplate: entity.slateTemplate,
     logoPosition: entity.logoPosition,
     logo: entity.logo,
+    vj: entity.vj,
     updatedAt: entity.updatedAt.toISOString(),
   };
 }

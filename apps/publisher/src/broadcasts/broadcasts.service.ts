@@ -164,6 +164,7 @@ export class BroadcastsService implements OnApplicationBootstrap {
           ? { assetName: branding.logo.assetName, position: branding.logoPosition, width: branding.logo.width, height: branding.logo.height }
           : null,
         slate: { organizationName: branding.organizationName, message: slateMessage },
+        vj: branding.vj,
       },
       correlationId,
     );

@@ -52,11 +52,6 @@ export const transcoderConfigFields = {
     z.coerce.number().min(0.1).max(64).default(1.3),
     'most CPU cores a VJ scene (with its encode) may take at real time for auto to choose it',
   ),
-  vjPhraseBeats: field(
-    'TRANSCODER_VJ_PHRASE_BEATS',
-    z.coerce.number().int().refine((beats) => [4, 8, 16, 32, 64].includes(beats), 'must be 4, 8, 16, 32 or 64').default(16),
-    "beats between the automated VJ's look changes (on phrase starts of the beat it follows)",
-  ),
   slateAudioFile: field('TRANSCODER_SLATE_AUDIO_FILE', z.string().min(1).optional(), 'audio looped under the slate (silence when unset)'),
   vaapiDevice: field('TRANSCODER_VAAPI_DEVICE', z.string().min(1).default('/dev/dri/renderD128'), 'DRM render node for VAAPI'),
   ffmpegPath: field('FFMPEG_PATH', z.string().min(1).default('ffmpeg'), 'ffmpeg binary'),

@@ -347,7 +347,7 @@ describe('buildTranscodeArgs: sound alone, with the VJ director', () => {
       assert.equal(base.filters[0]?.name, 'showcqt');
       assert.deepEqual(base.inputs, ['vjsound']);
       // The look and the beat's flash are filters the director's commands reach by name.
-      assert.deepEqual(base.filters.slice(2, 4).map((filter) => filter.name), ['colorize@vjcolour', 'hue@vjbeat']);
+      assert.deepEqual(base.filters.slice(2, 4).map((filter) => filter.name), ['colorcorrect@vjcolour', 'hue@vjbeat']);
     });
   }
 

@@ -1,7 +1,7 @@
 import { supervisedFfmpegPrelude } from '@streamcaster/supervisor';
 import type { Placement, ProgramLayout } from '../composition/overlay-layout.js';
 import { ANALYSIS_RATE } from '../vj/beat-tracker.js';
-import { vjPicture, type VjScene } from '../vj/vj-picture.js';
+import { vjPicture, type VjLook, type VjScene } from '../vj/vj-picture.js';
 import type { EncoderChoice, ProgramProfile } from './encoder-profile.js';
 
 /**
@@ -16,6 +16,8 @@ export interface TranscodeArgsInput {
   inputKind?: InputKind;
   /** The VJ scene for an audio-only input ('spectrum' when not given). */
   vjScene?: VjScene;
+  /** The VJ's look the encoder starts on (the rainbow's first when not given). */
+  vjLook?: VjLook;
   /**
    * Where the VJ's director listens for the program's sound (an audio-only input): the encoder
    * sends it there as a second output, and reads the director's filter commands on its stdin.
@@ -84,7 +86,7 @@ export function buildTranscodeArgs(input: TranscodeArgsInput): string[] {
     '-i', input.inputUrl,
     ...stillInputs,
     ...(input.silentInput ? ['-f', 'lavfi', '-i', 'anullsrc=r=48000:cl=stereo'] : []),
-    '-filter_complex', filterGraph(input.encoder, profile, layout, input.logoPath !== null, nameInput, input.nowPlaying, vjScene, director !== null),
+    '-filter_complex', filterGraph(input.encoder, profile, layout, input.logoPath !== null, nameInput, input.nowPlaying, vjScene && { scene: vjScene, look: input.vjLook }, director !== null),
     '-map', '[program]',
     // Not optional: an input without sound fails at once with "Stream map '0:a:0' matches no streams",
     // and the session runs again with silence (silentInput). Only the first sound track: the slate has one.
@@ -158,22 +160,23 @@ function filterGraph(
   hasLogo: boolean,
   nameInput: number,
   nowPlaying: TranscodeArgsInput['nowPlaying'],
-  vjScene: VjScene | null,
+  vj: { scene: VjScene; look: VjLook | undefined } | null,
   directed: boolean,
 ): string {
   const { width: w, height: h, fps } = profile;
   const chains: string[] = [];
   const logo = hasLogo ? layout.logo : null;
   // Sound alone: the VJ draws the base picture from it, in memory, and hands it to the encoder's path.
-  if (vjScene && directed) {
+  const vjScene = vj?.scene ?? null;
+  if (vj && directed) {
     // One stream time for the picture, the program's sound and the director's copy: the count of
     // samples, from 0 (Icecast's chained Ogg and a reconnecting input may jump), so that the
     // director's sample n is the filters' time n ÷ rate and its commands land on the frame meant.
     chains.push('[0:a]asetpts=N/SR/TB,asplit=3[vjsound][programsound][vjcopy]');
     chains.push(`[vjcopy]aformat=sample_fmts=flt:sample_rates=${ANALYSIS_RATE}:channel_layouts=mono[beats]`);
-    chains.push(`[vjsound]${vjPicture(vjScene, w, h, fps)},${uploadFilter(encoder)}[base]`);
-  } else if (vjScene) {
-    chains.push(`[0:a]${vjPicture(vjScene, w, h, fps)},${uploadFilter(encoder)}[base]`);
+    chains.push(`[vjsound]${vjPicture(vj.scene, w, h, fps, vj.look)},${uploadFilter(encoder)}[base]`);
+  } else if (vj) {
+    chains.push(`[0:a]${vjPicture(vj.scene, w, h, fps, vj.look)},${uploadFilter(encoder)}[base]`);
   }
   switch (encoder.kind) {
     case 'libx264': {

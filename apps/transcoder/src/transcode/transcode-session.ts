@@ -8,7 +8,7 @@ import { renderNameCard } from '../composition/name-card.js';
 import { layoutProgram } from '../composition/overlay-layout.js';
 import type { EncoderChoice, ProgramProfile } from '../encoders/encoder-profile.js';
 import { buildTranscodeArgs, type InputKind } from '../encoders/transcode-args.js';
-import type { VjScene } from '../vj/vj-picture.js';
+import { vjLooks, type VjScene } from '../vj/vj-picture.js';
 import type { ProgramSource } from '../program/program-splicer.js';
 import { ProgramSwitcher } from '../program/program-switcher.js';
 import { pictureText, renderSlate } from '../program/slate.js';
@@ -36,10 +36,11 @@ export interface TranscodeSessionOptions extends DjInputServers {
   logoPath: string | null;
   /** The DJ's encoder silent this long → the slate. */
   stallMs: number;
-  /** The automated VJ's scene for an encoder that starts now (the machine's choice may come later). */
-  vjScene: () => VjScene;
-  /** Beats between the VJ's look changes. */
-  vjPhraseBeats: number;
+  /**
+   * The automated VJ's scene for an encoder that starts now, among those the branding allows (the
+   * machine's choice may come later).
+   */
+  vjScene: (allowed: readonly VjScene[]) => VjScene;
   /** "Artist – Title" of the track playing when the program starts (a program taken over mid-set). */
   nowPlaying: string | null;
   /** Played under the slate; silence when null. */
@@ -91,7 +92,7 @@ export class TranscodeSession {
     this.nowPlaying = options.nowPlaying;
     this.input = djInput(options.job.input, options);
     this.inputKind = this.input.kind;
-    this.sceneOnAir = options.vjScene();
+    this.sceneOnAir = options.vjScene(options.job.vj.scenes);
   }
 
   private get nowPlayingFile(): string {
@@ -165,7 +166,8 @@ export class TranscodeSession {
     // Listening from the start even for a picture: an RTMP input may turn out to carry sound alone.
     const director = new VjDirector({
       scene: () => this.sceneOnAir,
-      beatsPerPhrase: this.options.vjPhraseBeats,
+      looks: vjLooks(job.vj.palette),
+      beatsPerPhrase: job.vj.phraseBeats,
       send: (text) => this.process?.write(text) ?? false,
       onEvent: (event) => {
         if (event.kind === 'tempo') this.logger.log(`VJ: beat ${event.change}${event.bpm ? ` at ${event.bpm.toFixed(1)} BPM` : ''}`);
@@ -177,11 +179,12 @@ export class TranscodeSession {
     if (this.stopped) return;
     const args = () => {
       // The scene the machine's probe chose may come after an earlier run: each run takes the current one.
-      this.sceneOnAir = this.options.vjScene();
+      this.sceneOnAir = this.options.vjScene(job.vj.scenes);
       return buildTranscodeArgs({
       encoder: this.options.encoder,
       inputKind: this.inputKind,
       vjScene: this.inputKind === 'audio-only' ? this.sceneOnAir : undefined,
+      vjLook: director.currentLook(),
       vjDirectorUrl: directorUrl,
       silentInput: this.silentInput,
       probeSeconds: this.joinsRunningStream ? JOIN_PROBE_SECONDS : undefined,

@@ -1,7 +1,7 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { BeatClock, type BeatGrid, type ClockChange } from './beat-clock.js';
 import { BeatTracker } from './beat-tracker.js';
-import { accentCommand, lookCommands, VJ_LOOKS, type FilterCommand, type VjScene } from './vj-picture.js';
+import { accentCommand, lookCommands, type FilterCommand, type VjLook, type VjScene } from './vj-picture.js';
 
 /** A change the director made, for the log, the metrics and the tests. */
 export type VjEvent =
@@ -11,6 +11,8 @@ export type VjEvent =
 
 export interface VjDirectorOptions {
   scene: () => VjScene;
+  /** The looks in turn (the branding's palette); the encoder starts on the first. */
+  looks: readonly VjLook[];
   /** Beats per phrase: the look changes every this many beats (16 or 32 in most dance music). */
   beatsPerPhrase: number;
   /** Writes to the running encoder's stdin (ffmpeg's command console); false when no encoder runs. */
@@ -45,6 +47,11 @@ export class VjDirector {
   private lookIndex = 0;
 
   constructor(private readonly options: VjDirectorOptions) {}
+
+  /** The look on air now: an encoder that starts (again) starts on it. */
+  currentLook(): VjLook {
+    return this.options.looks[this.lookIndex]!;
+  }
 
   /** Listens for the encoder's sound; the URL is its second output. */
   async listen(): Promise<string> {
@@ -85,7 +92,7 @@ export class VjDirector {
   }
 
   private nextLook(): number {
-    this.lookIndex = (this.lookIndex + 1) % VJ_LOOKS.length;
+    this.lookIndex = (this.lookIndex + 1) % this.options.looks.length;
     return this.lookIndex;
   }
 }
@@ -140,7 +147,7 @@ class DirectedRun {
 
   private queueLook(at: number, beat: number | null, grid: BeatGrid | null, now: number): void {
     const look = this.nextLook();
-    if (!this.send(at, lookCommands(this.options.scene(), VJ_LOOKS[look]!))) return;
+    if (!this.send(at, lookCommands(this.options.scene(), this.options.looks[look]!))) return;
     this.lastLookAt = at;
     this.options.onEvent?.({ kind: 'look', at, look, beat, grid: grid ? { ...grid } : null, queuedAt: now });
   }

@@ -1,15 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { accentCommand, lookCommands, VJ_LOOKS, vjPicture, VJ_SCENES } from './vj-picture.js';
+import { VJ_PALETTES } from '@streamcaster/contracts';
+import { accentCommand, highlightSpot, lookCommands, vjLooks, vjPicture, VJ_SCENES } from './vj-picture.js';
+
+const VJ_LOOKS = vjLooks('rainbow');
 
 describe("the VJ's looks and accents", () => {
   it("a look is the colour filter's tint for every scene, and the scope's shape for the scope", () => {
     for (const scene of VJ_SCENES) {
       const commands = lookCommands(scene, VJ_LOOKS[1]!);
+      // Magenta-pink (320°): the highlights go towards red (V) and blue (U) alike, red more.
       assert.deepEqual(commands.slice(0, 3), [
-        { target: 'colorize@vjcolour', command: 'hue', argument: '320' },
-        { target: 'colorize@vjcolour', command: 'saturation', argument: '0.9' },
-        { target: 'colorize@vjcolour', command: 'mix', argument: '0.3' },
+        { target: 'colorcorrect@vjcolour', command: 'rh', argument: '0.544' },
+        { target: 'colorcorrect@vjcolour', command: 'bh', argument: '0.253' },
+        { target: 'colorcorrect@vjcolour', command: 'saturation', argument: '1.5' },
       ]);
       assert.equal(commands.length, scene === 'scope' ? 6 : 3);
     }
@@ -20,7 +24,29 @@ describe("the VJ's looks and accents", () => {
     ]);
   });
 
-  it('consecutive looks are far apart on the colour wheel (at least 90°), so that a phrase change is seen', () => {
+  it('a tint is the direction of its hue in the chroma plane, at the look\'s strength', () => {
+    const spot = (hue: number) => highlightSpot({ tint: { hue, strength: 0.5, saturation: 1 }, scope: VJ_LOOKS[0]!.scope });
+    assert.deepEqual(spot(0), { rh: '0.487', bh: '-0.112' }, 'red: along V, a little against U');
+    assert.deepEqual(spot(240), { rh: '-0.046', bh: '0.498' }, 'blue: along U');
+    for (const hue of [0, 45, 130, 200, 275, 330]) {
+      const { rh, bh } = spot(hue);
+      assert.ok(Math.abs(Math.hypot(Number(rh), Number(bh)) - 0.5) < 0.002, `${hue}°`);
+    }
+  });
+
+  it("every palette gives a look per tint, in the palette's order; consecutive looks differ in tint or strength", () => {
+    for (const palette of ['rainbow', 'warm', 'cool'] as const) {
+      const looks = vjLooks(palette);
+      assert.deepEqual(looks.map((look) => look.tint.hue), [...VJ_PALETTES[palette]]);
+      for (let at = 0; at < looks.length; at++) {
+        const [a, b] = [looks[at]!.tint, looks[(at + 1) % looks.length]!.tint];
+        const apart = Math.abs(((b.hue - a.hue + 540) % 360) - 180);
+        assert.ok(apart >= 20, `${palette} looks ${at} and ${at + 1}: ${apart}°`);
+      }
+    }
+  });
+
+  it('the rainbow: consecutive looks far apart on the colour wheel (at least 90°), so that a phrase change is seen', () => {
     for (let at = 0; at < VJ_LOOKS.length; at++) {
       const [a, b] = [VJ_LOOKS[at]!.tint.hue, VJ_LOOKS[(at + 1) % VJ_LOOKS.length]!.tint.hue];
       const apart = Math.abs(((b - a + 540) % 360) - 180);
@@ -41,7 +67,8 @@ describe("the VJ's looks and accents", () => {
   it("every scene's picture starts on the first look and carries the colour and accent filters the commands name", () => {
     for (const scene of VJ_SCENES) {
       const picture = vjPicture(scene, 1280, 720, 30);
-      assert.match(picture, /colorize@vjcolour=hue=200:saturation=0.8:mix=0.3,hue@vjbeat=b=0$/);
+      // Sky blue (200°): away from red, towards blue.
+      assert.match(picture, /colorcorrect@vjcolour=rh=-0.410:bh=0.286:saturation=1.3,hue@vjbeat=b=0$/);
     }
     assert.match(vjPicture('scope', 1280, 720, 30), /^avectorscope@vjscope=s=720x720:r=30:mode=lissajous:mirror=none:zoom=1.5:/);
   });

@@ -6,30 +6,33 @@
  * between visualisations would run all of them at once (streamselect) or restart the encoder.
  */
 
-/** The scenes of ffmpeg's own audio visualisations. */
-export const VJ_SCENES = ['spectrum', 'scope', 'histogram'] as const;
-export type VjScene = (typeof VJ_SCENES)[number];
+import { VJ_PALETTES, VJ_SCENE_NAMES, type VjPalette, type VjSceneName } from '@streamcaster/contracts';
+
+/** The scenes of ffmpeg's own audio visualisations (the branding's VJ settings turn them on and off). */
+export const VJ_SCENES = VJ_SCENE_NAMES;
+export type VjScene = VjSceneName;
 
 /** Filter instances the director sends commands to (ffmpeg's `name@instance`). */
-export const VJ_COLOUR_FILTER = 'colorize@vjcolour';
+export const VJ_COLOUR_FILTER = 'colorcorrect@vjcolour';
 export const VJ_ACCENT_FILTER = 'hue@vjbeat';
 export const VJ_SCOPE_FILTER = 'avectorscope@vjscope';
 
 /**
- * The scene at the program's size and rate, then its colour (a tint the looks change: the
- * visualisations draw a mono mix in white, so turning their hue would change nothing) and the beat's
- * flash: the constant-Q spectrum (bars and a scrolling sonogram), the stereo vector scope, or the
+ * The scene at the program's size and rate, then its colour and the beat's flash. The colour is a
+ * tint of the highlights in YUV (colorcorrect: black stays black, white takes the tint), which the
+ * looks change: the visualisations draw what both channels share in white, so turning their hue
+ * would change little, and colorize would flood the black with colour. The scenes: the constant-Q spectrum (bars and a scrolling sonogram), the stereo vector scope, or the
  * scrolling histogram. Measured here at realtime with logo, name and x264 veryfast: spectrum 0.80
  * cores at 720p and 1.27 at 1080p, scope 0.81 / 1.36, histogram 0.63 / 1.03.
  */
-export function vjPicture(scene: VjScene, width: number, height: number, fps: number): string {
-  const colour = `${VJ_COLOUR_FILTER}=${colourOptions(VJ_LOOKS[0]!)},${VJ_ACCENT_FILTER}=b=0`;
+export function vjPicture(scene: VjScene, width: number, height: number, fps: number, firstLook: VjLook = vjLooks('rainbow')[0]!): string {
+  const colour = `${VJ_COLOUR_FILTER}=${colourOptions(firstLook)},${VJ_ACCENT_FILTER}=b=0`;
   switch (scene) {
     case 'spectrum':
       return `showcqt=s=${width}x${height}:r=${fps}:axis=0:bar_g=2:sono_g=4,format=yuv420p,${colour}`;
     case 'scope': {
       const side = 2 * Math.round(height / 2);
-      const shape = scopeOptions(VJ_LOOKS[0]!);
+      const shape = scopeOptions(firstLook);
       return `${VJ_SCOPE_FILTER}=s=${side}x${side}:r=${fps}:${shape}:draw=line:scale=sqrt:rc=200:gc=80:bc=255:rf=15:gf=20:bf=10,pad=${width}:${height}:(ow-iw)/2:0:black,format=yuv420p,${colour}`;
     }
     case 'histogram':
@@ -38,20 +41,36 @@ export function vjPicture(scene: VjScene, width: number, height: number, fps: nu
 }
 
 export interface VjLook {
-  /** The tint: its hue (degrees), saturation (0..1), and how much of the scene's own colour stays (0..1). */
-  tint: { hue: number; saturation: number; mix: number };
+  /** The tint: its hue (degrees on the colour wheel), how far the highlights go towards it (0..1), and the picture's saturation (1 as drawn). */
+  tint: { hue: number; strength: number; saturation: number };
   scope: { mode: 'lissajous' | 'lissajous_xy' | 'polar'; mirror: 'none' | 'x' | 'y' | 'xy'; zoom: number };
 }
 
-/** The looks a set cycles through, one per phrase: consecutive tints far apart on the colour wheel. */
-export const VJ_LOOKS: readonly VjLook[] = [
-  { tint: { hue: 200, saturation: 0.8, mix: 0.3 }, scope: { mode: 'lissajous', mirror: 'none', zoom: 1.5 } },
-  { tint: { hue: 320, saturation: 0.9, mix: 0.3 }, scope: { mode: 'polar', mirror: 'none', zoom: 1.3 } },
-  { tint: { hue: 80, saturation: 0.9, mix: 0.3 }, scope: { mode: 'lissajous_xy', mirror: 'x', zoom: 1.8 } },
-  { tint: { hue: 190, saturation: 0.8, mix: 0.3 }, scope: { mode: 'lissajous', mirror: 'xy', zoom: 2.2 } },
-  { tint: { hue: 300, saturation: 0.9, mix: 0.3 }, scope: { mode: 'polar', mirror: 'y', zoom: 1.6 } },
-  { tint: { hue: 50, saturation: 0.9, mix: 0.3 }, scope: { mode: 'lissajous_xy', mirror: 'none', zoom: 1.4 } },
+/** How strong each look's tint is: a change of look is seen even within a narrow palette. */
+const TINT_STRENGTHS = [
+  { strength: 0.5, saturation: 1.3 },
+  { strength: 0.6, saturation: 1.5 },
+  { strength: 0.4, saturation: 1.2 },
+  { strength: 0.65, saturation: 1.6 },
+  { strength: 0.45, saturation: 1.4 },
+  { strength: 0.55, saturation: 1.3 },
+] as const;
+const SCOPE_SHAPES: readonly VjLook['scope'][] = [
+  { mode: 'lissajous', mirror: 'none', zoom: 1.5 },
+  { mode: 'polar', mirror: 'none', zoom: 1.3 },
+  { mode: 'lissajous_xy', mirror: 'x', zoom: 1.8 },
+  { mode: 'lissajous', mirror: 'xy', zoom: 2.2 },
+  { mode: 'polar', mirror: 'y', zoom: 1.6 },
+  { mode: 'lissajous_xy', mirror: 'none', zoom: 1.4 },
 ];
+
+/** The looks a set cycles through, one per phrase: the palette's tints in turn, each with its strength and scope shape. */
+export function vjLooks(palette: VjPalette): VjLook[] {
+  return VJ_PALETTES[palette].map((hue, index) => ({
+    tint: { hue, ...TINT_STRENGTHS[index % TINT_STRENGTHS.length]! },
+    scope: SCOPE_SHAPES[index % SCOPE_SHAPES.length]!,
+  }));
+}
 
 /** One command for a filter of the running encoder: `target command argument`. */
 export interface FilterCommand {
@@ -62,10 +81,11 @@ export interface FilterCommand {
 
 /** The commands that put a look on air (sent for one stream time, they take effect on one frame). */
 export function lookCommands(scene: VjScene, look: VjLook): FilterCommand[] {
+  const { rh, bh } = highlightSpot(look);
   const commands: FilterCommand[] = [
-    { target: VJ_COLOUR_FILTER, command: 'hue', argument: String(look.tint.hue) },
+    { target: VJ_COLOUR_FILTER, command: 'rh', argument: rh },
+    { target: VJ_COLOUR_FILTER, command: 'bh', argument: bh },
     { target: VJ_COLOUR_FILTER, command: 'saturation', argument: String(look.tint.saturation) },
-    { target: VJ_COLOUR_FILTER, command: 'mix', argument: String(look.tint.mix) },
   ];
   if (scene === 'scope') {
     commands.push(
@@ -97,7 +117,29 @@ export function accentCommand(grid: { period: number; anchor: number } | null): 
 }
 
 function colourOptions(look: VjLook): string {
-  return `hue=${look.tint.hue}:saturation=${look.tint.saturation}:mix=${look.tint.mix}`;
+  const { rh, bh } = highlightSpot(look);
+  return `rh=${rh}:bh=${bh}:saturation=${look.tint.saturation}`;
+}
+
+/**
+ * colorcorrect's highlight spot for a tint: the tint's direction in the chroma plane (BT.709: `bh`
+ * along the blue difference U, `rh` along the red difference V), at the look's strength.
+ */
+export function highlightSpot(look: VjLook): { rh: string; bh: string } {
+  const [r, g, b] = hueToRgb(look.tint.hue);
+  const u = -0.1146 * r - 0.3854 * g + 0.5 * b;
+  const v = 0.5 * r - 0.4542 * g - 0.0458 * b;
+  const length = Math.hypot(u, v);
+  return { rh: ((v / length) * look.tint.strength).toFixed(3), bh: ((u / length) * look.tint.strength).toFixed(3) };
+}
+
+/** A fully saturated colour of that hue (HSV, value 1), as 0..1 RGB. */
+function hueToRgb(hue: number): [number, number, number] {
+  const channel = (n: number) => {
+    const k = (n + hue / 60) % 6;
+    return 1 - Math.max(0, Math.min(k, 4 - k, 1));
+  };
+  return [channel(5), channel(3), channel(1)];
 }
 
 function scopeOptions(look: VjLook): string {

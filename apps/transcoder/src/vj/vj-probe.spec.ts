@@ -31,6 +31,18 @@ describe("the automated VJ's scene choice", () => {
   });
 });
 
+describe("the automated VJ's scene choice among the scenes the branding allows", () => {
+  const all = [measured('spectrum', 1.2, 1.6), measured('scope', 0.9, 2.2), measured('histogram', 0.7, 2.8)];
+  it('takes the first allowed scene that fits, never one the branding turned off', () => {
+    assert.equal(chooseVjScene(all, LIMITS, ['scope', 'histogram']).scene, 'scope');
+    assert.equal(chooseVjScene(all, LIMITS, ['histogram']).scene, 'histogram');
+    assert.equal(chooseVjScene([measured('spectrum', 0.9, 1.6), measured('scope', 2.0, 0.7), measured('histogram', 1.8, 0.8)], LIMITS, ['scope', 'histogram']).scene, 'histogram', 'the cheapest allowed when none fits');
+  });
+  it('falls back to the first allowed scene when none of them could be probed', () => {
+    assert.equal(chooseVjScene([measured('spectrum', 0.9, 1.6), { ok: false, scene: 'scope', reason: 'x' }], LIMITS, ['scope']).scene, 'scope');
+  });
+});
+
 describe("ffmpeg's -benchmark line", () => {
   it('reads CPU seconds (user + system) and wall seconds', () => {
     assert.deepEqual(parseBenchmark('frame=  120 fps=60\nbench: utime=3.210s stime=0.290s rtime=2.500s\nbench: maxrss=80000kB\n'), { cpuSeconds: 3.5, wallSeconds: 2.5 });

@@ -37,14 +37,21 @@ export interface VjChoice {
  * of program takes is what the scene costs whatever else runs; the probe's wall clock is not (it runs
  * at the lowest priority, beside whatever the worker does), so it is only reported.
  */
-export function chooseVjScene(results: readonly VjProbeResult[], limits: { maxCores: number; machineCores: number }): VjChoice {
-  const measured = results.filter((result): result is Extract<VjProbeResult, { ok: true }> => result.ok).map((result) => result.figures);
+export function chooseVjScene(
+  results: readonly VjProbeResult[],
+  limits: { maxCores: number; machineCores: number },
+  allowed: readonly VjScene[] = VJ_PREFERENCE,
+): VjChoice {
+  const preference = VJ_PREFERENCE.filter((scene) => allowed.includes(scene));
+  const measured = results
+    .filter((result): result is Extract<VjProbeResult, { ok: true }> => result.ok && preference.includes(result.figures.scene))
+    .map((result) => result.figures);
   const budget = Math.min(limits.maxCores, limits.machineCores / MACHINE_MARGIN);
-  const fits = VJ_PREFERENCE.map((scene) => measured.find((figures) => figures.scene === scene)).find((figures) => figures !== undefined && figures.cores <= budget);
+  const fits = preference.map((scene) => measured.find((figures) => figures.scene === scene)).find((figures) => figures !== undefined && figures.cores <= budget);
   if (fits) return { scene: fits.scene, reason: `${describeFigures(fits)}: within ${budget.toFixed(2)} cores`, results: [...results] };
   const cheapest = [...measured].sort((a, b) => a.cores - b.cores)[0];
   if (cheapest) return { scene: cheapest.scene, reason: `${describeFigures(cheapest)}: the cheapest, though none stays within ${budget.toFixed(2)} cores`, results: [...results] };
-  return { scene: VJ_PREFERENCE[0]!, reason: 'no scene could be probed', results: [...results] };
+  return { scene: preference[0] ?? VJ_PREFERENCE[0]!, reason: 'no scene could be probed', results: [...results] };
 }
 
 /** A scene must run this much faster than real time on the whole machine. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineCommand } from '../envelope.js';
+import { vjSettingsSchema } from '../branding/vj-settings.js';
 import { logoPositionSchema } from '../domain.js';
 
 export const logoSchema = z.object({
@@ -20,6 +21,8 @@ export const brandingSchema = z.object({
   slateTemplate: z.string(),
   logoPosition: logoPositionSchema,
   logo: logoSchema.nullable(),
+  /** The automated VJ of DJs who send sound alone. */
+  vj: vjSettingsSchema,
   updatedAt: z.iso.datetime(),
 });
 export type Branding = z.infer<typeof brandingSchema>;
@@ -31,6 +34,7 @@ export const brandingUpdateSchema = z
     descriptionTemplate: z.string().max(5000, 'descriptionTemplate is longer than 5000 characters'),
     slateTemplate: z.string().trim().min(1, 'slateTemplate must not be empty').max(120, 'slateTemplate is longer than 120 characters'),
     logoPosition: logoPositionSchema,
+    vj: vjSettingsSchema,
   })
   .partial();
 

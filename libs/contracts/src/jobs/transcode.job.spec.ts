@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { DEFAULT_VJ_SETTINGS } from '../branding/vj-settings.js';
 import { TRANSCODE_QUEUE, transcodeJobSchema, type TranscodeJob } from './transcode.job.js';
 
 const job: TranscodeJob = {
@@ -9,6 +10,7 @@ const job: TranscodeJob = {
   djName: 'DJ Example',
   logo: { assetName: `${'ab'.repeat(32)}.png`, position: 'top-right', width: 640, height: 320 },
   slate: { organizationName: 'Club', message: 'DJ Example will be right back' },
+  vj: { scenes: ['scope'], palette: 'cool', phraseBeats: 32 },
 };
 
 describe('transcodeJobSchema', () => {
@@ -20,6 +22,12 @@ describe('transcodeJobSchema', () => {
   it('reads a job from before the slate with an empty slate text (the transcoder words it then)', () => {
     const { slate: _slate, ...older } = job;
     assert.deepEqual(transcodeJobSchema.parse(older).slate, { organizationName: '', message: '' });
+  });
+
+  it("reads a job from before the VJ's settings with the defaults: every scene, the rainbow, 16 beats", () => {
+    const { vj: _vj, ...older } = job;
+    assert.deepEqual(transcodeJobSchema.parse(older).vj, DEFAULT_VJ_SETTINGS);
+    assert.deepEqual(DEFAULT_VJ_SETTINGS, { scenes: ['spectrum', 'scope', 'histogram'], palette: 'rainbow', phraseBeats: 16 });
   });
 
   it('requires logo to be given, even as null', () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_VJ_SETTINGS, vjSettingsSchema } from '../branding/vj-settings.js';
 import { environmentSchema, ingestStreamSchema, logoPositionSchema } from '../domain.js';
 
 /** Queue names are never changed: jobs already waiting in Redis would be orphaned. */
@@ -15,6 +16,8 @@ export const transcodeJobSchema = z.object({
     .nullable(),
   /** What the slate says while the DJ is away (programs requested before the slate existed have none). */
   slate: z.object({ organizationName: z.string(), message: z.string() }).default({ organizationName: '', message: '' }),
+  /** The automated VJ's settings from the branding (programs requested before they existed have the defaults). */
+  vj: vjSettingsSchema.default(DEFAULT_VJ_SETTINGS),
 });
 export type TranscodeJob = z.infer<typeof transcodeJobSchema>;
 
