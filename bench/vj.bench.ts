@@ -247,7 +247,9 @@ async function runConfiguration(scene: VjScene, size: (typeof SIZES)[number], in
   children.push(encoder);
   const parser = new FfmpegProgressParser((block) => progress.push({ ...block, at: (performance.now() - startedAt) / 1000 }));
   const stdout = new LineSplitter((line) => parser.pushLine(line));
-  const stderr = new LineSplitter((line) => line.trim() && warnings.length < 50 && warnings.push(line));
+  // ffmpeg's console echoes each of the director's commands on stderr: not a warning.
+  const consoleEcho = /^(Enter command: |Command reply for stream )/;
+  const stderr = new LineSplitter((line) => line.trim() && !consoleEcho.test(line) && warnings.length < 50 && warnings.push(line));
   encoder.stdout.on('data', (chunk: Buffer) => stdout.push(chunk.toString('utf8')));
   encoder.stderr.on('data', (chunk: Buffer) => stderr.push(chunk.toString('utf8')));
   const exited = new Promise<number | null>((settle) => encoder.once('exit', (code) => settle(code)));

@@ -7,7 +7,7 @@ import { useResources, useServices, useSession } from '../app-services';
 import { errorMessage, useFormErrors } from '../forms/use-form-errors';
 import { useEnvironment } from '../shell/environment';
 import { can } from '../shell/navigation';
-import { ErrorAlert, FormFooter } from '../shell/widgets';
+import { ErrorAlert, FormFooter, SavedNote } from '../shell/widgets';
 import { ComposedPreview } from './composed-preview';
 import { LogoDropZone, logoFileProblem } from './logo-drop-zone';
 import { VjSettingsSection } from './vj-settings';
@@ -141,11 +141,7 @@ function BrandingForm({ branding, editable }: { branding: Branding; editable: bo
             error={form.field('logoPosition')}
             disabled={!editable}
           />
-          {saved && (
-            <Text size="sm" c="green" role="status" ta="right">
-              Saved.
-            </Text>
-          )}
+          <SavedNote shown={saved} />
           {editable && <FormFooter formError={form.errors.form} busy={form.busy} submitLabel="Save branding" />}
         </Stack>
       </Paper>

@@ -15,7 +15,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { queryKeys } from '../api/resources';
 import { useResources } from '../app-services';
 import { useFormErrors } from '../forms/use-form-errors';
-import { FormFooter } from '../shell/widgets';
+import { FormFooter, SavedNote } from '../shell/widgets';
 
 const SCENE_LABELS: Record<VjSceneName, { label: string; description: string }> = {
   spectrum: { label: 'Spectrum', description: 'Bars and a scrolling sonogram of the music' },
@@ -162,11 +162,7 @@ export function VjSettingsSection({ branding, editable }: { branding: Branding; 
           />
         </Group>
         <VjPreview settings={settings} />
-        {saved && (
-          <Text size="sm" c="green" role="status" ta="right">
-            Saved.
-          </Text>
-        )}
+        <SavedNote shown={saved} />
         {editable && <FormFooter formError={form.errors.form} busy={form.busy} submitLabel="Save VJ settings" />}
       </Stack>
     </Paper>

@@ -125,6 +125,16 @@ export function ErrorAlert({ error }: { error: Error | null }) {
   );
 }
 
+/** "Saved." under a form that was just saved (gone again at the next change). */
+export function SavedNote({ shown }: { shown: boolean }) {
+  if (!shown) return null;
+  return (
+    <Text size="sm" c="green" role="status" ta="right">
+      Saved.
+    </Text>
+  );
+}
+
 /** The end of a form: its own error (one that names no field), Cancel and the submit button. */
 export function FormFooter({
   formError,

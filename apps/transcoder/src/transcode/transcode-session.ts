@@ -175,8 +175,11 @@ export class TranscodeSession {
       },
     });
     this.director = director;
-    const directorUrl = await director.listen();
-    if (this.stopped) return;
+    const directorUrl = await director.listen().catch((error: Error) => {
+      if (this.stopped) return null;
+      throw error;
+    });
+    if (this.stopped || directorUrl === null) return;
     const args = () => {
       // The scene the machine's probe chose may come after an earlier run: each run takes the current one.
       this.sceneOnAir = this.options.vjScene(job.vj.scenes);

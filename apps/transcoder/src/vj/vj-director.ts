@@ -45,6 +45,7 @@ export class VjDirector {
   private server: Server | null = null;
   private connection: Socket | null = null;
   private lookIndex = 0;
+  private closed = false;
 
   constructor(private readonly options: VjDirectorOptions) {}
 
@@ -61,14 +62,20 @@ export class VjDirector {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', () => resolve());
     });
+    // Closed while it started listening (the session stopped meanwhile): nothing may stay open.
+    if (this.closed) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      throw new Error('the VJ director was closed');
+    }
     return `tcp://127.0.0.1:${(server.address() as AddressInfo).port}`;
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     this.connection?.destroy();
     const server = this.server;
     this.server = null;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (server?.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
   private follow(socket: Socket): void {
@@ -142,7 +149,9 @@ class DirectedRun {
       this.queueLook(next.time, next.beat, grid, now);
       return;
     }
-    if (now - this.lastLookAt >= phraseSeconds) this.queueLook(now + MIN_AHEAD_SECONDS, null, null, now);
+    // Every phrase from the last look, or as soon as it can be queued when that time has passed.
+    const due = this.lastLookAt + phraseSeconds;
+    if (due - now <= QUEUE_AHEAD_SECONDS) this.queueLook(Math.max(due, now + MIN_AHEAD_SECONDS), null, null, now);
   }
 
   private queueLook(at: number, beat: number | null, grid: BeatGrid | null, now: number): void {
