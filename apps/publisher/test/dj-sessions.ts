@@ -8,6 +8,8 @@ import { freePort, type LifecyclePublisher, type TestEnvironment } from '@stream
 export interface Dj {
   id: string;
   name: string;
+  /** The DJ's Icecast mount name (`/live/<slug>`). */
+  slug: string;
 }
 
 /**
@@ -23,20 +25,21 @@ export class DjSessions {
 
   async newDj(name: string): Promise<Dj> {
     const fullName = `${name} ${randomUUID().slice(0, 6)}`;
+    // The gateway's slug (the DJ's Icecast mount): unique, like the random name.
+    const slug = fullName.toLowerCase().replace(/[^a-z0-9]+/g, '-');
     const rows = await this.database.query<{ id: string }>(`INSERT INTO gateway.djs (name, slug, stream_key_hash, key_rotated_at) VALUES ($1, $2, $3, now()) RETURNING id`, [
       fullName,
-      // The gateway's slug (the DJ's Icecast mount): unique, like the random name.
-      fullName.toLowerCase().replace(/[^a-z0-9]+/g, '-'),
+      slug,
       randomBytes(32).toString('hex'),
     ]);
-    return { id: rows.rows[0]!.id, name: fullName };
+    return { id: rows.rows[0]!.id, name: fullName, slug };
   }
 
   /** nginx-rtmp accepted the DJ's key: the gateway opens the DJ's session (a row of its own). */
-  async openSession(dj: Dj, environment: Environment, startedAt = 'now()'): Promise<string> {
+  async openSession(dj: Dj, environment: Environment, startedAt = 'now()', protocol: 'rtmp' | 'icecast' = 'rtmp'): Promise<string> {
     const rows = await this.database.query<{ id: string }>(
-      `INSERT INTO gateway.ingest_sessions (dj_id, environment, client_id, remote_address, started_at) VALUES ($1, $2, $3, '192.0.2.10', ${startedAt}) RETURNING id`,
-      [dj.id, environment, String(Math.floor(Math.random() * 1e6))],
+      `INSERT INTO gateway.ingest_sessions (dj_id, environment, client_id, remote_address, started_at, protocol) VALUES ($1, $2, $3, '192.0.2.10', ${startedAt}, $4) RETURNING id`,
+      [dj.id, environment, String(Math.floor(Math.random() * 1e6)), protocol],
     );
     return rows.rows[0]!.id;
   }
@@ -45,12 +48,17 @@ export class DjSessions {
     await this.database.query(`UPDATE gateway.ingest_sessions SET ended_at = now() WHERE id = $1`, [ingestId]);
   }
 
-  /** What the gateway does when nginx-rtmp accepted the DJ's stream key: a session, then ingest.started. */
-  async starts(dj: Dj, environment: Environment, options: { startedAt?: string; correlationId?: string } = {}): Promise<string> {
-    const ingestId = await this.openSession(dj, environment);
+  /**
+   * What the gateway does when nginx-rtmp accepted the DJ's stream key (or, `through: 'icecast'`,
+   * when Icecast added the DJ's mount): a session, then ingest.started.
+   */
+  async starts(dj: Dj, environment: Environment, options: { startedAt?: string; correlationId?: string; through?: 'rtmp' | 'icecast' } = {}): Promise<string> {
+    const through = options.through ?? 'rtmp';
+    const ingestId = await this.openSession(dj, environment, 'now()', through);
+    const stream = through === 'icecast' ? { app: environment, streamName: dj.slug, protocol: 'icecast' as const } : { app: environment, streamName: dj.id };
     await this.gatewayEvents.publish(
       IngestStarted,
-      { ingestId, environment, djId: dj.id, djName: dj.name, stream: { app: environment, streamName: dj.id }, startedAt: options.startedAt ?? new Date().toISOString() },
+      { ingestId, environment, djId: dj.id, djName: dj.name, stream, startedAt: options.startedAt ?? new Date().toISOString() },
       options.correlationId,
     );
     return ingestId;

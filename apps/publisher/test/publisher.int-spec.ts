@@ -16,6 +16,7 @@ import {
   IngestStarted,
   ListBroadcasts,
   ListDestinations,
+  ProgramInputChanged,
   ProgramRequested,
   ProgramStarted,
   RelayStateChanged,
@@ -156,7 +157,7 @@ before(async () => {
   bus = new BusClient('test', env.subjectPrefix, env.natsUrl);
   await bus.connect();
   observer = await BusObserver.connect(env.natsUrl, env.subjectPrefix);
-  await observer.observe(BroadcastStateChanged, RelayStateChanged, ProgramRequested);
+  await observer.observe(BroadcastStateChanged, RelayStateChanged, ProgramRequested, ProgramInputChanged);
   gatewayEvents = await LifecyclePublisher.connect(env.natsUrl, env.subjectPrefix, 'gateway');
   database = new pg.Client({ connectionString: env.databaseUrl });
   await database.connect();
@@ -474,6 +475,42 @@ describe('publisher broadcasts', () => {
     assert.deepEqual((await broadcastsOf(dj)).map((broadcast) => broadcast.id), [id], 'no second broadcast');
     assert.equal(programRequestsOf(id).length, 1, 'the same program goes on: the transcoder waits for the DJ by itself');
     assert.deepEqual(await transitionsOf(id), ['null->starting', 'starting->live', 'live->interrupted', 'interrupted->live']);
+  });
+
+  it('a DJ who returns through Traktor after OBS (and back) keeps the same broadcast, and the program is told to read that input', async () => {
+    const dj = await newDj('DJ Switch');
+    const firstIngest = await djStartsPublishing(dj, 'live');
+    const { id } = await broadcastOf(dj);
+    await gatewayEvents.publish(ProgramStarted, { broadcastId: id });
+    await stateOf(id, 'live');
+    await djStopsPublishing(dj, 'live', firstIngest);
+    await stateOf(id, 'interrupted');
+    const icecastIngest = await djs.starts(dj, 'live', { through: 'icecast' });
+    await stateOf(id, 'live');
+    const toIcecast = await observer.waitFor(ProgramInputChanged, (payload) => payload.broadcastId === id);
+    assert.deepEqual(toIcecast.payload, { broadcastId: id, input: { app: 'live', streamName: dj.slug, protocol: 'icecast' } });
+
+    // Back through OBS: told again. Then a return through the same input changes nothing.
+    await djStopsPublishing(dj, 'live', icecastIngest);
+    await stateOf(id, 'interrupted');
+    const obsIngest = await djStartsPublishing(dj, 'live');
+    await stateOf(id, 'live');
+    await observer.waitFor(ProgramInputChanged, (payload) => payload.broadcastId === id && payload.input.protocol === 'rtmp');
+    await djStopsPublishing(dj, 'live', obsIngest);
+    await stateOf(id, 'interrupted');
+    await djStartsPublishing(dj, 'live');
+    await stateOf(id, 'live');
+    await gatewayEvents.settled('publisher');
+    const inputChanges = observer.messages(ProgramInputChanged).filter((message) => message.payload.broadcastId === id);
+    assert.deepEqual(
+      inputChanges.map((message) => message.payload.input),
+      [
+        { app: 'live', streamName: dj.slug, protocol: 'icecast' },
+        { app: 'live', streamName: dj.id, protocol: 'rtmp' },
+      ],
+    );
+    assert.equal(programRequestsOf(id).length, 1, 'the same program goes on');
+    assert.equal((await broadcastsOf(dj)).length, 1, 'no second broadcast');
   });
 
   it('a DJ who reconnects at once (stop and start back to back) is not cut off after the grace period', async () => {

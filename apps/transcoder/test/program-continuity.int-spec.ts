@@ -7,12 +7,15 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Logger, type INestMicroservice } from '@nestjs/common';
-import { BroadcastStateChanged, DEFAULT_VJ_SETTINGS, ProgramRequested, ProgramSourceChanged, type TranscodeJob } from '@streamcaster/contracts';
+import { BroadcastStateChanged, DEFAULT_VJ_SETTINGS, ProgramInputChanged, ProgramRequested, ProgramSourceChanged, type TranscodeJob } from '@streamcaster/contracts';
 import { startBusService } from '@streamcaster/service-kit';
 import { runOnce } from '@streamcaster/supervisor';
 import {
   BusObserver,
   createTestEnvironment,
+  IcecastServer,
+  publishToIcecast,
+  type IcecastSource,
   LifecyclePublisher,
   pictureChange,
   ProgramWatcher,
@@ -39,6 +42,7 @@ const isDj = (frame: { brightShare: number; mean: [number, number, number] }) =>
 
 let env: TestEnvironment;
 let rtmp: RtmpServer;
+let icecast: IcecastServer;
 let app: INestMicroservice;
 let observer: BusObserver;
 let publisher: LifecyclePublisher;
@@ -120,9 +124,13 @@ before(async () => {
   await new Promise<void>((resolve) => hooks.listen(0, '127.0.0.1', resolve));
   const hookBase = `http://127.0.0.1:${(hooks.address() as AddressInfo).port}`;
   rtmp = await RtmpServer.start(join(env.dataDir, 'nginx'), { onPublish: `${hookBase}/publish`, onPublishDone: `${hookBase}/done` });
+  // Its own hook lets any source in on /live/*, and the transcoder's reader listen.
+  icecast = await IcecastServer.start(join(env.dataDir, 'icecast'));
   const config = loadTranscoderConfig({
     ...env.env,
     RTMP_INTERNAL_URL: rtmp.url,
+    ICECAST_INTERNAL_URL: icecast.url,
+    ICECAST_READER_PASSWORD: icecast.readerCredentials.password,
     TRANSCODER_ENCODER: 'libx264',
     TRANSCODER_WIDTH: String(PROGRAM.width),
     TRANSCODER_HEIGHT: String(PROGRAM.height),
@@ -146,7 +154,7 @@ after(async () => {
     dj.process.kill('SIGKILL');
   }
   await app?.close();
-  await Promise.all([observer?.close(), publisher?.close(), rtmp?.stop()]);
+  await Promise.all([observer?.close(), publisher?.close(), rtmp?.stop(), icecast?.stop()]);
   await new Promise((resolve) => hooks?.close(resolve));
   await env?.dispose();
 });
@@ -223,6 +231,44 @@ describe('the program never stops', { timeout: 240_000 }, () => {
     assertGrowing(times.audio, 'audio DTS', false);
     const decoded = await runOnce('ffmpeg', ['-v', 'error', '-i', recordingFile, '-f', 'null', '-'], 120_000);
     assert.equal(decoded.stderr.trim(), '', 'the recorded program does not decode cleanly');
+  });
+});
+
+describe('a DJ who comes back through another input', { timeout: 120_000 }, () => {
+  it('reads Traktor (Icecast) once told the DJ is back that way, in the same publish: the slate, then the VJ on air', async () => {
+    const djId = randomUUID();
+    const dj = djPublishes(djId);
+    const job = await requestProgram(djId);
+    const viewer = new ProgramWatcher(`${rtmp.url}/program/${job.broadcastId}`);
+    let traktor: IcecastSource | null = null;
+    try {
+      await waitFor("the DJ's picture on the program", () => viewer.firstFrame(0, isDj), 20_000);
+      await new Promise((resolve) => setTimeout(resolve, 6_000));
+      // OBS goes away; the slate covers it.
+      const awayAt = Date.now();
+      dj.process.kill('SIGKILL');
+      await waitFor('the slate', () => viewer.firstFrame(awayAt, isSlate), 10_000);
+
+      // The DJ is back through Traktor: the publisher says so (program.input-changed), the source plays.
+      const mount = `/live/dj-${djId.slice(0, 8)}`;
+      await publisher.publish(ProgramInputChanged, { broadcastId: job.broadcastId, input: { app: 'live', streamName: mount.slice('/live/'.length), protocol: 'icecast' } }, job.broadcastId);
+      const backAt = Date.now();
+      traktor = await publishToIcecast({ url: icecast.url, mount, password: 'any-key-the-own-hook-takes', format: 'ogg-vorbis', tracks: [{ artist: 'Back', title: 'Through Traktor', seconds: 60 }] });
+      assert.equal(traktor.status, 200, traktor.answer);
+      await waitFor('the program back on the DJ (now their sound, drawn by the VJ)', () => sourceChanges(job.broadcastId).filter((message) => Date.parse(message.payload.at) >= backAt && message.payload.source === 'dj')[0], 20_000);
+      const vj = await waitFor('a VJ picture', () => viewer.firstFrame(backAt, (frame) => !isDj(frame) && frame.brightShare > 0), 10_000);
+      console.log(`back through Traktor: the VJ on the program ${vj.at - backAt} ms after the source started`);
+      assert.deepEqual(
+        programPublishes.filter((entry) => entry.endsWith(job.broadcastId)),
+        [`publish ${job.broadcastId}`],
+        'the program was published again',
+      );
+      assert.deepEqual(sourceChanges(job.broadcastId).map((message) => message.payload.source), ['dj', 'slate', 'dj']);
+    } finally {
+      await traktor?.stop();
+      await viewer.stop();
+      await endBroadcast(job);
+    }
   });
 });
 

@@ -8,6 +8,7 @@ export * from './events/program-started.event.js';
 export * from './events/program-stopped.event.js';
 export * from './events/program-source-changed.event.js';
 export * from './events/program-requested.event.js';
+export * from './events/program-input-changed.event.js';
 export * from './events/recording-started.event.js';
 export * from './events/broadcast-state-changed.event.js';
 export * from './events/relay-state-changed.event.js';

@@ -3,6 +3,7 @@ import { BroadcastStateChanged } from './events/broadcast-state-changed.event.js
 import { IngestStarted } from './events/ingest-started.event.js';
 import { IngestStopped } from './events/ingest-stopped.event.js';
 import { IngestTrackChanged } from './events/ingest-track-changed.event.js';
+import { ProgramInputChanged } from './events/program-input-changed.event.js';
 import { ProgramRequested } from './events/program-requested.event.js';
 import { ProgramSourceChanged } from './events/program-source-changed.event.js';
 import { ProgramStarted } from './events/program-started.event.js';
@@ -22,6 +23,7 @@ export const LIFECYCLE_EVENTS: readonly EventContract[] = [
   IngestStopped,
   IngestTrackChanged,
   ProgramRequested,
+  ProgramInputChanged,
   ProgramStarted,
   ProgramStopped,
   ProgramSourceChanged,

@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import {
   BroadcastStateChanged,
   BroadcastUpdated,
+  ProgramInputChanged,
   ProgramRequested,
   type BroadcastPatch,
   type BroadcastUpdateResult,
@@ -116,9 +117,16 @@ export class BroadcastsService implements OnApplicationBootstrap {
         await new Promise((resolve) => setTimeout(resolve, 250));
         continue;
       }
-      // The DJ is back within the grace period: same broadcast; the transcoder re-attaches by itself.
-      if (await this.move(manager, running, 'dj-returned', correlationId, { interruptedByIngestId: null, interruptedAt: null, currentIngestId: event.ingestId })) {
-        this.logger.log(`DJ ${event.djName} is back on ${event.environment}; broadcast ${running.id} continues`);
+      // The DJ is back within the grace period: same broadcast. Through the same input, the
+      // transcoder re-attaches by itself; through another (OBS before, Traktor now), it is told to
+      // read that one, in the same transaction.
+      const input = { inputApp: event.stream.app, inputStream: event.stream.streamName, inputProtocol: event.stream.protocol ?? 'rtmp' } as const;
+      const moved = input.inputApp !== running.inputApp || input.inputStream !== running.inputStream || input.inputProtocol !== running.inputProtocol;
+      if (await this.move(manager, running, 'dj-returned', correlationId, { interruptedByIngestId: null, interruptedAt: null, currentIngestId: event.ingestId, ...(moved ? input : {}) })) {
+        if (moved) {
+          await this.outbox.add(manager, ProgramInputChanged, { broadcastId: running.id, input: { app: input.inputApp, streamName: input.inputStream, protocol: input.inputProtocol } }, correlationId);
+        }
+        this.logger.log(`DJ ${event.djName} is back on ${event.environment}${moved ? ` through ${input.inputProtocol}` : ''}; broadcast ${running.id} continues`);
         return;
       }
     }

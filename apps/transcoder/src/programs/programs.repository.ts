@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, MoreThan, type EntityManager } from 'typeorm';
-import { transcodeJobSchema, type TranscodeJob } from '@streamcaster/contracts';
+import { transcodeJobSchema, type IngestStream, type TranscodeJob } from '@streamcaster/contracts';
 import { ProgramEntity } from './program.entity.js';
 
 @Injectable()
@@ -15,6 +15,13 @@ export class ProgramsRepository {
   /** Records a request; a repeated one (the reconciler asking again) changes nothing. */
   async request(manager: EntityManager, job: TranscodeJob): Promise<void> {
     await this.programs(manager).createQueryBuilder().insert().values({ broadcastId: job.broadcastId, job, wanted: true, requestedAt: new Date(), endedAt: null }).orIgnore().execute();
+  }
+
+  /** The DJ came back through another input: the program reads it from now on (the job keeps it for a replica that takes over). */
+  async setInput(manager: EntityManager, broadcastId: string, input: IngestStream): Promise<void> {
+    const program = await this.programs(manager).findOne({ where: { broadcastId }, lock: { mode: 'pessimistic_write' } });
+    if (!program) return;
+    await this.programs(manager).update({ broadcastId }, { job: { ...transcodeJobSchema.parse(program.job), input } });
   }
 
   async end(manager: EntityManager, broadcastId: string): Promise<void> {

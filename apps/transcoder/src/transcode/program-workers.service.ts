@@ -35,7 +35,12 @@ export class ProgramWorkers implements OnApplicationBootstrap, BeforeApplication
       kind: 'program',
       store: leases,
       capacity: config.concurrency,
-      desired: async () => (await this.programs.wanted()).map((program) => ({ key: program.broadcastId, spec: program.job })),
+      desired: async () => {
+        const wanted = await this.programs.wanted();
+        // Reconciled at every scan: a program whose DJ came back through another input reads that one.
+        for (const program of wanted) this.sessions.get(program.broadcastId)?.follow(program.job.input);
+        return wanted.map((program) => ({ key: program.broadcastId, spec: program.job }));
+      },
       run: (work, lease) => this.run(work, lease),
     });
   }

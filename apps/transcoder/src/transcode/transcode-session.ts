@@ -73,7 +73,9 @@ export class TranscodeSession {
   private slateRefresh: NodeJS.Timeout | null = null;
   private slateRendering: Promise<void> = Promise.resolve();
   /** Where the DJ is read from, and what it carries as far as known before opening it. */
-  private readonly input: DjInput;
+  private input: DjInput;
+  /** The DJ's stream this program reads (the job's, or the one the DJ came back through). */
+  private stream: IngestStream;
   /** Found out from the DJ's input: ffmpeg refuses a graph on a picture that is not there. */
   private inputKind: InputKind;
   /** Found out from the DJ's input: a picture without sound is encoded with silence. */
@@ -90,6 +92,7 @@ export class TranscodeSession {
   constructor(private readonly options: TranscodeSessionOptions) {
     this.logger = new Logger(`transcode:${options.job.broadcastId.slice(0, 8)}`);
     this.nowPlaying = options.nowPlaying;
+    this.stream = options.job.input;
     this.input = djInput(options.job.input, options);
     this.inputKind = this.input.kind;
     this.sceneOnAir = options.vjScene(options.job.vj.scenes);
@@ -101,8 +104,24 @@ export class TranscodeSession {
 
   /** Whether this program reads the DJ from that stream. */
   reads(stream: IngestStream): boolean {
-    const input = this.options.job.input;
-    return input.app === stream.app && input.streamName === stream.streamName && (input.protocol ?? 'rtmp') === (stream.protocol ?? 'rtmp');
+    return sameStream(this.stream, stream);
+  }
+
+  /**
+   * The DJ came back to the broadcast through another input (OBS before, Traktor now): the encoder,
+   * waiting on the old one, is restarted at once on the new one; the slate covers the cut as for
+   * any return. Nothing happens when it is the input already read.
+   */
+  follow(stream: IngestStream): void {
+    if (this.stopped || sameStream(this.stream, stream)) return;
+    this.logger.log(`the DJ is back through ${stream.protocol ?? 'rtmp'} (${stream.app}/${stream.streamName}): reading that from now on`);
+    this.stream = stream;
+    this.input = djInput(stream, this.options);
+    this.inputKind = this.input.kind;
+    this.silentInput = false;
+    this.joinsRunningStream = false;
+    // Our own kill, like a stall's: its exit is not the DJ leaving.
+    this.restartedForStall = this.process?.restartNow() ?? false;
   }
 
   /**
@@ -323,4 +342,8 @@ export class TranscodeSession {
 /** Per lease token: an owner that lost the program cleaning up never touches its successor's files. */
 export function scratchDirectory(root: string, broadcastId: string, token: number): string {
   return join(root, 'transcoder', `${broadcastId}-${token}`);
+}
+
+function sameStream(a: IngestStream, b: IngestStream): boolean {
+  return a.app === b.app && a.streamName === b.streamName && (a.protocol ?? 'rtmp') === (b.protocol ?? 'rtmp');
 }

@@ -3,6 +3,7 @@ import {
   BroadcastStateChanged,
   broadcastRuns,
   ListPrograms,
+  ProgramInputChanged,
   ProgramRequested,
   IngestTrackChanged,
   TrackChanged,
@@ -32,6 +33,21 @@ export class TranscodeNatsController {
   @OnDurableEvent(BroadcastStateChanged)
   async onBroadcastState(message: EventMessage<EventPayload<typeof BroadcastStateChanged>>, { manager }: DurableContext): Promise<void> {
     if (!broadcastRuns(message.payload.state)) await this.programs.end(manager, message.payload.broadcastId);
+  }
+
+  /**
+   * The DJ came back through another input: kept with the program; the replica running it sees the
+   * new input at its next scan of the wanted programs (the hint below makes that scan now).
+   */
+  @OnDurableEvent(ProgramInputChanged)
+  async onProgramInputChanged(message: EventMessage<EventPayload<typeof ProgramInputChanged>>, { manager }: DurableContext): Promise<void> {
+    await this.programs.setInput(manager, message.payload.broadcastId, message.payload.input);
+  }
+
+  @OnEvent(ProgramInputChanged, { fanout: true })
+  onProgramInputChangedHint(): void {
+    // After the durable handler's transaction (on whichever replica) has had time to commit.
+    setTimeout(() => this.workers.nudge(), 100);
   }
 
   /** A new track: kept with the program (for a replica that takes it over), drawn by its owner (below). */

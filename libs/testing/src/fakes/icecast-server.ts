@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
+import { ICECAST_READER_USER } from '@streamcaster/contracts';
 import { renderIcecastConfig } from '@streamcaster/stack';
 import { SupervisedProcess } from '@streamcaster/supervisor';
 import { freePort } from '../free-port.js';
@@ -72,7 +73,8 @@ export class IcecastServer {
     await chmod(directory, 0o711);
     await chmod(logDir, 0o777);
 
-    const readerCredentials = { user: 'streamcaster-reader', password: randomBytes(12).toString('hex') };
+    // The transcoder's own listener name, so that a transcoder under test reads with its configured password.
+    const readerCredentials = { user: ICECAST_READER_USER, password: randomBytes(12).toString('hex') };
     const hookSecret = options.hookSecret ?? randomBytes(12).toString('hex');
     let ownHook: Server | undefined;
     let hookBaseUrl = options.hookBaseUrl;
