@@ -109,6 +109,18 @@ async function transitionsOf(broadcastId: string): Promise<string[]> {
     .map((message) => `${message.payload.previousState}->${message.payload.state}`);
 }
 
+/** A DJ whose broadcast went live, then dropped: the broadcast is interrupted, its grace period running. */
+async function liveThenAway(name: string): Promise<{ dj: Dj; id: string; firstIngest: string }> {
+  const dj = await newDj(name);
+  const firstIngest = await djStartsPublishing(dj, 'live');
+  const { id } = await broadcastOf(dj);
+  await gatewayEvents.publish(ProgramStarted, { broadcastId: id });
+  await stateOf(id, 'live');
+  await djStopsPublishing(dj, 'live', firstIngest);
+  await stateOf(id, 'interrupted');
+  return { dj, id, firstIngest };
+}
+
 function programRequestsOf(broadcastId: string) {
   const seen = new Set<string>();
   return observer.messages(ProgramRequested).filter((message) => message.payload.broadcastId === broadcastId && !seen.has(message.id) && seen.add(message.id));
@@ -457,13 +469,7 @@ describe('publisher broadcasts', () => {
   });
 
   it('a DJ who returns within the grace period keeps the same broadcast, and the late end job does nothing', async () => {
-    const dj = await newDj('DJ Boomerang');
-    const firstIngest = await djStartsPublishing(dj, 'live');
-    const { id } = await broadcastOf(dj);
-    await gatewayEvents.publish(ProgramStarted, { broadcastId: id });
-    await stateOf(id, 'live');
-    await djStopsPublishing(dj, 'live', firstIngest);
-    await stateOf(id, 'interrupted');
+    const { dj, id, firstIngest } = await liveThenAway('DJ Boomerang');
     await djStartsPublishing(dj, 'live');
     await stateOf(id, 'live');
 
@@ -478,13 +484,7 @@ describe('publisher broadcasts', () => {
   });
 
   it('a DJ who returns through Traktor after OBS (and back) keeps the same broadcast, and the program is told to read that input', async () => {
-    const dj = await newDj('DJ Switch');
-    const firstIngest = await djStartsPublishing(dj, 'live');
-    const { id } = await broadcastOf(dj);
-    await gatewayEvents.publish(ProgramStarted, { broadcastId: id });
-    await stateOf(id, 'live');
-    await djStopsPublishing(dj, 'live', firstIngest);
-    await stateOf(id, 'interrupted');
+    const { dj, id } = await liveThenAway('DJ Switch');
     const icecastIngest = await djs.starts(dj, 'live', { through: 'icecast' });
     await stateOf(id, 'live');
     const toIcecast = await observer.waitFor(ProgramInputChanged, (payload) => payload.broadcastId === id);

@@ -77,6 +77,24 @@ describe("the VJ director, driven by the encoder's sound", () => {
     assert.ok(!lines.some((line) => line.startsWith('Chue@vjbeat')));
   });
 
+  it('a look that could not be sent (no encoder running) is not taken: the turn of looks waits for one that is', async () => {
+    const events: VjEvent[] = [];
+    const director = new VjDirector({ scene: () => 'spectrum', looks: vjLooks('rainbow'), beatsPerPhrase: 16, send: () => false, onEvent: (event) => events.push(event) });
+    const url = new URL(await director.listen());
+    const socket = connect(Number(url.port), url.hostname);
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    const silence = Buffer.from(new Float32Array(12 * ANALYSIS_RATE).buffer);
+    for (let at = 0; at < silence.length; at += 4_800) {
+      socket.write(silence.subarray(at, at + 4_800));
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    await new Promise<void>((resolve) => socket.end(() => resolve()));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await director.close();
+    assert.deepEqual(events, []);
+    assert.deepEqual(director.currentLook(), vjLooks('rainbow')[0]);
+  });
+
   it('closes cleanly even while it is starting to listen', async () => {
     const director = new VjDirector({ scene: () => 'spectrum', looks: vjLooks('rainbow'), beatsPerPhrase: 16, send: () => true });
     const listening = director.listen();

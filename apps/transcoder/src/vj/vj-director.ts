@@ -82,7 +82,10 @@ export class VjDirector {
     // One encoder at a time: a new run replaces the last (whose socket may linger a moment).
     this.connection?.destroy();
     this.connection = socket;
-    const run = new DirectedRun(this.options, () => this.nextLook());
+    const run = new DirectedRun(this.options, {
+      next: () => (this.lookIndex + 1) % this.options.looks.length,
+      onAir: (index) => (this.lookIndex = index),
+    });
     let remainder: Buffer = Buffer.alloc(0);
     socket.on('data', (chunk: Buffer) => {
       const bytes = remainder.length ? Buffer.concat([remainder, chunk]) : chunk;
@@ -97,11 +100,6 @@ export class VjDirector {
       if (this.connection === socket) this.connection = null;
     });
   }
-
-  private nextLook(): number {
-    this.lookIndex = (this.lookIndex + 1) % this.options.looks.length;
-    return this.lookIndex;
-  }
 }
 
 /** One encoder run: its stream time, its beat, and what has been queued in it. */
@@ -115,7 +113,8 @@ class DirectedRun {
 
   constructor(
     private readonly options: VjDirectorOptions,
-    private readonly nextLook: () => number,
+    /** The director's turn of looks: the next one, and the one that went on air (only once it was sent). */
+    private readonly looks: { next: () => number; onAir: (index: number) => void },
   ) {}
 
   push(samples: Float32Array): void {
@@ -155,8 +154,9 @@ class DirectedRun {
   }
 
   private queueLook(at: number, beat: number | null, grid: BeatGrid | null, now: number): void {
-    const look = this.nextLook();
+    const look = this.looks.next();
     if (!this.send(at, lookCommands(this.options.scene(), this.options.looks[look]!))) return;
+    this.looks.onAir(look);
     this.lastLookAt = at;
     this.options.onEvent?.({ kind: 'look', at, look, beat, grid: grid ? { ...grid } : null, queuedAt: now });
   }
