@@ -18,11 +18,20 @@ function kicks(bpm: number, seconds: number): Buffer {
   return Buffer.from(samples.buffer);
 }
 
-/** Sends the sound as an encoder would (in pieces that split samples), and collects what the director writes to its console. */
-async function direct(sound: Buffer, scene: 'spectrum' | 'scope' = 'spectrum') {
+/**
+ * Sends the sound as an encoder would (in pieces that split samples), and collects what the director
+ * writes to its console; `running: false`, as if no encoder ran (every write refused).
+ */
+async function direct(sound: Buffer, { scene = 'spectrum', running = true }: { scene?: 'spectrum' | 'scope'; running?: boolean } = {}) {
   const written: string[] = [];
   const events: VjEvent[] = [];
-  const director = new VjDirector({ scene: () => scene, looks: vjLooks('rainbow'), beatsPerPhrase: 16, send: (text) => written.push(text) > 0, onEvent: (event) => events.push(event) });
+  const director = new VjDirector({
+    scene: () => scene,
+    looks: vjLooks('rainbow'),
+    beatsPerPhrase: 16,
+    send: (text) => running && written.push(text) > 0,
+    onEvent: (event) => events.push(event),
+  });
   const url = new URL(await director.listen());
   const socket = connect(Number(url.port), url.hostname);
   await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
@@ -35,7 +44,7 @@ async function direct(sound: Buffer, scene: 'spectrum' | 'scope' = 'spectrum') {
   // The director reads what the socket delivered.
   await new Promise((resolve) => setTimeout(resolve, 200));
   await director.close();
-  return { lines: written.join('').split('\n').filter(Boolean), events };
+  return { lines: written.join('').split('\n').filter(Boolean), events, director };
 }
 
 describe("the VJ director, driven by the encoder's sound", () => {
@@ -64,7 +73,7 @@ describe("the VJ director, driven by the encoder's sound", () => {
   });
 
   it("sends the scope's shape with its looks", async () => {
-    const { lines } = await direct(kicks(128, 24), 'scope');
+    const { lines } = await direct(kicks(128, 24), { scene: 'scope' });
     assert.ok(lines.some((line) => /^Cavectorscope@vjscope [\d.]+ mode (lissajous|lissajous_xy|polar)$/.test(line)), lines.join('\n'));
   });
 
@@ -78,19 +87,7 @@ describe("the VJ director, driven by the encoder's sound", () => {
   });
 
   it('a look that could not be sent (no encoder running) is not taken: the turn of looks waits for one that is', async () => {
-    const events: VjEvent[] = [];
-    const director = new VjDirector({ scene: () => 'spectrum', looks: vjLooks('rainbow'), beatsPerPhrase: 16, send: () => false, onEvent: (event) => events.push(event) });
-    const url = new URL(await director.listen());
-    const socket = connect(Number(url.port), url.hostname);
-    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
-    const silence = Buffer.from(new Float32Array(12 * ANALYSIS_RATE).buffer);
-    for (let at = 0; at < silence.length; at += 4_800) {
-      socket.write(silence.subarray(at, at + 4_800));
-      await new Promise((resolve) => setTimeout(resolve, 1));
-    }
-    await new Promise<void>((resolve) => socket.end(() => resolve()));
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    await director.close();
+    const { events, director } = await direct(Buffer.from(new Float32Array(12 * ANALYSIS_RATE).buffer), { running: false });
     assert.deepEqual(events, []);
     assert.deepEqual(director.currentLook(), vjLooks('rainbow')[0]);
   });
